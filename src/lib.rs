@@ -1,0 +1,10 @@
+//! cognito-sigv4: Cognito IdToken → AWS credentials and SigV4 signing, as a
+//! sans-IO Rust core with a thin WebAssembly shell (`src/wasm/`).
+
+pub mod error;
+pub mod sigv4;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, ErrorCode, Result};

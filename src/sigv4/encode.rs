@@ -1,0 +1,93 @@
+//! Percent-encoding the way SigV4 wants it: RFC 3986 unreserved characters
+//! (`A-Z a-z 0-9 - . _ ~`) stay, every other byte becomes `%XX` in upper case.
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+
+#[inline]
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Appends `bytes` encoded; `/` is kept when `keep_slash` (for paths).
+pub fn encode_into(out: &mut String, bytes: &[u8], keep_slash: bool) {
+    for &b in bytes {
+        if is_unreserved(b) || (keep_slash && b == b'/') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX_UPPER[(b >> 4) as usize] as char);
+            out.push(HEX_UPPER[(b & 15) as usize] as char);
+        }
+    }
+}
+
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    encode_into(&mut out, s.as_bytes(), false);
+    out
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes `%XX` leniently: a `%` not followed by two hex digits stays as it is,
+/// as URL parsers and AWS front ends treat it. With `plus_as_space`, `+` is a
+/// space (query strings are `application/x-www-form-urlencoded`).
+pub fn decode(s: &str, plus_as_space: bool) -> Vec<u8> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            if let (Some(hi), Some(lo)) = (
+                bytes.get(i + 1).copied().and_then(hex_val),
+                bytes.get(i + 2).copied().and_then(hex_val),
+            ) {
+                out.push(hi << 4 | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if plus_as_space && b == b'+' { b' ' } else { b });
+        i += 1;
+    }
+    out
+}
+
+/// True when `s` needs no decoding at all (the common case: plain names).
+pub fn is_plain(s: &str, plus_as_space: bool) -> bool {
+    !s.bytes().any(|b| b == b'%' || (plus_as_space && b == b'+'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_everything_but_unreserved() {
+        assert_eq!(encode("aZ09-._~"), "aZ09-._~");
+        assert_eq!(encode("a b/c+d=e&f%"), "a%20b%2Fc%2Bd%3De%26f%25");
+        assert_eq!(encode("ሴ"), "%E1%88%B4");
+        let mut path = String::new();
+        encode_into(&mut path, b"/a b/", true);
+        assert_eq!(path, "/a%20b/");
+    }
+
+    #[test]
+    fn decodes_leniently() {
+        assert_eq!(decode("a%20b%2fc", false), b"a b/c");
+        assert_eq!(decode("a+b", true), b"a b");
+        assert_eq!(decode("a+b", false), b"a+b");
+        assert_eq!(decode("%", false), b"%");
+        assert_eq!(decode("%4", false), b"%4");
+        assert_eq!(decode("%zz%41", false), b"%zzA");
+        assert_eq!(decode("%E1%88%B4", false), "ሴ".as_bytes());
+    }
+}

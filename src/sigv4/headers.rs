@@ -1,0 +1,126 @@
+//! Which headers are signed, and what a header must look like to be sent at all.
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// Headers never signed, in one place. Browsers set or drop these themselves
+/// (fetch's forbidden request headers), proxies and CDNs rewrite them (hop-by-hop
+/// headers, tracing ids), or the signer writes them (`authorization`, `host`).
+/// Signing any of them would make the signature fail where the value changes.
+/// They still pass through to the request unsigned.
+const NEVER_SIGNED: &[&str] = &[
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "authorization",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "via",
+    "x-amzn-trace-id",
+];
+
+/// Prefixes the browser reserves: `proxy-*` and `sec-*` are forbidden request headers.
+const NEVER_SIGNED_PREFIXES: &[&str] = &["proxy-", "sec-"];
+
+/// `name` must already be lower case.
+pub fn is_signable(name: &str) -> bool {
+    !NEVER_SIGNED.contains(&name) && !NEVER_SIGNED_PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// The list, for documentation and tests.
+pub fn never_signed() -> &'static [&'static str] {
+    NEVER_SIGNED
+}
+
+/// RFC 9110 token characters: what `Headers.append` accepts as a name.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Validates a header and returns its lower-case name.
+pub fn check(name: &str, value: &str) -> Result<String> {
+    if name.is_empty() || !name.bytes().all(is_tchar) {
+        return Err(Error::new(
+            ErrorCode::InvalidHeader,
+            format!(
+                "`{}` is not a valid header name: use letters, digits and `-` (no spaces, colons or other symbols)",
+                crate::sigv4::url::shorten(name)
+            ),
+        ));
+    }
+    // Values are not quoted back: they may be secrets.
+    if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
+        return Err(Error::new(
+            ErrorCode::InvalidHeader,
+            format!("the value of header `{name}` contains a line break or NUL, which fetch refuses: remove it"),
+        ));
+    }
+    if value.bytes().any(|b| b >= 0x7f || (b < 0x20 && b != b'\t')) {
+        return Err(Error::new(
+            ErrorCode::InvalidHeader,
+            format!(
+                "the value of header `{name}` has non-ASCII or control characters, which browsers send differently from how they would be signed: percent-encode or base64 it"
+            ),
+        ));
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// The canonical form of a value: trimmed like the browser trims (spaces and tabs
+/// at both ends) and with runs of spaces folded to one, as AWS does.
+pub fn canonical_value(value: &str, out: &mut String) {
+    let value = value.trim_matches([' ', '\t']);
+    let mut prev_space = false;
+    for c in value.chars() {
+        if c == ' ' {
+            if !prev_space {
+                out.push(' ');
+            }
+            prev_space = true;
+        } else {
+            out.push(c);
+            prev_space = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy() {
+        for h in ["user-agent", "content-length", "expect", "connection", "x-amzn-trace-id", "sec-fetch-mode", "proxy-authorization", "host"] {
+            assert!(!is_signable(h), "{h}");
+        }
+        for h in ["content-type", "x-amz-meta-a", "range", "x-amz-date"] {
+            assert!(is_signable(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn validation() {
+        assert_eq!(check("My-Header", "v").unwrap(), "my-header");
+        for (n, v) in [("", "v"), ("a b", "v"), ("a:b", "v"), ("é", "v"), ("a", "x\ny"), ("a", "x\0"), ("a", "é"), ("a", "\x01")] {
+            assert_eq!(check(n, v).unwrap_err().code, ErrorCode::InvalidHeader, "{n:?} {v:?}");
+        }
+        let mut s = String::new();
+        canonical_value(" \t a   b \t c  ", &mut s);
+        assert_eq!(s, "a b \t c");
+    }
+}
