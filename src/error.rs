@@ -5,6 +5,7 @@
 //! secret key, session token or IdToken: callers only ever pass names and public
 //! values into them.
 
+use alloc::string::String;
 use core::fmt;
 
 /// Stable, machine-readable error codes. The string form is part of the JS contract.
@@ -20,6 +21,8 @@ pub enum ErrorCode {
     InvalidDate,
     /// Access key id or secret access key missing or empty.
     MissingCredentials,
+    /// A body that cannot be hashed synchronously (stream, FormData, Blob).
+    InvalidBody,
     /// Region, service, method or payload hash that cannot be used.
     InvalidConfig,
 }
@@ -32,6 +35,7 @@ impl ErrorCode {
             ErrorCode::InvalidExpires => "InvalidExpires",
             ErrorCode::InvalidDate => "InvalidDate",
             ErrorCode::MissingCredentials => "MissingCredentials",
+            ErrorCode::InvalidBody => "InvalidBody",
             ErrorCode::InvalidConfig => "InvalidConfig",
         }
     }
@@ -55,6 +59,6 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 pub type Result<T> = core::result::Result<T, Error>;

@@ -1,6 +1,10 @@
 //! cognito-sigv4: Cognito IdToken → AWS credentials and SigV4 signing, as a
 //! sans-IO Rust core with a thin WebAssembly shell (`src/wasm/`).
 
+#![cfg_attr(all(target_arch = "wasm32", feature = "tiny"), no_std)]
+
+extern crate alloc;
+
 pub mod error;
 pub mod sigv4;
 

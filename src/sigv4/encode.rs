@@ -1,6 +1,7 @@
 //! Percent-encoding the way SigV4 wants it: RFC 3986 unreserved characters
 //! (`A-Z a-z 0-9 - . _ ~`) stay, every other byte becomes `%XX` in upper case.
 
+use alloc::{string::String, vec::Vec};
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
 #[inline]

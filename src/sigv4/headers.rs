@@ -1,5 +1,7 @@
 //! Which headers are signed, and what a header must look like to be sent at all.
 
+use alloc::format;
+use alloc::string::String;
 use crate::error::{Error, ErrorCode, Result};
 
 /// Headers never signed, in one place. Browsers set or drop these themselves

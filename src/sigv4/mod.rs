@@ -5,6 +5,10 @@
 //! differ only in which `X-Amz-*` values travel in headers or in the query.
 //! Reference: AWS General Reference, "Create a signed AWS API request".
 
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use alloc::vec;
 pub mod encode;
 pub mod headers;
 pub mod sha256;
@@ -167,7 +171,8 @@ fn check_scope_part(what: &str, value: &str) -> Result<()> {
 
 /// Validates a presign expiry given in seconds (a JS number).
 pub fn check_expires(seconds: f64) -> Result<u32> {
-    if seconds.fract() != 0.0 || !(1.0..=f64::from(MAX_EXPIRES)).contains(&seconds) {
+    // `as` saturates and NaN becomes 0, so the round trip also refuses NaN and fractions.
+    if f64::from(seconds as u32) != seconds || !(1.0..=f64::from(MAX_EXPIRES)).contains(&seconds) {
         return Err(Error::new(
             ErrorCode::InvalidExpires,
             format!("expiresIn must be a whole number of seconds from 1 to {MAX_EXPIRES} (7 days)"),
@@ -222,10 +227,16 @@ fn canonical_uri(path: &str, s3: bool, out: &mut String) {
         out.push('/');
     }
     if s3 {
-        if encode::is_plain(path, false) && path.bytes().all(|b| b == b'/' || !needs_encoding(b)) {
-            out.push_str(path);
-        } else {
-            encode::encode_into(out, &encode::decode(path, false), true);
+        // Segment by segment, so that an encoded slash (`%2F`) stays encoded.
+        for (i, segment) in path.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            if segment.bytes().all(|b| !needs_encoding(b)) {
+                out.push_str(segment);
+            } else {
+                encode::encode_into(out, &encode::decode(segment, false), false);
+            }
         }
         return;
     }

@@ -2,6 +2,8 @@
 //! always handed in by the caller: there is no clock in the core (and no
 //! `SystemTime::now()` in wasm).
 
+use alloc::format;
+use alloc::string::String;
 use crate::error::{Error, ErrorCode, Result};
 
 /// 9999-12-31T23:59:59.999Z: four-digit years only.

@@ -4,6 +4,8 @@
 //! `URL` parser (so what we sign is exactly what `fetch` sends), and this only has
 //! to cut a serialized URL into parts and refuse what fetch would refuse.
 
+use alloc::string::{String, ToString};
+use alloc::format;
 use crate::error::{Error, ErrorCode, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

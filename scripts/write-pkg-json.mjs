@@ -1,0 +1,25 @@
+// Writes pkg/package.json: the published package's manifest.
+import { readFileSync, writeFileSync } from "node:fs";
+
+const cargo = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
+const version = /^version\s*=\s*"([^"]+)"/m.exec(cargo)[1];
+const manifest = {
+  name: "cognito-sigv4",
+  version,
+  description: "Cognito IdToken to temporary AWS credentials, and SigV4 signing in WebAssembly, for single-page apps",
+  license: "MIT OR Apache-2.0",
+  type: "module",
+  main: "./index.js",
+  module: "./index.js",
+  types: "./index.d.ts",
+  exports: {
+    ".": { types: "./index.d.ts", default: "./index.js" },
+    "./cognito_sigv4_wasm_bg.wasm": "./cognito_sigv4_wasm_bg.wasm",
+    "./package.json": "./package.json",
+  },
+  files: ["index.js", "index.d.ts", "cognito_sigv4_wasm.js", "cognito_sigv4_wasm_bg.wasm", "README.md"],
+  sideEffects: false,
+  engines: { node: ">=18" },
+  keywords: ["aws", "sigv4", "cognito", "signature", "wasm", "s3", "api-gateway"],
+};
+writeFileSync(new URL("../pkg/package.json", import.meta.url), JSON.stringify(manifest, null, 2) + "\n");

@@ -1,0 +1,108 @@
+// Types of the cognito-sigv4 package (hand-written: the JS API in index.js
+// wraps a lower-level wasm-bindgen layer whose generated types users never see).
+
+export type InitInput =
+  | RequestInfo
+  | URL
+  | Response
+  | BufferSource
+  | WebAssembly.Module
+  | { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module };
+
+/** Loads the wasm module (fetched beside index.js in browsers, read from disk in Node). */
+export default function init(input?: InitInput | Promise<InitInput>): Promise<void>;
+/** Synchronous init from the wasm bytes or a compiled module. */
+export function initSync(module: BufferSource | WebAssembly.Module | { module: BufferSource | WebAssembly.Module }): void;
+
+/** Error codes of cognito-sigv4 itself; AWS error types (e.g. NotAuthorizedException) appear as they are. */
+export type ErrorCode =
+  | "InvalidUrl"
+  | "InvalidHeader"
+  | "InvalidExpires"
+  | "InvalidDate"
+  | "InvalidBody"
+  | "InvalidConfig"
+  | "MissingCredentials"
+  | "NotInitialized"
+  | (string & {});
+
+/** Every error thrown has `name === code`, and a message that says what to fix. */
+export interface SdkError extends Error {
+  name: ErrorCode;
+  code: ErrorCode;
+}
+
+export interface SignerOptions {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** e.g. "us-east-1" */
+  region: string;
+  /** e.g. "execute-api" or "s3" (S3 signs the path once-encoded and sends x-amz-content-sha256) */
+  service: string;
+}
+
+export type HeadersInput = Record<string, string> | Headers | Array<[string, string]>;
+export type BodyInput = string | Uint8Array | ArrayBuffer | ArrayBufferView | URLSearchParams | null;
+
+export interface SignRequest {
+  /** Default "GET". */
+  method?: string;
+  url: string | URL;
+  headers?: HeadersInput;
+  body?: BodyInput;
+  /** Signing time: a Date or epoch milliseconds; default now. */
+  date?: Date | number;
+  /** Sign "UNSIGNED-PAYLOAD" instead of hashing the body (sets x-amz-content-sha256). */
+  unsignedPayload?: boolean;
+  /** The body's SHA-256, lower-case hex, computed elsewhere (sets x-amz-content-sha256). */
+  payloadHash?: string;
+  /** Send and sign x-amz-content-sha256 for a service other than S3 too. */
+  contentSha256?: boolean;
+  /**
+   * Sign the URL exactly as given, for clients other than fetch. By default the
+   * URL first goes through the platform's URL parser, so that what is signed is
+   * exactly what fetch sends (spaces and unicode percent-encoded, dot segments resolved).
+   */
+  rawUrl?: boolean;
+}
+
+export interface SignedRequest {
+  method: string;
+  url: string;
+  /** Lower-case names: the given headers plus host, x-amz-date, authorization, and x-amz-security-token / x-amz-content-sha256 where due. */
+  headers: Record<string, string>;
+}
+
+export interface PresignRequest {
+  method?: string;
+  url: string | URL;
+  headers?: HeadersInput;
+  /** Seconds, 1..604800; default 3600. */
+  expiresIn?: number;
+  date?: Date | number;
+  rawUrl?: boolean;
+}
+
+export interface Explained {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  canonicalRequest: string;
+  stringToSign: string;
+}
+
+/** SigV4 with fixed credentials, region and service; synchronous. */
+export class Signer {
+  constructor(options: SignerOptions);
+  readonly region: string;
+  readonly service: string;
+  sign(request: SignRequest): SignedRequest;
+  presign(request: PresignRequest): string;
+  /** sign (or presign) and also return the canonical request and string to sign. */
+  explain(request: SignRequest | PresignRequest, options?: { presign?: boolean }): Explained;
+}
+
+/** Lower-case hex SHA-256 of a string or bytes. */
+export function sha256(data: string | Uint8Array | ArrayBuffer | ArrayBufferView): string;
+export function sdkError(code: ErrorCode, message: string): SdkError;
