@@ -9,6 +9,6 @@ pub mod error;
 pub mod sigv4;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, ErrorCode, Result};

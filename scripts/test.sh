@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `npm test`: every test. Installs what it needs first (idempotent), then runs
+#   1. cargo test        native: unit tests, the official SigV4 suite, the
+#                        differential test against aws-sigv4, the fuzz smoke
+#   2. wasm tests        the suite and the error contract in headless Chromium
+#   3. pkg/ in Node      the built npm package: suite, API contract, errors
+#   4. pkg/ in Chromium  the suite through pkg/, and the demo page (Playwright)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh browser
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "native: cargo test"
+cargo test --workspace
+
+step "wasm in headless Chromium: cargo test --target wasm32-unknown-unknown"
+CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm
+
+step "build pkg/"
+bash scripts/build.sh
+
+step "pkg/ in Node: node --test"
+node --test tests/js/
+
+step "pkg/ and the playground in Chromium: node --test tests/browser/"
+node_modules/.bin/webpack --config webpack.config.js --no-stats
+cp www/index.html www/dist/index.html
+node --test tests/browser/

@@ -1,0 +1,87 @@
+//! The official suite and the JS error contract, compiled to wasm and run in
+//! headless Chromium by wasm-bindgen-test. The suite files are embedded at
+//! compile time from ../shared (read, not copied into the repo).
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use cognito_sigv4::wasm::RawSigner;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+macro_rules! suite {
+    ($($case:literal,)*) => {
+        [$((
+            $case,
+            include_str!(concat!("../../shared/testdata/aws-sig-v4-test-suite/", $case, ".req")),
+            include_str!(concat!("../../shared/testdata/aws-sig-v4-test-suite/", $case, ".creq")),
+            include_str!(concat!("../../shared/testdata/aws-sig-v4-test-suite/", $case, ".sts")),
+            include_str!(concat!("../../shared/testdata/aws-sig-v4-test-suite/", $case, ".authz")),
+        ),)*]
+    };
+}
+
+#[wasm_bindgen_test]
+fn official_suite_in_the_browser() {
+    let cases = suite!(
+        "get-header-key-duplicate/get-header-key-duplicate",
+        "get-header-value-multiline/get-header-value-multiline",
+        "get-header-value-order/get-header-value-order",
+        "get-header-value-trim/get-header-value-trim",
+        "get-unreserved/get-unreserved",
+        "get-utf8/get-utf8",
+        "get-vanilla-empty-query-key/get-vanilla-empty-query-key",
+        "get-vanilla-query-order-key-case/get-vanilla-query-order-key-case",
+        "get-vanilla-query-order-key/get-vanilla-query-order-key",
+        "get-vanilla-query-order-value/get-vanilla-query-order-value",
+        "get-vanilla-query-unreserved/get-vanilla-query-unreserved",
+        "get-vanilla-query/get-vanilla-query",
+        "get-vanilla-utf8-query/get-vanilla-utf8-query",
+        "get-vanilla/get-vanilla",
+        "normalize-path/get-relative-relative/get-relative-relative",
+        "normalize-path/get-relative/get-relative",
+        "normalize-path/get-slash-dot-slash/get-slash-dot-slash",
+        "normalize-path/get-slash-pointless-dot/get-slash-pointless-dot",
+        "normalize-path/get-slash/get-slash",
+        "normalize-path/get-slashes/get-slashes",
+        "normalize-path/get-space/get-space",
+        "post-header-key-case/post-header-key-case",
+        "post-header-key-sort/post-header-key-sort",
+        "post-header-value-case/post-header-value-case",
+        "post-sts-token/post-sts-header-after/post-sts-header-after",
+        "post-sts-token/post-sts-header-before/post-sts-header-before",
+        "post-vanilla-empty-query-value/post-vanilla-empty-query-value",
+        "post-vanilla-query/post-vanilla-query",
+        "post-vanilla/post-vanilla",
+        "post-x-www-form-urlencoded-parameters/post-x-www-form-urlencoded-parameters",
+        "post-x-www-form-urlencoded/post-x-www-form-urlencoded",
+    );
+    assert_eq!(cases.len(), 31);
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|(name, req, creq, sts, authz)| common::check(name, req, creq, sts, authz).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+fn error_name(result: Result<impl Sized, wasm_bindgen::JsValue>) -> String {
+    match result {
+        Ok(_) => "no error".into(),
+        Err(e) => e.dyn_into::<js_sys::Error>().map(|e| String::from(e.name())).unwrap_or_default(),
+    }
+}
+
+#[wasm_bindgen_test]
+fn errors_reach_js_as_typed_errors() {
+    assert_eq!(error_name(RawSigner::new("", "secret", None, "us-east-1", "s3")), "MissingCredentials");
+    assert_eq!(error_name(RawSigner::new("AKID", "secret", None, "US East", "s3")), "InvalidConfig");
+    let mut signer = RawSigner::new("AKID", "secret", Some("token".into()), "us-east-1", "s3").expect("valid signer");
+    assert_eq!(error_name(signer.sign("GET", "ftp://x/", "", 0, &[], "", false, 0.0)), "InvalidUrl");
+    assert_eq!(error_name(signer.sign("GET", "https://x/", "bad name\nv", 0, &[], "", false, 0.0)), "InvalidHeader");
+    assert_eq!(error_name(signer.sign("GET", "https://x/", "", 0, &[], "", false, f64::NAN)), "InvalidDate");
+    assert_eq!(error_name(signer.presign("GET", "https://x/", "", 604_801.0, 0.0)), "InvalidExpires");
+    let signed = signer.sign("GET", "https://x/", "", 0, &[], "", false, 1.44e12).expect("signs");
+    assert!(signed.contains("\nauthorization\nAWS4-HMAC-SHA256 Credential=AKID/"));
+}
