@@ -62,3 +62,36 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {}
 
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// Joins message parts. Used instead of `format!`, whose machinery costs
+/// several KB in the wasm module.
+pub fn cat(parts: &[&str]) -> String {
+    parts.concat()
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits.
+pub fn push_num(out: &mut String, n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in (digits.len() - i)..width {
+        out.push('0');
+    }
+    for &d in &digits[i..] {
+        out.push(d as char);
+    }
+}
+
+pub fn num(n: u64) -> String {
+    let mut s = String::new();
+    push_num(&mut s, n, 0);
+    s
+}

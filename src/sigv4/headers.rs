@@ -1,8 +1,7 @@
 //! Which headers are signed, and what a header must look like to be sent at all.
 
-use alloc::format;
 use alloc::string::String;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{cat, Error, ErrorCode, Result};
 
 /// Headers never signed, in one place. Browsers set or drop these themselves
 /// (fetch's forbidden request headers), proxies and CDNs rewrite them (hop-by-hop
@@ -59,25 +58,28 @@ pub fn check(name: &str, value: &str) -> Result<String> {
     if name.is_empty() || !name.bytes().all(is_tchar) {
         return Err(Error::new(
             ErrorCode::InvalidHeader,
-            format!(
-                "`{}` is not a valid header name: use letters, digits and `-` (no spaces, colons or other symbols)",
-                crate::sigv4::url::shorten(name)
-            ),
+            cat(&[
+                "`",
+                &crate::sigv4::url::shorten(name),
+                "` is not a valid header name: use letters, digits and `-` (no spaces, colons or other symbols)",
+            ]),
         ));
     }
     // Values are not quoted back: they may be secrets.
     if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
         return Err(Error::new(
             ErrorCode::InvalidHeader,
-            format!("the value of header `{name}` contains a line break or NUL, which fetch refuses: remove it"),
+            cat(&["the value of header `", name, "` contains a line break or NUL, which fetch refuses: remove it"]),
         ));
     }
     if value.bytes().any(|b| b >= 0x7f || (b < 0x20 && b != b'\t')) {
         return Err(Error::new(
             ErrorCode::InvalidHeader,
-            format!(
-                "the value of header `{name}` has non-ASCII or control characters, which browsers send differently from how they would be signed: percent-encode or base64 it"
-            ),
+            cat(&[
+                "the value of header `",
+                name,
+                "` has non-ASCII or control characters, which browsers send differently from how they would be signed: percent-encode or base64 it",
+            ]),
         ));
     }
     Ok(name.to_ascii_lowercase())

@@ -5,7 +5,6 @@
 //! differ only in which `X-Amz-*` values travel in headers or in the query.
 //! Reference: AWS General Reference, "Create a signed AWS API request".
 
-use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use alloc::vec;
@@ -15,7 +14,7 @@ pub mod sha256;
 pub mod time;
 pub mod url;
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{cat, num, Error, ErrorCode, Result};
 use sha256::{hex, hmac, push_hex, sha256, HmacKey};
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -149,7 +148,7 @@ impl SigningKeyCache {
             .get_or_insert_with(|| {
                 let mut parts = scope.split('/');
                 let date = parts.next().unwrap_or_default();
-                let mut key = hmac(format!("AWS4{secret}").as_bytes(), date.as_bytes());
+                let mut key = hmac(cat(&["AWS4", secret]).as_bytes(), date.as_bytes());
                 for part in parts {
                     key = hmac(&key, part.as_bytes());
                 }
@@ -163,7 +162,13 @@ fn check_scope_part(what: &str, value: &str) -> Result<()> {
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         return Err(Error::new(
             ErrorCode::InvalidConfig,
-            format!("{what} `{}` is not valid: use the lower-case AWS name, e.g. {}", url::shorten(value), if what == "region" { "us-east-1" } else { "execute-api or s3" }),
+            cat(&[
+                what,
+                " `",
+                &url::shorten(value),
+                "` is not valid: use the lower-case AWS name, e.g. ",
+                if what == "region" { "us-east-1" } else { "execute-api or s3" },
+            ]),
         ));
     }
     Ok(())
@@ -175,7 +180,7 @@ pub fn check_expires(seconds: f64) -> Result<u32> {
     if f64::from(seconds as u32) != seconds || !(1.0..=f64::from(MAX_EXPIRES)).contains(&seconds) {
         return Err(Error::new(
             ErrorCode::InvalidExpires,
-            format!("expiresIn must be a whole number of seconds from 1 to {MAX_EXPIRES} (7 days)"),
+            "expiresIn must be a whole number of seconds from 1 to 604800 (7 days)",
         ));
     }
     Ok(seconds as u32)
@@ -184,11 +189,11 @@ pub fn check_expires(seconds: f64) -> Result<u32> {
 /// fetch upper-cases these six methods whatever their case, and sends any other as given.
 fn normalize_method(method: &str) -> Result<String> {
     if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
-        return Err(Error::new(ErrorCode::InvalidConfig, format!("`{}` is not an HTTP method", url::shorten(method))));
+        return Err(Error::new(ErrorCode::InvalidConfig, cat(&["`", &url::shorten(method), "` is not an HTTP method"])));
     }
     let upper = method.to_ascii_uppercase();
     if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
-        return Err(Error::new(ErrorCode::InvalidConfig, format!("fetch refuses the {upper} method")));
+        return Err(Error::new(ErrorCode::InvalidConfig, cat(&["fetch refuses the ", &upper, " method"])));
     }
     Ok(match upper.as_str() {
         "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT" => upper,
@@ -275,7 +280,7 @@ fn canonical_query(query: Option<&str>, extra: &[(&str, String)], out: &mut Stri
     for (k, v) in extra {
         pairs.push((encode::encode(k), encode::encode(v)));
     }
-    pairs.sort_unstable();
+    sort_pairs(&mut pairs);
     for (i, (k, v)) in pairs.iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -283,6 +288,18 @@ fn canonical_query(query: Option<&str>, extra: &[(&str, String)], out: &mut Stri
         out.push_str(k);
         out.push('=');
         out.push_str(v);
+    }
+}
+
+/// Sorts by name, then value. Insertion sort: lists are short, and one small
+/// function is far less wasm than the standard library's sort machinery.
+fn sort_pairs(pairs: &mut [(String, String)]) {
+    for i in 1..pairs.len() {
+        let mut j = i;
+        while j > 0 && pairs[j - 1] > pairs[j] {
+            pairs.swap(j - 1, j);
+            j -= 1;
+        }
     }
 }
 
@@ -393,7 +410,8 @@ impl Signer {
     }
 
     fn scope(&self, amz_date: &str) -> String {
-        format!("{}/{}/{}/aws4_request", &amz_date[..8], self.region, self.service)
+        let date = amz_date.get(..8).unwrap_or(amz_date);
+        cat(&[date, "/", &self.region, "/", &self.service, "/aws4_request"])
     }
 
     fn string_to_sign(amz_date: &str, scope: &str, creq: &str) -> String {
@@ -438,17 +456,24 @@ impl Signer {
         if s3 || req.content_sha256 || explicit || given_hash.is_some() {
             set_header(&mut headers, "x-amz-content-sha256", payload.clone());
         }
-        headers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        sort_pairs(&mut headers);
 
         let signed_headers = signed_header_list(&headers);
         let creq = canonical_request(&method, &url, s3, &[], &headers, &signed_headers, &payload);
         let scope = self.scope(&amz_date);
         let sts = Self::string_to_sign(&amz_date, &scope, &creq);
         let signature = self.signature(&scope, &sts);
-        let authorization = format!(
-            "{ALGORITHM} Credential={}/{scope}, SignedHeaders={signed_headers}, Signature={signature}",
-            self.credentials.access_key_id
-        );
+        let authorization = cat(&[
+            ALGORITHM,
+            " Credential=",
+            &self.credentials.access_key_id,
+            "/",
+            &scope,
+            ", SignedHeaders=",
+            &signed_headers,
+            ", Signature=",
+            &signature,
+        ]);
         let at = headers.partition_point(|(n, _)| n.as_str() < "authorization");
         headers.insert(at, ("authorization".to_string(), authorization));
         Ok(Signed {
@@ -479,7 +504,7 @@ impl Signer {
         let mut headers = group_headers(req.headers)?;
         headers.retain(|(n, _)| !matches!(n.as_str(), "authorization" | "x-amz-date" | "x-amz-security-token"));
         set_header(&mut headers, "host", url.host.clone());
-        headers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        sort_pairs(&mut headers);
         let payload = match req.payload {
             Payload::Empty if s3 => UNSIGNED_PAYLOAD.to_string(),
             p => payload_hash(p)?,
@@ -489,9 +514,9 @@ impl Signer {
         let scope = self.scope(&amz_date);
         let mut params: Vec<(&str, String)> = vec![
             ("X-Amz-Algorithm", ALGORITHM.to_string()),
-            ("X-Amz-Credential", format!("{}/{scope}", self.credentials.access_key_id)),
+            ("X-Amz-Credential", cat(&[&self.credentials.access_key_id, "/", &scope])),
             ("X-Amz-Date", amz_date.clone()),
-            ("X-Amz-Expires", expires_in.to_string()),
+            ("X-Amz-Expires", num(u64::from(expires_in))),
             ("X-Amz-SignedHeaders", signed_headers.clone()),
         ];
         if let Some(token) = &self.credentials.session_token {

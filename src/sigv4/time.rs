@@ -2,9 +2,8 @@
 //! always handed in by the caller: there is no clock in the core (and no
 //! `SystemTime::now()` in wasm).
 
-use alloc::format;
 use alloc::string::String;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{push_num, Error, ErrorCode, Result};
 
 /// 9999-12-31T23:59:59.999Z: four-digit years only.
 const MAX_MS: i64 = 253_402_300_799_999;
@@ -20,7 +19,16 @@ pub fn amz_date(epoch_ms: i64) -> Result<String> {
     let secs = epoch_ms / 1000;
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days);
-    Ok(format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60))
+    let mut out = String::with_capacity(16);
+    for (value, width) in [(y, 4), (m, 2), (d, 2)] {
+        push_num(&mut out, value as u64, width);
+    }
+    out.push('T');
+    for value in [rem / 3600, rem % 3600 / 60, rem % 60] {
+        push_num(&mut out, value as u64, 2);
+    }
+    out.push('Z');
+    Ok(out)
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).

@@ -5,8 +5,7 @@
 //! to cut a serialized URL into parts and refuse what fetch would refuse.
 
 use alloc::string::{String, ToString};
-use alloc::format;
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{cat, push_num, Error, ErrorCode, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Url<'a> {
@@ -29,13 +28,16 @@ fn invalid(msg: String) -> Error {
 pub fn parse(url: &str) -> Result<Url<'_>> {
     let url = url.trim_matches(|c: char| c == ' ' || c.is_ascii_control());
     let without_fragment = url.split('#').next().unwrap_or("");
-    let (scheme, rest) = match without_fragment.find("://") {
-        Some(i) => (&without_fragment[..i], &without_fragment[i + 3..]),
+    // Slicing below only ever uses `get`/`split_at_checked`: no panic paths.
+    let separator = without_fragment.as_bytes().windows(3).position(|w| w == b"://");
+    let (scheme, rest) = match separator.and_then(|i| Some((without_fragment.get(..i)?, without_fragment.get(i + 3..)?))) {
+        Some(parts) => parts,
         None => {
-            return Err(invalid(format!(
-                "`{}` is not an absolute URL: give the full address, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod/items",
-                shorten(url)
-            )))
+            return Err(invalid(cat(&[
+                "`",
+                &shorten(url),
+                "` is not an absolute URL: give the full address, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod/items",
+            ])))
         }
     };
     let https = if scheme.eq_ignore_ascii_case("https") {
@@ -43,17 +45,13 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
     } else if scheme.eq_ignore_ascii_case("http") {
         false
     } else {
-        return Err(invalid(format!(
-            "scheme `{}` cannot be signed: only http and https URLs can",
-            shorten(scheme)
-        )));
+        return Err(invalid(cat(&["scheme `", &shorten(scheme), "` cannot be signed: only http and https URLs can"])));
     };
     if url.bytes().any(|b| b.is_ascii_control()) {
         return Err(invalid("the URL contains control characters (tab, newline, …): remove them".into()));
     }
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let after = &rest[authority_end..];
+    let (authority, after) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
     if authority.contains('@') {
         return Err(invalid(
             "the URL carries a user name or password (user:pass@host), which fetch refuses: remove it".into(),
@@ -61,29 +59,28 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
     }
     let (hostname, port) = split_port(authority)?;
     if hostname.is_empty() {
-        return Err(invalid(format!("`{}` has no host name", shorten(url))));
+        return Err(invalid(cat(&["`", &shorten(url), "` has no host name"])));
     }
-    let valid_host = if hostname.starts_with('[') {
-        hostname.ends_with(']')
-            && hostname.len() > 2
-            && hostname[1..hostname.len() - 1].bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+    let valid_host = if let Some(inner) = hostname.strip_prefix('[') {
+        inner.strip_suffix(']').is_some_and(|ip| !ip.is_empty() && ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.'))
     } else {
         hostname.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
     };
     if !valid_host {
-        return Err(invalid(format!(
-            "host `{}` is not a valid host name (letters, digits, `-`, `.`, or an [IPv6] address)",
-            shorten(hostname)
-        )));
+        return Err(invalid(cat(&[
+            "host `",
+            &shorten(hostname),
+            "` is not a valid host name (letters, digits, `-`, `.`, or an [IPv6] address)",
+        ])));
     }
     let default_port = if https { 443 } else { 80 };
     let mut host = hostname.to_ascii_lowercase();
     if let Some(port) = port.filter(|&p| p != default_port) {
         host.push(':');
-        host.push_str(&port.to_string());
+        push_num(&mut host, u64::from(port), 0);
     }
-    let (path, query) = match after.find('?') {
-        Some(i) => (&after[..i], Some(&after[i + 1..])),
+    let (path, query) = match after.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
         None => (after, None),
     };
     Ok(Url { https, host, path, query, without_fragment })
@@ -91,25 +88,24 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
 
 fn split_port(authority: &str) -> Result<(&str, Option<u16>)> {
     // An IPv6 literal has colons of its own: the port is after the `]`.
-    let colon = match authority.rfind(':') {
-        Some(i) if !authority[i..].contains(']') => i,
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => (host, port),
         _ => return Ok((authority, None)),
     };
-    let (host, port) = (&authority[..colon], &authority[colon + 1..]);
     if port.is_empty() {
         return Ok((host, None));
     }
     match port.parse::<u16>() {
         Ok(p) if port.bytes().all(|b| b.is_ascii_digit()) => Ok((host, Some(p))),
-        _ => Err(invalid(format!("port `{}` is not a number from 0 to 65535", shorten(port)))),
+        _ => Err(invalid(cat(&["port `", &shorten(port), "` is not a number from 0 to 65535"]))),
     }
 }
 
 /// URLs can carry presigned credentials: quote at most a prefix in messages.
 pub(crate) fn shorten(s: &str) -> String {
     const MAX: usize = 80;
-    match s.char_indices().nth(MAX) {
-        Some((i, _)) => format!("{}…", &s[..i]),
+    match s.char_indices().nth(MAX).and_then(|(i, _)| s.get(..i)) {
+        Some(head) => cat(&[head, "…"]),
         None => s.to_string(),
     }
 }
