@@ -152,8 +152,11 @@ pub fn sha256_hex(data: &[u8]) -> String {
 }
 
 #[cfg(feature = "tiny")]
+mod allocator;
+
+#[cfg(feature = "tiny")]
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: allocator::SizeClasses = allocator::SizeClasses::new();
 
 /// In the shipped module a panic (which the code is written never to reach)
 /// traps at once instead of formatting a message nobody can read.
