@@ -1,0 +1,155 @@
+// Driver of `npm run bench` (scripts/bench.sh builds pkg/ first): runs the
+// suite of bench/cases.mjs in Node and in headless Chromium, measures package
+// sizes, and prints one markdown table on stdout. Progress goes to stderr.
+//   node bench/run.mjs [--quick]    --quick: 0.2 s per cell instead of 1 s
+
+import { build } from "esbuild";
+import { chromium } from "playwright-core";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { cpus, loadavg } from "node:os";
+import { basename, extname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import init from "../pkg/index.js";
+import { LIBRARIES, SHA_SIZES, SIGNING_CASES, runSuite } from "./cases.mjs";
+import { packageSizes } from "./size.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const DIST = join(ROOT, "bench/dist");
+const TIMING = process.argv.includes("--quick") ? { warmupMs: 100, runMs: 200 } : { warmupMs: 300, runMs: 1000 };
+const TARGET = { aws4fetch: 20, smithy: 3, webcrypto: 0.5, totalKB: 10 };
+const CHROMIUM_ARGS = [
+  "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+// Everything takes well under two minutes: exit rather than hang.
+setTimeout(() => {
+  log("timed out after 5 minutes");
+  process.exit(1);
+}, 5 * 60_000).unref();
+
+async function version(name) {
+  return JSON.parse(await readFile(join(ROOT, "node_modules", name, "package.json"), "utf8")).version;
+}
+
+// Serves the files of one flat directory on 127.0.0.1, at a free port.
+function serve(dir) {
+  const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm" };
+  const server = createServer(async (req, res) => {
+    const name = basename(new URL(req.url, "http://127.0.0.1").pathname) || "index.html";
+    try {
+      const body = await readFile(join(dir, name));
+      res.writeHead(200, { "content-type": types[extname(name)] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
+}
+
+// Bundles the browser side into bench/dist/, with the wasm beside it.
+async function bundleForBrowser() {
+  await mkdir(DIST, { recursive: true });
+  await build({
+    entryPoints: [join(ROOT, "bench/browser.mjs")],
+    outfile: join(DIST, "bench.js"),
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    external: ["node:fs/promises"],
+    logLevel: "error",
+  });
+  // The glue fetches the wasm next to the script: new URL("…_bg.wasm", import.meta.url).
+  await copyFile(join(ROOT, "pkg/cognito_sigv4_wasm_bg.wasm"), join(DIST, "cognito_sigv4_wasm_bg.wasm"));
+  await writeFile(join(DIST, "index.html"), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="bench.js"></script>\n');
+}
+
+async function runInChromium() {
+  const server = await serve(DIST);
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+    const page = await browser.newPage();
+    page.on("console", (message) => log(`chromium: ${message.text()}`));
+    page.on("pageerror", (error) => log(`chromium page error: ${error.message}`));
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForFunction(() => typeof window.runBench === "function", null, { timeout: 30_000 });
+    const results = await page.evaluate((timing) => window.runBench(timing), TIMING);
+    return { name: `Chromium ${browser.version()}`, ...results };
+  } finally {
+    await browser?.close();
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+const sig3 = (x) => Number(x.toPrecision(3)).toLocaleString("en-US");
+const check = (ok) => (ok ? "✓" : "✗");
+const ratio = (x, target) => `${x.toPrecision(3)}× ${check(x >= target)}`;
+const kb = (bytes) => `${(bytes / 1024).toPrecision(3)} KB (${bytes.toLocaleString("en-US")} B)`;
+
+function markdownTable(envs, sizes, names) {
+  const rows = [];
+  const row = (label, cell, target = "") => rows.push([label, ...envs.map(cell), target]);
+  const section = (title) => row(`**${title}**`, () => "");
+
+  for (const c of SIGNING_CASES) {
+    section(`${c.label} (ops/s)`);
+    for (const lib of LIBRARIES) row(names[lib], (e) => sig3(e.signing[c.id][lib]));
+    row("ours / aws4fetch", (e) => ratio(e.signing[c.id].ours / e.signing[c.id].aws4fetch, TARGET.aws4fetch), `≥ ${TARGET.aws4fetch}×`);
+    row("ours / smithy", (e) => ratio(e.signing[c.id].ours / e.signing[c.id].smithy, TARGET.smithy), `≥ ${TARGET.smithy}×`);
+  }
+  for (const size of SHA_SIZES) {
+    section(`SHA-256 of ${size / 1e6} MB (MB/s, MB = 10⁶ B)`);
+    row("ours: sha256()", (e) => sig3(e.sha256[size].ours));
+    row('WebCrypto: crypto.subtle.digest("SHA-256")', (e) => sig3(e.sha256[size].webcrypto));
+    row("ours / WebCrypto", (e) => ratio(e.sha256[size].ours / e.sha256[size].webcrypto, TARGET.webcrypto), `≥ ${TARGET.webcrypto}×`);
+  }
+  section("Package size: esbuild bundle, minified, gzip -9 (KB = 1024 B; same everywhere)");
+  const total = sizes.ours.js + sizes.ours.wasm;
+  row("ours: JS (index.js + wasm-bindgen glue)", () => kb(sizes.ours.js));
+  row("ours: wasm", () => kb(sizes.ours.wasm));
+  row("ours: total (all of it is the signer)", () => `${kb(total)} ${check(total <= TARGET.totalKB * 1024)}`, `≤ ${TARGET.totalKB} KB`);
+  row(names.aws4fetch, () => kb(sizes.aws4fetch.js));
+  row(names.smithy, () => kb(sizes.smithy.js));
+  row("**Same signatures from all three, same SHA-256 as WebCrypto**", (e) => check(Object.values(e.agree).every(Boolean)));
+
+  const header = ["Benchmark", ...envs.map((e) => e.name), "Target"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells, pad) => `| ${cells.map((cell, i) => pad(cell, widths[i], i)).join(" | ")} |`;
+  const left = (cell, width) => cell.padEnd(width);
+  const align = (cell, width, i) => (i > 0 && i <= envs.length ? cell.padStart(width) : cell.padEnd(width));
+  return [
+    line(header, left),
+    line(header.map((_, i) => (i > 0 && i <= envs.length ? "-".repeat(widths[i] - 1) + ":" : "-".repeat(widths[i]))), left),
+    ...rows.map((r) => line(r, align)),
+  ].join("\n");
+}
+
+const started = performance.now();
+const load = loadavg()[0];
+const names = {
+  ours: "cognito-sigv4 (ours)",
+  aws4fetch: `aws4fetch ${await version("aws4fetch")}`,
+  smithy: `@smithy/signature-v4 ${await version("@smithy/signature-v4")} + @aws-crypto/sha256-js ${await version("@aws-crypto/sha256-js")}`,
+};
+// Read all of pkg/ up front, in case something rebuilds it meanwhile.
+log("package sizes, browser bundle");
+await init();
+const sizes = await packageSizes();
+await bundleForBrowser();
+log(`Node ${process.version}`);
+const node = { name: `Node ${process.version}`, ...(await runSuite({ ...TIMING, onProgress: (step) => log(`node: ${step}`) })) };
+log("headless Chromium");
+const browser = await runInChromium();
+
+const seconds = ((performance.now() - started) / 1000).toFixed(0);
+console.log(`## cognito-sigv4 benchmark\n`);
+console.log(markdownTable([node, browser], sizes, names));
+console.log(
+  `\nEach cell: ${TIMING.warmupMs} ms warm-up, then the median rate of ~20 ms batches of back-to-back calls` +
+    ` (async ones awaited one by one) over ~${TIMING.runMs} ms; ${seconds} s in all.` +
+    ` Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, load average ${load.toFixed(1)} at start.`,
+);

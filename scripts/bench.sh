@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `npm run bench`: builds pkg/, then benchmarks it against aws4fetch and
+# @smithy/signature-v4 in Node and headless Chromium (see bench/README.md).
+# Prints a markdown table on stdout; progress and build output go to stderr.
+#   scripts/bench.sh [--quick]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh browser
+bash scripts/build.sh
+node bench/run.mjs "$@"
