@@ -208,7 +208,10 @@ fn payload_hash(payload: Payload<'_>) -> Result<String> {
         Payload::Unsigned => UNSIGNED_PAYLOAD.to_string(),
         Payload::Precomputed(h) => {
             let is_hex = h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-            let is_marker = h == UNSIGNED_PAYLOAD || h.starts_with("STREAMING-");
+            // UNSIGNED-PAYLOAD or an S3 streaming marker (STREAMING-AWS4-HMAC-SHA256-PAYLOAD, …):
+            // upper-case letters, digits and dashes only, so nothing can break a header line.
+            let is_marker = h == UNSIGNED_PAYLOAD
+                || (h.starts_with("STREAMING-") && h.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'));
             if !is_hex && !is_marker {
                 return Err(Error::new(
                     ErrorCode::InvalidConfig,
