@@ -160,3 +160,10 @@ test("steady-state signing reuses the signing key and stays correct across days"
   assert.equal(day1, again);
   assert.match(day1, /Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31$/, "get-vanilla");
 });
+
+test("free() releases a signer; using it afterwards is a typed error", () => {
+  const signer = new Signer({ ...creds, region: "us-east-1", service: "s3" });
+  signer.free();
+  signer.free();
+  assert.throws(() => signer.sign({ url: "https://h/" }), { name: "InvalidConfig", message: /freed/ });
+});

@@ -99,6 +99,8 @@ export class Signer {
   readonly service: string;
   sign(request: SignRequest): SignedRequest;
   presign(request: PresignRequest): string;
+  /** Releases the wasm memory now rather than at garbage collection; the signer is unusable after. */
+  free(): void;
   /** sign (or presign) and also return the canonical request and string to sign. */
   explain(request: SignRequest | PresignRequest, options?: { presign?: boolean }): Explained;
 }
