@@ -3,26 +3,13 @@
 // bundled by webpack. Saves a screenshot to test-results/playground.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { serve } from "../../scripts/serve.mjs";
 import { launch } from "./chromium.mjs";
+import { repoRoot, suiteCases } from "../js/suite-files.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const suiteDir = join(root, "../shared/testdata/aws-sig-v4-test-suite");
-
-function suiteCases(dir = suiteDir, out = []) {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) suiteCases(path, out);
-    else if (entry.endsWith(".req")) {
-      const read = (ext) => readFileSync(`${path.slice(0, -4)}.${ext}`, "utf8");
-      out.push({ name: entry.slice(0, -4), files: { req: read("req"), creq: read("creq"), sts: read("sts"), authz: read("authz") } });
-    }
-  }
-  return out;
-}
+const root = repoRoot;
 
 let browser, repoServer, demoServer;
 before(async () => {

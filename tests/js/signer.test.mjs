@@ -2,28 +2,15 @@
 // errors. Run by `npm test` after `npm run build`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { checkCase } from "./suite.mjs";
+import { repoRoot, suiteCases } from "./suite-files.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
+const root = repoRoot;
 const pkg = await import(join(root, "pkg/index.js"));
 const { default: init, initSync, Signer, sha256 } = pkg;
-const suiteDir = join(root, "../shared/testdata/aws-sig-v4-test-suite");
 
-function suiteCases(dir = suiteDir, out = []) {
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) suiteCases(path, out);
-    else if (entry.endsWith(".req")) {
-      const base = path.slice(0, -4);
-      const read = (ext) => readFileSync(`${base}.${ext}`, "utf8");
-      out.push({ name: entry.slice(0, -4), files: { req: read("req"), creq: read("creq"), sts: read("sts"), authz: read("authz") } });
-    }
-  }
-  return out;
-}
 
 const creds = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const DATE = Date.UTC(2015, 7, 30, 12, 36, 0);
