@@ -25,6 +25,19 @@ pub enum ErrorCode {
     InvalidBody,
     /// Region, service, method or payload hash that cannot be used.
     InvalidConfig,
+    /// A token or a service answer that cannot be parsed.
+    Malformed,
+    /// An AWS error answer; [`Error::service_type`] holds AWS's type
+    /// (`NotAuthorizedException`, …), which JS sees as the name.
+    Service,
+    /// The request did not reach the service or no answer came back.
+    Network,
+    /// No answer within the time allowed.
+    Timeout,
+    /// The local clock is too far from AWS's, even after correcting for it.
+    ClockSkew,
+    /// A client secret used inside a browser page.
+    SecretInBrowser,
 }
 
 impl ErrorCode {
@@ -37,6 +50,12 @@ impl ErrorCode {
             ErrorCode::MissingCredentials => "MissingCredentials",
             ErrorCode::InvalidBody => "InvalidBody",
             ErrorCode::InvalidConfig => "InvalidConfig",
+            ErrorCode::Malformed => "Malformed",
+            ErrorCode::Service => "ServiceError",
+            ErrorCode::Network => "Network",
+            ErrorCode::Timeout => "Timeout",
+            ErrorCode::ClockSkew => "ClockSkew",
+            ErrorCode::SecretInBrowser => "SecretInBrowser",
         }
     }
 }
@@ -45,17 +64,31 @@ impl ErrorCode {
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
+    /// For [`ErrorCode::Service`]: AWS's error type, any `prefix#` removed.
+    pub service_type: Option<String>,
+    /// For answers from a service: the HTTP status.
+    pub status: Option<u16>,
 }
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into() }
+        Error { code, message: message.into(), service_type: None, status: None }
+    }
+
+    pub fn service(service_type: &str, status: u16, message: String) -> Self {
+        Error { code: ErrorCode::Service, message, service_type: Some(String::from(service_type)), status: Some(status) }
+    }
+
+    /// What JS sees as `err.name` and `err.code`: AWS's error type where there
+    /// is one, else the crate's code.
+    pub fn name(&self) -> &str {
+        self.service_type.as_deref().unwrap_or(self.code.as_str())
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.as_str(), self.message)
+        write!(f, "{}: {}", self.name(), self.message)
     }
 }
 

@@ -5,7 +5,11 @@
 
 extern crate alloc;
 
+pub mod cognito;
+pub mod credentials;
 pub mod error;
+pub mod json;
+pub mod jwt;
 pub mod sigv4;
 
 #[cfg(target_arch = "wasm32")]

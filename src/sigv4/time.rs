@@ -44,6 +44,53 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * m + 2) / 5 + d - 1;
+    era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468
+}
+
+fn epoch_ms(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
+    let valid = (1970..=9999).contains(&y) && (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && s < 61;
+    valid.then(|| (days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s) * 1000)
+}
+
+fn digits(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.bytes().try_fold(0i64, |n, b| n.checked_mul(10)?.checked_add(i64::from(b - b'0')))
+}
+
+/// `2026-11-21T21:00:00Z` or with fractional seconds (STS `Expiration`), to epoch ms.
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let s = s.trim().strip_suffix('Z')?;
+    let (date, time) = s.split_once('T')?;
+    let mut d = date.split('-');
+    let (y, mo, day) = (digits(d.next()?)?, digits(d.next()?)?, digits(d.next()?)?);
+    let time = time.split('.').next()?;
+    let mut t = time.split(':');
+    let (h, mi, sec) = (digits(t.next()?)?, digits(t.next()?)?, digits(t.next()?)?);
+    epoch_ms(y, mo, day, h, mi, sec)
+}
+
+/// An HTTP `Date` header (`Sun, 06 Nov 1994 08:49:37 GMT`), to epoch ms.
+pub fn parse_http_date(s: &str) -> Option<i64> {
+    let mut parts = s.split_whitespace().skip(1);
+    let day = digits(parts.next()?)?;
+    let month_name = parts.next()?;
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        .iter()
+        .position(|m| month_name == *m)?;
+    let year = digits(parts.next()?)?;
+    let mut t = parts.next()?.split(':');
+    let (h, mi, sec) = (digits(t.next()?)?, digits(t.next()?)?, digits(t.next()?)?);
+    epoch_ms(year, month as i64 + 1, day, h, mi, sec)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +103,18 @@ mod tests {
         assert_eq!(amz_date(MAX_MS).unwrap(), "99991231T235959Z");
         assert_eq!(amz_date(-1).unwrap_err().code, ErrorCode::InvalidDate);
         assert_eq!(amz_date(MAX_MS + 1).unwrap_err().code, ErrorCode::InvalidDate);
+    }
+
+    #[test]
+    fn parses_service_dates() {
+        assert_eq!(parse_iso8601("2015-08-30T12:36:00Z"), Some(1_440_938_160_000));
+        assert_eq!(parse_iso8601("2015-08-30T12:36:00.123Z"), Some(1_440_938_160_000));
+        assert_eq!(parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"), Some(1_440_938_160_000));
+        for bad in ["", "2015-08-30", "2015-13-30T12:36:00Z", "x-08-30T12:36:00Z", "2015-08-30T12:36Z"] {
+            assert_eq!(parse_iso8601(bad), None, "{bad}");
+        }
+        for bad in ["", "Sun, 30 Foo 2015 12:36:00 GMT", "Sun, 30 Aug 2015", "Sun, xx Aug 2015 12:36:00 GMT"] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
     }
 }

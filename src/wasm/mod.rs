@@ -14,9 +14,9 @@ use wasm_bindgen::prelude::*;
 /// A JS `Error` whose `name` and `code` are the stable error code.
 fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);
-    err.set_name(e.code.as_str());
+    err.set_name(e.name());
     // Setting a property on a fresh Error cannot fail; the result is ignored on purpose.
-    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code.as_str()));
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.name()));
     err.into()
 }
 

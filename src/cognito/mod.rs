@@ -1,0 +1,160 @@
+//! Request builders and answer parsers for Cognito Identity (JSON 1.1), STS
+//! (query protocol, XML) and Cognito User Pools (JSON 1.1). Sans-IO: they make
+//! and read [`HttpRequest`]/[`HttpResponse`] values; the shell sends them.
+
+pub mod identity;
+pub mod sts;
+pub mod user_pool;
+mod xml;
+
+use crate::error::{cat, Error, ErrorCode};
+use crate::json::{self, Value};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: &'static str,
+    pub url: String,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// The `Date` header, if the shell could read it (for clock-skew correction).
+    pub date: Option<String>,
+    pub body: String,
+}
+
+/// A POST of the AWS JSON 1.1 protocol: unsigned, as Cognito allows for these operations.
+pub fn json_request(endpoint: &str, target: &str, body: String) -> HttpRequest {
+    HttpRequest {
+        method: "POST",
+        url: String::from(endpoint),
+        headers: alloc::vec![("content-type", String::from("application/x-amz-json-1.1")), ("x-amz-target", String::from(target))],
+        body,
+    }
+}
+
+/// Parses a successful JSON 1.1 answer, or turns an error answer into a typed
+/// error. `secrets` (tokens sent in the request) are cut out of any message.
+pub fn json_answer(response: &HttpResponse, operation: &str, secrets: &[&str]) -> Result<Value, Error> {
+    if !(200..300).contains(&response.status) {
+        return Err(json_error(response, operation, secrets));
+    }
+    json::parse(&response.body).map_err(|_| malformed(operation))
+}
+
+pub(crate) fn malformed(operation: &str) -> Error {
+    Error::new(ErrorCode::Malformed, cat(&["the answer to ", operation, " is not what AWS sends (truncated, or not from AWS?): check the endpoint"]))
+}
+
+/// AWS's error answer `{"__type": "prefix#Name", "message": "..."}` as a typed error.
+pub fn json_error(response: &HttpResponse, operation: &str, secrets: &[&str]) -> Error {
+    let doc = json::parse(&response.body).ok();
+    let field = |name: &str| doc.as_ref().and_then(|d| d.get(name)).and_then(Value::as_str);
+    let type_name = field("__type").map(|t| t.rsplit('#').next().unwrap_or(t)).filter(|t| !t.is_empty());
+    let aws_message = field("message").or_else(|| field("Message")).unwrap_or("");
+    match type_name {
+        Some(t) => service_error(t, response.status, operation, aws_message, secrets),
+        None if response.status >= 500 => {
+            let mut e = Error::new(ErrorCode::Network, cat(&[operation, " failed with a server error (HTTP ", &crate::error::num(u64::from(response.status)), "): try again later"]));
+            e.status = Some(response.status);
+            e
+        }
+        None => {
+            let mut e = malformed(operation);
+            e.status = Some(response.status);
+            e
+        }
+    }
+}
+
+/// What to do about each error AWS documents for these operations.
+fn advice(type_name: &str) -> &'static str {
+    match type_name {
+        "InvalidIdentityPoolConfigurationException" => {
+            "the identity pool has no IAM role for authenticated users, or its role mapping rules match none: set roles on the identity pool"
+        }
+        "NotAuthorizedException" => {
+            "the login was refused: the token may have expired (sign in again), come from a provider this identity pool does not trust (check its authentication providers), or the credentials are wrong"
+        }
+        "ResourceNotFoundException" => "the identity pool or identity does not exist: check identityPoolId and region",
+        "TooManyRequestsException" | "LimitExceededException" | "ThrottlingException" => {
+            "AWS is throttling these calls: retry later, and cache credentials instead of fetching them per request"
+        }
+        "InvalidParameterException" => "AWS refused a parameter of the request: check the options passed to the SDK",
+        "ResourceConflictException" => "the login is already linked to another identity: sign in with the identity it belongs to",
+        "ExternalServiceException" => "the identity provider behind the login failed: try again later",
+        "InternalErrorException" | "InternalFailure" | "ServiceUnavailable" => "AWS had an internal error: try again later",
+        "UserNotFoundException" => "no such user in the user pool: check the username (or sign up first)",
+        "UserNotConfirmedException" => "the user has not confirmed the account yet: confirm the sign-up code first",
+        "PasswordResetRequiredException" => "the user must reset the password before signing in",
+        "InvalidIdentityToken" | "IDPRejectedClaim" => "STS refused the web identity token: check that the role trusts cognito-identity.amazonaws.com for this identity pool",
+        "ExpiredTokenException" => "the web identity token has expired: fetch a new one",
+        "AccessDenied" | "AccessDeniedException" => "the role refused this caller: check the role's trust policy",
+        _ => "see the AWS message",
+    }
+}
+
+pub fn service_error(type_name: &str, status: u16, operation: &str, aws_message: &str, secrets: &[&str]) -> Error {
+    let mut aws_message = String::from(aws_message);
+    for secret in secrets.iter().filter(|s| s.len() >= 8) {
+        if aws_message.contains(secret) {
+            aws_message = aws_message.replace(secret, "<redacted>");
+        }
+    }
+    let message = cat(&[operation, ": ", advice(type_name), " (AWS says: ", if aws_message.is_empty() { type_name } else { &aws_message }, ")"]);
+    Error::service(type_name, status, message)
+}
+
+/// Reads a required string field of an answer.
+pub(crate) fn field<'v>(doc: &'v Value, path: &[&str], operation: &str) -> Result<&'v str, Error> {
+    let mut v = doc;
+    for name in path {
+        v = v.get(name).ok_or_else(|| malformed(operation))?;
+    }
+    v.as_str().filter(|s| !s.is_empty()).ok_or_else(|| malformed(operation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> HttpResponse {
+        HttpResponse { status, date: None, body: body.into() }
+    }
+
+    #[test]
+    fn error_types_lose_their_prefix_and_gain_advice() {
+        let e = json_answer(
+            &answer(400, r#"{"__type":"com.amazonaws.cognito.identity.model#InvalidIdentityPoolConfigurationException","message":"Invalid identity pool configuration. Check assigned IAM roles for this pool."}"#),
+            "GetCredentialsForIdentity",
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.name(), "InvalidIdentityPoolConfigurationException");
+        assert_eq!(e.status, Some(400));
+        assert!(e.message.contains("set roles on the identity pool"), "{}", e.message);
+        assert!(e.message.contains("Check assigned IAM roles"));
+    }
+
+    #[test]
+    fn secrets_are_cut_out_of_aws_messages() {
+        let token = "eyJhbGciOiJSUzI1NiJ9.secret.payload";
+        let body = alloc::format!(r#"{{"__type":"NotAuthorizedException","message":"Invalid login token {token}"}}"#);
+        let e = json_answer(&answer(400, &body), "GetId", &[token]).unwrap_err();
+        assert!(!e.message.contains(token));
+        assert!(e.message.contains("<redacted>"));
+    }
+
+    #[test]
+    fn odd_answers_are_malformed_or_network_errors() {
+        assert_eq!(json_answer(&answer(200, "{\"a\":"), "GetId", &[]).unwrap_err().code, ErrorCode::Malformed);
+        assert_eq!(json_answer(&answer(400, "<html>"), "GetId", &[]).unwrap_err().code, ErrorCode::Malformed);
+        assert_eq!(json_answer(&answer(503, ""), "GetId", &[]).unwrap_err().code, ErrorCode::Network);
+        assert_eq!(json_answer(&answer(400, r#"{"__type":""}"#), "GetId", &[]).unwrap_err().code, ErrorCode::Malformed);
+    }
+}

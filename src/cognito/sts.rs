@@ -1,0 +1,84 @@
+//! STS `AssumeRoleWithWebIdentity` (the classic flow): query protocol as a form
+//! POST, unsigned, XML answer.
+
+use super::identity::AwsCredentials;
+use super::{malformed, service_error, xml, HttpRequest, HttpResponse};
+use crate::error::{cat, num, Error, ErrorCode};
+use crate::sigv4::{encode, time};
+use alloc::string::String;
+
+pub fn default_endpoint(region: &str) -> String {
+    cat(&["https://sts.", region, ".amazonaws.com/"])
+}
+
+pub fn assume_role_with_web_identity(endpoint: &str, role_arn: &str, session_name: &str, web_identity_token: &str, duration_seconds: Option<u32>) -> HttpRequest {
+    let mut body = cat(&[
+        "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=",
+        &encode::encode(role_arn),
+        "&RoleSessionName=",
+        &encode::encode(session_name),
+        "&WebIdentityToken=",
+        &encode::encode(web_identity_token),
+    ]);
+    if let Some(secs) = duration_seconds {
+        body.push_str("&DurationSeconds=");
+        body.push_str(&num(u64::from(secs)));
+    }
+    HttpRequest {
+        method: "POST",
+        url: String::from(endpoint),
+        headers: alloc::vec![("content-type", String::from("application/x-www-form-urlencoded; charset=utf-8"))],
+        body,
+    }
+}
+
+pub fn parse_assume_role(response: &HttpResponse, secrets: &[&str]) -> Result<AwsCredentials, Error> {
+    const OP: &str = "AssumeRoleWithWebIdentity";
+    let body = &response.body;
+    if !(200..300).contains(&response.status) {
+        return Err(match xml::text(body, "Code") {
+            Some(code) if !code.is_empty() => service_error(&code, response.status, OP, &xml::text(body, "Message").unwrap_or_default(), secrets),
+            _ if response.status >= 500 => {
+                let mut e = Error::new(ErrorCode::Network, "AssumeRoleWithWebIdentity failed with a server error: try again later");
+                e.status = Some(response.status);
+                e
+            }
+            _ => malformed(OP),
+        });
+    }
+    let get = |name: &str| xml::text(body, name).filter(|v| !v.is_empty()).ok_or_else(|| malformed(OP));
+    Ok(AwsCredentials {
+        access_key_id: get("AccessKeyId")?,
+        secret_access_key: get("SecretAccessKey")?,
+        session_token: get("SessionToken")?,
+        expiration_ms: time::parse_iso8601(&get("Expiration")?).ok_or_else(|| malformed(OP))?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_and_answer() {
+        let r = assume_role_with_web_identity("https://sts.us-east-1.amazonaws.com/", "arn:aws:iam::1:role/r", "web", "a.b+c", Some(900));
+        assert_eq!(r.body, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr&RoleSessionName=web&WebIdentityToken=a.b%2Bc&DurationSeconds=900");
+        let ok = HttpResponse {
+            status: 200,
+            date: None,
+            body: r#"<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s/k</SecretAccessKey><SessionToken>t&amp;t</SessionToken><Expiration>2015-08-30T12:36:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"#.into(),
+        };
+        let c = parse_assume_role(&ok, &[]).unwrap();
+        assert_eq!((c.access_key_id.as_str(), c.session_token.as_str(), c.expiration_ms), ("ASIA1", "t&t", 1_440_938_160_000));
+        let err = HttpResponse {
+            status: 400,
+            date: None,
+            body: "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidIdentityToken</Code><Message>No OpenIDConnect provider found</Message></Error></ErrorResponse>".into(),
+        };
+        let e = parse_assume_role(&err, &[]).unwrap_err();
+        assert_eq!(e.name(), "InvalidIdentityToken");
+        assert!(e.message.contains("No OpenIDConnect provider found"));
+        let truncated = HttpResponse { status: 200, date: None, body: "<AssumeRoleWithWebIdentityResponse><Credentials><AccessKeyId>A".into() };
+        assert_eq!(parse_assume_role(&truncated, &[]).unwrap_err().code, ErrorCode::Malformed);
+    }
+}

@@ -1,0 +1,411 @@
+//! The provider driven by a scripted transport and a fake clock.
+
+use super::*;
+use crate::json;
+use alloc::format;
+use alloc::string::ToString;
+use alloc::vec;
+
+const POOL: &str = "us-east-1:11111111-2222-3333-4444-555555555555";
+const KEY: &str = "cognito-idp.us-east-1.amazonaws.com/us-east-1_Pool";
+const T0: i64 = 1_700_000_000_000;
+const MIN: i64 = 60_000;
+
+fn b64(s: &str) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in s.as_bytes().chunks(3) {
+        let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..=chunk.len() {
+            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+fn id_token(sub: &str) -> String {
+    let payload = format!(r#"{{"sub":"{sub}","iss":"https://{KEY}","token_use":"id","exp":9999999999}}"#);
+    [b64(r#"{"alg":"RS256"}"#), b64(&payload), "c2lnbmF0dXJlLXNlY3JldA".into()].join(".")
+}
+
+fn ok(body: String) -> HttpResponse {
+    HttpResponse { status: 200, date: None, body }
+}
+
+fn aws_error(status: u16, type_name: &str, message: &str) -> HttpResponse {
+    HttpResponse { status, date: None, body: format!(r#"{{"__type":"{type_name}","message":"{message}"}}"#) }
+}
+
+fn creds_answer(expires_ms: i64, n: usize) -> HttpResponse {
+    ok(format!(
+        r#"{{"IdentityId":"us-east-1:id","Credentials":{{"AccessKeyId":"ASIA{n}","SecretKey":"SECRETKEY{n}","SessionToken":"SESSIONTOKEN{n}","Expiration":{}}}}}"#,
+        expires_ms as f64 / 1000.0
+    ))
+}
+
+/// Records every request and every storage write.
+#[derive(Default)]
+struct Harness {
+    requests: Vec<HttpRequest>,
+    storage: RecordingStorage,
+}
+
+#[derive(Default)]
+struct RecordingStorage {
+    inner: MemoryStorage,
+    writes: Vec<(String, String)>,
+}
+
+impl Storage for RecordingStorage {
+    fn get(&self, key: &str) -> Option<String> {
+        self.inner.get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) {
+        self.writes.push((key.to_string(), value.to_string()));
+        self.inner.set(key, value);
+    }
+    fn remove(&mut self, key: &str) {
+        self.inner.remove(key);
+    }
+}
+
+fn target(r: &HttpRequest) -> &str {
+    r.headers.iter().find(|(n, _)| *n == "x-amz-target").map(|(_, v)| v.rsplit('.').next().unwrap_or("")).unwrap_or("AssumeRoleWithWebIdentity")
+}
+
+impl Harness {
+    /// Drives one `get()` to completion: logins from `token`, answers from `answer`.
+    fn get(&mut self, p: &mut Provider, now: i64, token: Option<&str>, answer: &mut dyn FnMut(&HttpRequest) -> Result<HttpResponse, bool>) -> Result<Credentials, Error> {
+        let mut now = now;
+        let mut step = p.poll(now);
+        for _ in 0..50 {
+            step = match step {
+                Step::Ready(c) => return Ok(c),
+                Step::Failed(e) => return Err(e),
+                Step::NeedLogins => {
+                    let logins = token.map(|t| vec![(KEY.to_string(), t.to_string())]).unwrap_or_default();
+                    p.set_logins(logins, &self.storage);
+                    p.poll(now)
+                }
+                Step::SleepUntil(t) => {
+                    assert!(t > now);
+                    now = t;
+                    p.poll(now)
+                }
+                Step::Send(request) => {
+                    let result = answer(&request);
+                    self.requests.push(request);
+                    match result {
+                        Ok(response) => p.on_response(response, now, &mut self.storage),
+                        Err(timed_out) => p.on_network_error(timed_out, now),
+                    }
+                }
+                Step::Wait => panic!("nothing else is in flight"),
+            };
+        }
+        panic!("no end after 50 steps: {step:?}")
+    }
+
+    fn targets(&self) -> Vec<&str> {
+        self.requests.iter().map(target).collect()
+    }
+}
+
+/// A well-behaved identity pool: GetId, then credentials valid for an hour.
+fn pool(now: i64) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, bool> {
+    let mut n = 0;
+    move |r: &HttpRequest| {
+        n += 1;
+        Ok(match target(r) {
+            "GetId" => ok(r#"{"IdentityId":"us-east-1:id"}"#.into()),
+            "GetOpenIdToken" => ok(r#"{"IdentityId":"us-east-1:id","Token":"OPENIDTOKENSECRET"}"#.into()),
+            "GetCredentialsForIdentity" => creds_answer(now + 60 * MIN, n),
+            _ => ok(format!(
+                "<AssumeRoleWithWebIdentityResponse><Credentials><AccessKeyId>ASIASTS</AccessKeyId><SecretAccessKey>STSSECRET</SecretAccessKey><SessionToken>STSTOKEN</SessionToken><Expiration>2023-11-14T23:13:20Z</Expiration></Credentials></AssumeRoleWithWebIdentityResponse>"
+            )),
+        })
+    }
+}
+
+fn provider() -> Provider {
+    Provider::new(Config::new("us-east-1", POOL).unwrap())
+}
+
+#[test]
+fn enhanced_flow_two_requests_and_identity_stored_per_pool_and_user() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    let token = id_token("user-a");
+    let c = h.get(&mut p, T0, Some(&token), &mut pool(T0)).unwrap();
+    assert_eq!(h.targets(), ["GetId", "GetCredentialsForIdentity"]);
+    assert_eq!(c.identity_id, "us-east-1:id");
+    assert_eq!(c.credentials.access_key_id, "ASIA2");
+    let body = json::parse(&h.requests[1].body).unwrap();
+    assert_eq!(body.get("Logins").unwrap().get(KEY).unwrap().as_str(), Some(token.as_str()));
+    assert_eq!(h.storage.writes, [(format!("cognito-sigv4:identity:{POOL}:user-a"), "us-east-1:id".to_string())]);
+}
+
+#[test]
+fn custom_role_arn_and_account_id_are_sent() {
+    let mut config = Config::new("us-east-1", POOL).unwrap();
+    config.custom_role_arn = Some("arn:aws:iam::123:role/admin".into());
+    config.account_id = Some("123".into());
+    let (mut h, mut p) = (Harness::default(), Provider::new(config));
+    h.get(&mut p, T0, Some(&id_token("u")), &mut pool(T0)).unwrap();
+    assert!(h.requests[0].body.contains(r#""AccountId":"123""#));
+    assert!(h.requests[1].body.contains(r#""CustomRoleArn":"arn:aws:iam::123:role/admin""#));
+}
+
+#[test]
+fn basic_flow_goes_through_sts() {
+    let mut config = Config::new("us-east-1", POOL).unwrap();
+    config.flow = Flow::Basic { role_arn: "arn:aws:iam::123:role/web".into() };
+    let (mut h, mut p) = (Harness::default(), Provider::new(config));
+    let c = h.get(&mut p, T0 - 10 * MIN, Some(&id_token("u")), &mut pool(T0)).unwrap();
+    assert_eq!(h.targets(), ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]);
+    assert_eq!(c.credentials.access_key_id, "ASIASTS");
+    assert_eq!(c.credentials.expiration_ms, 1_700_003_600_000);
+    let sts = &h.requests[2];
+    assert_eq!(sts.url, "https://sts.us-east-1.amazonaws.com/");
+    assert!(sts.body.contains("RoleArn=arn%3Aaws%3Aiam%3A%3A123%3Arole%2Fweb"));
+    assert!(sts.body.contains("WebIdentityToken=OPENIDTOKENSECRET"));
+}
+
+#[test]
+fn cached_until_five_minutes_before_expiry_then_refreshed() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    let token = id_token("u");
+    h.get(&mut p, T0, Some(&token), &mut pool(T0)).unwrap();
+    assert!(matches!(p.poll(T0 + 54 * MIN), Step::Ready(_)), "55 min before expiry: cached");
+    assert_eq!(h.requests.len(), 2);
+    let c = h.get(&mut p, T0 + 55 * MIN + 1, Some(&token), &mut pool(T0 + 55 * MIN)).unwrap();
+    assert_eq!(h.targets(), ["GetId", "GetCredentialsForIdentity", "GetCredentialsForIdentity"], "IdentityId reused");
+    assert_eq!(c.credentials.access_key_id, "ASIA1");
+}
+
+#[test]
+fn single_flight_many_callers_two_requests() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    assert_eq!(p.poll(T0), Step::NeedLogins);
+    p.set_logins(vec![(KEY.into(), id_token("u"))], &h.storage);
+    let Step::Send(first) = p.poll(T0) else { panic!() };
+    for _ in 0..9 {
+        assert_eq!(p.poll(T0), Step::Wait, "callers 2..10 wait for the exchange in flight");
+    }
+    let mut answer = pool(T0);
+    let Step::Send(second) = p.on_response(answer(&first).unwrap(), T0, &mut h.storage) else { panic!() };
+    assert_eq!(p.poll(T0), Step::Wait);
+    assert!(matches!(p.on_response(answer(&second).unwrap(), T0, &mut h.storage), Step::Ready(_)));
+    for _ in 0..10 {
+        assert!(matches!(p.poll(T0), Step::Ready(_)));
+    }
+    assert_eq!([target(&first), target(&second)], ["GetId", "GetCredentialsForIdentity"]);
+}
+
+#[test]
+fn stale_identity_from_storage_is_dropped_and_get_id_retried_once() {
+    for (status, stale_error) in [(400, "ResourceNotFoundException"), (400, "NotAuthorizedException")] {
+        let mut h = Harness::default();
+        h.storage.inner.set(&format!("cognito-sigv4:identity:{POOL}:u"), "us-east-1:stale");
+        let mut p = provider();
+        let mut calls = 0;
+        let c = h
+            .get(&mut p, T0, Some(&id_token("u")), &mut |r| {
+                calls += 1;
+                Ok(match (calls, target(r)) {
+                    (1, "GetCredentialsForIdentity") => aws_error(status, stale_error, "Identity 'us-east-1:stale' not found."),
+                    (2, "GetId") => ok(r#"{"IdentityId":"us-east-1:fresh"}"#.into()),
+                    (3, "GetCredentialsForIdentity") => creds_answer(T0 + 60 * MIN, 3),
+                    other => panic!("unexpected {other:?}"),
+                })
+            })
+            .unwrap();
+        assert!(h.requests[0].body.contains("us-east-1:stale"));
+        assert_eq!(c.identity_id, "us-east-1:fresh");
+        assert_eq!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:u")).as_deref(), Some("us-east-1:fresh"));
+    }
+    // Only once: a second refusal is the caller's error.
+    let mut h = Harness::default();
+    h.storage.inner.set(&format!("cognito-sigv4:identity:{POOL}:u"), "us-east-1:stale");
+    let mut p = provider();
+    let e = h
+        .get(&mut p, T0, Some(&id_token("u")), &mut |r| {
+            Ok(if target(r) == "GetId" { ok(r#"{"IdentityId":"us-east-1:fresh"}"#.into()) } else { aws_error(400, "NotAuthorizedException", "Logins don't match.") })
+        })
+        .unwrap_err();
+    assert_eq!(e.name(), "NotAuthorizedException");
+    assert_eq!(h.targets(), ["GetCredentialsForIdentity", "GetId", "GetCredentialsForIdentity"]);
+}
+
+#[test]
+fn the_next_user_never_inherits_the_identity() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    h.get(&mut p, T0, Some(&id_token("alice")), &mut pool(T0)).unwrap();
+    p.clear(&mut MemoryStorage::default()); // a sign-out that forgets nothing stored elsewhere
+    let mut ids = 0;
+    h.get(&mut p, T0, Some(&id_token("bob")), &mut |r| {
+        Ok(match target(r) {
+            "GetId" => {
+                ids += 1;
+                ok(r#"{"IdentityId":"us-east-1:bob"}"#.into())
+            }
+            _ => creds_answer(T0 + 60 * MIN, 9),
+        })
+    })
+    .unwrap();
+    assert_eq!(ids, 1, "bob gets his own GetId");
+    assert!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:alice")).is_some());
+    assert_eq!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:bob")).as_deref(), Some("us-east-1:bob"));
+    // Bob signs out; Alice signs in again on the same browser: her id comes from storage, no GetId.
+    p.clear(&mut h.storage);
+    assert_eq!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:bob")), None);
+    let before = h.requests.len();
+    h.get(&mut p, T0, Some(&id_token("alice")), &mut pool(T0)).unwrap();
+    assert_eq!(&h.targets()[before..], ["GetCredentialsForIdentity"]);
+}
+
+#[test]
+fn clear_forgets_credentials_and_the_stored_identity() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    h.get(&mut p, T0, Some(&id_token("u")), &mut pool(T0)).unwrap();
+    p.clear(&mut h.storage);
+    assert_eq!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:u")), None);
+    assert_eq!(p.poll(T0), Step::NeedLogins);
+    assert_eq!(p.identity_id(), None);
+}
+
+#[test]
+fn server_clock_decides_expiry() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    let mut first = true;
+    h.get(&mut p, T0, Some(&id_token("u")), &mut |r| {
+        let mut response = if target(r) == "GetId" { ok(r#"{"IdentityId":"us-east-1:id"}"#.into()) } else { creds_answer(T0 + 2 * 60 * MIN, 1) };
+        if first {
+            // The server is one hour ahead of this machine.
+            response.date = Some("Tue, 14 Nov 2023 23:13:20 GMT".into());
+            first = false;
+        }
+        Ok(response)
+    })
+    .unwrap();
+    assert_eq!(p.clock_offset_ms(), 1_700_003_600_000 - T0);
+    // Locally 56 minutes later, but 116 minutes by AWS's clock: within the 5-minute margin.
+    assert_eq!(p.poll(T0 + 56 * MIN), Step::NeedLogins);
+}
+
+#[test]
+fn retries_throttling_5xx_and_network_failures_within_limits() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    let mut failures = vec![Err(false), Ok(aws_error(400, "TooManyRequestsException", "Rate exceeded")), Ok(aws_error(503, "ServiceUnavailable", ""))];
+    let c = h
+        .get(&mut p, T0, Some(&id_token("u")), &mut |r| if failures.is_empty() { pool(T0)(r) } else { failures.remove(0) })
+        .unwrap();
+    assert_eq!(c.identity_id, "us-east-1:id");
+    assert_eq!(h.targets(), ["GetId", "GetId", "GetId", "GetId", "GetCredentialsForIdentity"]);
+
+    // Four failures in a row: 1 try + 3 retries, then the error.
+    let (mut h, mut p) = (Harness::default(), provider());
+    let e = h.get(&mut p, T0, Some(&id_token("u")), &mut |_| Err(true)).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Timeout);
+    assert_eq!(h.requests.len(), 4);
+
+    // Never for caller errors.
+    let (mut h, mut p) = (Harness::default(), provider());
+    let e = h.get(&mut p, T0, Some(&id_token("u")), &mut |_| Ok(aws_error(400, "NotAuthorizedException", "Invalid login token."))).unwrap_err();
+    assert_eq!(e.name(), "NotAuthorizedException");
+    assert_eq!(h.requests.len(), 1);
+
+    // And bounded in time.
+    let mut rng = 1;
+    let policy = RetryPolicy::default();
+    assert_eq!(policy.delay(0, policy.budget_ms, &mut rng), None);
+    for attempt in 0..3 {
+        let d = policy.delay(attempt, 0, &mut rng).unwrap();
+        assert!(d >= 1 && d <= policy.max_delay_ms, "{d}");
+    }
+}
+
+#[test]
+fn a_failed_exchange_is_not_cached() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    assert!(h.get(&mut p, T0, Some(&id_token("u")), &mut |_| Ok(aws_error(400, "InvalidIdentityPoolConfigurationException", "x"))).is_err());
+    assert_eq!(p.poll(T0), Step::NeedLogins, "the next call starts over, with fresh tokens");
+    assert!(h.get(&mut p, T0, Some(&id_token("u")), &mut pool(T0)).is_ok());
+}
+
+#[test]
+fn every_documented_identity_error_is_typed_with_advice() {
+    for (status, t) in [
+        (400, "ExternalServiceException"),
+        (500, "InternalErrorException"),
+        (400, "InvalidIdentityPoolConfigurationException"),
+        (400, "InvalidParameterException"),
+        (400, "LimitExceededException"),
+        (400, "NotAuthorizedException"),
+        (409, "ResourceConflictException"),
+        (404, "ResourceNotFoundException"),
+        (429, "TooManyRequestsException"),
+    ] {
+        let (mut h, mut p) = (Harness::default(), provider());
+        p.config.retry.max_retries = 0;
+        let prefixed = format!("com.amazonaws.cognito.identity.model#{t}");
+        let e = h.get(&mut p, T0, Some(&id_token("u")), &mut |_| Ok(aws_error(status, &prefixed, "AWS words"))).unwrap_err();
+        assert_eq!(e.name(), t);
+        assert_eq!(e.status, Some(status));
+        assert!(e.message.contains("AWS words") && !e.message.contains("see the AWS message"), "{t}: {}", e.message);
+    }
+}
+
+#[test]
+fn malformed_or_truncated_answers() {
+    for body in ["", "{", r#"{"IdentityId":1}"#, "null", r#"{"IdentityId":"us-east-1:id""#] {
+        let (mut h, mut p) = (Harness::default(), provider());
+        let e = h.get(&mut p, T0, Some(&id_token("u")), &mut |_| Ok(ok(body.into()))).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Malformed, "{body:?}");
+    }
+    let mut config = Config::new("us-east-1", POOL).unwrap();
+    config.flow = Flow::Basic { role_arn: "arn:aws:iam::1:role/r".into() };
+    let (mut h, mut p) = (Harness::default(), Provider::new(config));
+    let e = h
+        .get(&mut p, T0, Some(&id_token("u")), &mut |r| if target(r) == "AssumeRoleWithWebIdentity" { Ok(ok("<Credentials><AccessKeyId>A".into())) } else { pool(T0)(r) })
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Malformed);
+}
+
+#[test]
+fn no_secret_in_errors_or_storage() {
+    let token = id_token("u");
+    let secrets = [token.as_str(), "SECRETKEY", "SESSIONTOKEN", "OPENIDTOKENSECRET", "c2lnbmF0dXJlLXNlY3JldA"];
+    let mut config = Config::new("us-east-1", POOL).unwrap();
+    config.flow = Flow::Basic { role_arn: "arn:aws:iam::1:role/r".into() };
+    let (mut h, mut p) = (Harness::default(), Provider::new(config));
+    h.get(&mut p, T0, Some(&token), &mut pool(T0)).unwrap();
+    // Errors that echo what was sent.
+    for echo in [format!("Invalid login token {token}"), "bad OPENIDTOKENSECRET".into()] {
+        let (mut h2, mut p2) = (Harness::default(), provider());
+        let e = h2.get(&mut p2, T0, Some(&token), &mut |_| Ok(aws_error(400, "NotAuthorizedException", &echo))).unwrap_err();
+        assert!(!e.message.contains(&token), "{}", e.message);
+    }
+    let mut p3 = Provider::new(Config::new("us-east-1", POOL).unwrap());
+    let e = Harness::default().get(&mut p3, T0, Some(&token), &mut |_| Ok(ok("{".into()))).unwrap_err();
+    for s in secrets {
+        assert!(!e.message.contains(s));
+        assert!(!format!("{p:?}").contains(s));
+        for (k, v) in &h.storage.writes {
+            assert!(!k.contains(s) && !v.contains(s), "storage write {k}={v}");
+        }
+    }
+}
+
+#[test]
+fn guests_get_an_identity_without_logins() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    h.get(&mut p, T0, None, &mut pool(T0)).unwrap();
+    assert!(!h.requests[0].body.contains("Logins"));
+    assert_eq!(h.storage.writes[0].0, format!("cognito-sigv4:identity:{POOL}:guest"));
+}
+
+#[test]
+fn config_validation() {
+    assert_eq!(Config::new("us-east-1", "not-a-pool").unwrap_err().code, ErrorCode::InvalidConfig);
+    assert_eq!(Config::new("US East", POOL).unwrap_err().code, ErrorCode::InvalidConfig);
+}

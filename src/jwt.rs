@@ -1,0 +1,139 @@
+//! JWT claims decoding (no signature check: the page only needs to read the
+//! token it was given; AWS verifies it) and the Cognito `Logins` key.
+
+use crate::error::{cat, Error, ErrorCode, Result};
+use crate::json::{self, Value};
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A decoded token: its header and payload as JSON values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Jwt {
+    pub header: Value,
+    pub payload: Value,
+}
+
+fn malformed(what: &str) -> Error {
+    // Never quote the token: it is a credential.
+    Error::new(ErrorCode::Malformed, cat(&["the token is not a JWT (", what, "): pass the IdToken string from sign-in, not the whole response"]))
+}
+
+/// base64url without padding (padding tolerated), as JWTs use it.
+pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim_end_matches('=');
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in s.bytes() {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    // A single leftover character cannot encode a byte.
+    (bits < 6).then_some(out)
+}
+
+pub fn decode(token: &str) -> Result<Jwt> {
+    let mut parts = token.trim().split('.');
+    let (Some(h), Some(p), Some(_sig), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(malformed("it must have three dot-separated parts"));
+    };
+    let part = |s: &str, what: &str| -> Result<Value> {
+        let bytes = base64url_decode(s).ok_or_else(|| malformed(what))?;
+        let text = core::str::from_utf8(&bytes).map_err(|_| malformed(what))?;
+        json::parse(text).map_err(|_| malformed(what))
+    };
+    let header = part(h, "its header is not base64url JSON")?;
+    let payload = part(p, "its payload is not base64url JSON")?;
+    if !matches!(payload, Value::Object(_)) {
+        return Err(malformed("its payload is not a JSON object"));
+    }
+    Ok(Jwt { header, payload })
+}
+
+impl Jwt {
+    pub fn claim_str(&self, name: &str) -> Option<&str> {
+        self.payload.get(name)?.as_str()
+    }
+
+    /// `exp` in epoch seconds.
+    pub fn expires_at(&self) -> Option<f64> {
+        self.payload.get("exp")?.as_f64()
+    }
+
+    /// A string-array claim such as `cognito:groups` or `cognito:roles`.
+    pub fn claim_list(&self, name: &str) -> Vec<&str> {
+        self.payload
+            .get(name)
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// The identity pool `Logins` key of a user-pool token: its `iss` without
+    /// the scheme, e.g. `cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC`.
+    pub fn logins_key(&self) -> Result<String> {
+        let iss = self.claim_str("iss").ok_or_else(|| {
+            Error::new(ErrorCode::Malformed, "the token has no `iss` claim: pass a Cognito User Pool IdToken, or give `logins` explicitly")
+        })?;
+        let key = iss.strip_prefix("https://").or_else(|| iss.strip_prefix("http://")).unwrap_or(iss);
+        Ok(String::from(key.trim_end_matches('/')))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn b64(s: &str) -> String {
+        const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let bytes = s.as_bytes();
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+            for i in 0..=chunk.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn decodes_claims_and_logins_key() {
+        let token = [
+            b64(r#"{"alg":"RS256","kid":"k1"}"#),
+            b64(r#"{"sub":"u-1","iss":"https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC","exp":1700000000,"cognito:groups":["admin","user"]}"#),
+            "sig".into(),
+        ]
+        .join(".");
+        let jwt = decode(&token).unwrap();
+        assert_eq!(jwt.header.get("kid").and_then(Value::as_str), Some("k1"));
+        assert_eq!(jwt.claim_str("sub"), Some("u-1"));
+        assert_eq!(jwt.expires_at(), Some(1.7e9));
+        assert_eq!(jwt.claim_list("cognito:groups"), ["admin", "user"]);
+        assert_eq!(jwt.logins_key().unwrap(), "cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC");
+    }
+
+    #[test]
+    fn refuses_non_tokens_without_quoting_them() {
+        for bad in ["", "a.b", "a.b.c.d", "!!.e30.x", "e30.bm90IGpzb24.x", "e30.WzFd.x", "e30.e30"] {
+            let err = decode(bad).unwrap_err();
+            assert_eq!(err.code, ErrorCode::Malformed, "{bad}");
+        }
+        let secretish = "eyJhbGciOiJub25lIn0.c2VjcmV0LXBheWxvYWQ.sig";
+        assert!(!decode(secretish).unwrap_err().message.contains("c2VjcmV0"));
+        assert_eq!(base64url_decode("YQ"), Some(b"a".to_vec()));
+        assert_eq!(base64url_decode("Y"), None);
+    }
+}
