@@ -17,7 +17,7 @@ node_modules/.bin/wasm-opt -Oz \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   --strip-debug --strip-producers \
   pkg/cognito_sigv4_wasm_bg.wasm -o pkg/cognito_sigv4_wasm_bg.wasm
-cp src/wasm/js/index.js src/wasm/js/index.d.ts pkg/
+cp src/wasm/js/*.js src/wasm/js/index.d.ts pkg/
 cp src/wasm/js/package-readme.md pkg/README.md
 node scripts/write-pkg-json.mjs
 echo "pkg/ built: $(du -b pkg/cognito_sigv4_wasm_bg.wasm | cut -f1) bytes of wasm" >&2

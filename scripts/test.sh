@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh browser
+bash scripts/venv.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -21,7 +22,10 @@ CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --
 step "build pkg/"
 bash scripts/build.sh
 
-step "pkg/ in Node: node --test"
+step "pkg/ types: tsc"
+node_modules/.bin/tsc -p tests/types/tsconfig.json
+
+step "pkg/ in Node (against a real moto for the credentials): node --test"
 node --test tests/js/
 
 step "pkg/ and the playground in Chromium: node --test tests/browser/"

@@ -17,7 +17,7 @@ const manifest = {
     "./cognito_sigv4_wasm_bg.wasm": "./cognito_sigv4_wasm_bg.wasm",
     "./package.json": "./package.json",
   },
-  files: ["index.js", "index.d.ts", "cognito_sigv4_wasm.js", "cognito_sigv4_wasm_bg.wasm", "README.md"],
+  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm_bg.wasm", "README.md"],
   sideEffects: false,
   engines: { node: ">=18" },
   keywords: ["aws", "sigv4", "cognito", "signature", "wasm", "s3", "api-gateway"],

@@ -73,13 +73,14 @@ pub fn json_error(response: &HttpResponse, operation: &str, secrets: &[&str]) ->
 }
 
 /// What to do about each error AWS documents for these operations.
-fn advice(type_name: &str) -> &'static str {
+fn advice(type_name: &str, operation: &str) -> &'static str {
     match type_name {
         "InvalidIdentityPoolConfigurationException" => {
             "the identity pool has no IAM role for authenticated users, or its role mapping rules match none: set roles on the identity pool"
         }
+        "NotAuthorizedException" if operation == "InitiateAuth" => "wrong username or password, or the app client does not allow USER_PASSWORD_AUTH",
         "NotAuthorizedException" => {
-            "the login was refused: the token may have expired (sign in again), come from a provider this identity pool does not trust (check its authentication providers), or the credentials are wrong"
+            "the login was refused: the token may have expired (sign in again), or come from a provider this identity pool does not trust (check its authentication providers)"
         }
         "ResourceNotFoundException" => "the identity pool or identity does not exist: check identityPoolId and region",
         "TooManyRequestsException" | "LimitExceededException" | "ThrottlingException" => {
@@ -106,7 +107,7 @@ pub fn service_error(type_name: &str, status: u16, operation: &str, aws_message:
             aws_message = aws_message.replace(secret, "<redacted>");
         }
     }
-    let message = cat(&[operation, ": ", advice(type_name), " (AWS says: ", if aws_message.is_empty() { type_name } else { &aws_message }, ")"]);
+    let message = cat(&[operation, ": ", advice(type_name, operation), " (AWS says: ", if aws_message.is_empty() { type_name } else { &aws_message }, ")"]);
     Error::service(type_name, status, message)
 }
 

@@ -11,8 +11,11 @@ use crate::error::{Error, ErrorCode};
 use crate::sigv4::{check_expires, Credentials, Payload, Request, Signer};
 use wasm_bindgen::prelude::*;
 
+mod provider;
+mod user_pool;
+
 /// A JS `Error` whose `name` and `code` are the stable error code.
-fn js_error(e: Error) -> JsValue {
+pub(crate) fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);
     err.set_name(e.name());
     // Setting a property on a fresh Error cannot fail; the result is ignored on purpose.

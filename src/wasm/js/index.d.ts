@@ -24,6 +24,12 @@ export type ErrorCode =
   | "InvalidConfig"
   | "MissingCredentials"
   | "NotInitialized"
+  | "Malformed"
+  | "Network"
+  | "Timeout"
+  | "ClockSkew"
+  | "SecretInBrowser"
+  | "ChallengeRequired"
   | (string & {});
 
 /** Every error thrown has `name === code`, and a message that says what to fix. */
@@ -108,3 +114,91 @@ export class Signer {
 /** Lower-case hex SHA-256 of a string or bytes. */
 export function sha256(data: string | Uint8Array | ArrayBuffer | ArrayBufferView): string;
 export function sdkError(code: ErrorCode, message: string): SdkError;
+
+/** Temporary AWS credentials from an identity pool. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  identityId: string;
+}
+
+/** A token, or a function returning one (sync or async), called whenever a fresh token is needed. */
+export type TokenSource = string | (() => string | Promise<string>);
+
+export interface CognitoIdentityCredentialsOptions {
+  region: string;
+  /** e.g. "us-east-1:01234567-89ab-cdef-0123-456789abcdef" */
+  identityPoolId: string;
+  /** A user-pool IdToken; the Logins key is derived from its `iss`. */
+  idToken?: TokenSource;
+  /** Other providers: `{ "accounts.google.com": token, … }`. Neither idToken nor logins: a guest identity. */
+  logins?: Record<string, TokenSource>;
+  /** Pick one of the token's `cognito:roles` (enhanced flow). */
+  customRoleArn?: string;
+  accountId?: string;
+  /** "enhanced" (default): GetId + GetCredentialsForIdentity. "basic": GetOpenIdToken + STS AssumeRoleWithWebIdentity with `roleArn`. */
+  flow?: "enhanced" | "basic";
+  roleArn?: string;
+  /** Cognito Identity endpoint (local stacks, tests). */
+  endpoint?: string;
+  /** STS endpoint for the basic flow. */
+  stsEndpoint?: string;
+  /** Where the IdentityId is remembered, per pool and user (never credentials). Default "local". */
+  storage?: "local" | "session" | "memory" | Pick<Storage, "getItem" | "setItem" | "removeItem">;
+  /** Refresh this long before expiry (default 300000 = 5 minutes). */
+  refreshMarginMs?: number;
+  /** Per-request timeout (default 10000 ms). */
+  timeoutMs?: number;
+}
+
+export class CognitoIdentityCredentials {
+  constructor(options: CognitoIdentityCredentialsOptions);
+  /** Cached credentials, refreshed before they expire; concurrent callers share one exchange. */
+  get(): Promise<AwsCredentials>;
+  identityId(): Promise<string>;
+  /** Sign-out: forget the credentials and this user's stored IdentityId. */
+  clear(): void;
+  /** Server time minus local time (ms), learned from AWS answers. */
+  clockOffset: number;
+}
+
+export interface AwsClientOptions {
+  credentials: { get(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }> } | { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Inferred from AWS host names (execute-api, s3, …) when omitted. */
+  region?: string;
+  service?: string;
+  /** Retries of throttling, 5xx and network failures (default 3). */
+  retries?: number;
+}
+
+/** Signed fetch: a drop-in for window.fetch. */
+export class AwsClient {
+  constructor(options: AwsClientOptions);
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** The signed Request that fetch would send. */
+  sign(input: RequestInfo | URL, init?: RequestInit): Promise<Request>;
+  presign(url: string | URL, options?: { method?: string; expiresIn?: number; headers?: HeadersInput }): Promise<string>;
+}
+
+export interface UserPoolTokens {
+  idToken: string;
+  accessToken: string;
+  /** Absent from refresh answers. */
+  refreshToken?: string;
+  expiresIn: number;
+}
+
+/** User-pool sign-in with USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH (app client without a secret). */
+export class UserPool {
+  constructor(options: { region: string; userPoolId: string; clientId: string; endpoint?: string });
+  signIn(username: string, password: string): Promise<UserPoolTokens>;
+  refresh(refreshToken: string): Promise<UserPoolTokens>;
+}
+
+/** Header and payload of a JWT; no signature check. */
+export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> };
+
+/** OAuth 2.0 client credentials, cached until a minute before expiry. Servers and edge only: throws SecretInBrowser in a page. */
+export function clientCredentials(options: { tokenEndpoint: string; clientId: string; clientSecret: string; scope?: string | string[] }): Promise<{ accessToken: string; expiresAt: Date }>;

@@ -1,0 +1,136 @@
+// AwsClient: a signed drop-in for window.fetch. Credentials come from a
+// CognitoIdentityCredentials (or anything with get()) or are plain keys;
+// service and region are read from AWS host names when not given.
+
+import { Signer } from "./signer.js";
+import { bodyBytes, requireReady, sdkError } from "./util.js";
+
+/** `{ service, region }` from an AWS host name, or {} when it is not one. */
+export function inferServiceRegion(hostname) {
+  const h = hostname.toLowerCase();
+  let m = /^[^.]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(h);
+  if (m) return { service: "execute-api", region: m[1] };
+  m = /(?:^|\.)s3[.-]([a-z0-9-]+)\.amazonaws\.com$/.exec(h);
+  if (m && m[1] !== "external-1") return { service: "s3", region: m[1] === "accelerate" ? "us-east-1" : m[1] };
+  if (/(?:^|\.)s3(?:-external-1)?\.amazonaws\.com$/.test(h)) return { service: "s3", region: "us-east-1" };
+  m = /^([a-z0-9-]+)\.([a-z]{2}(?:-gov)?-[a-z]+-\d)\.amazonaws\.com$/.exec(h);
+  if (m) return { service: m[1], region: m[2] };
+  m = /^([a-z0-9-]+)\.amazonaws\.com$/.exec(h);
+  if (m) return { service: m[1], region: "us-east-1" };
+  return {};
+}
+
+const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Server minus local clock from a skew answer's body or Date header, or null. */
+function skewFrom(response, text) {
+  const date = response.headers.get("date");
+  if (date && !Number.isNaN(Date.parse(date))) return Date.parse(date) - Date.now();
+  // "Signature expired: 20150830T123600Z is now earlier than 20150830T125100Z (20150830T130600Z - 15 min.)"
+  const m = /\((\d{8}T\d{6}Z) - \d+ min\.\)/.exec(text) || /<ServerTime>([^<]+)<\/ServerTime>/.exec(text);
+  if (!m) return null;
+  const s = m[1];
+  const t = /^\d{8}T/.test(s) ? Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15)) : Date.parse(s);
+  return Number.isNaN(t) ? null : t - Date.now();
+}
+
+export class AwsClient {
+  #credentials;
+  #signers = new Map();
+  #offset = 0;
+
+  constructor(options = {}) {
+    requireReady();
+    const { credentials, region, service, retries = 3 } = options;
+    if (!credentials || (typeof credentials.get !== "function" && typeof credentials.accessKeyId !== "string")) {
+      throw sdkError("MissingCredentials", "credentials must be a CognitoIdentityCredentials (or anything with get()) or { accessKeyId, secretAccessKey, sessionToken? }");
+    }
+    this.#credentials = credentials;
+    this.region = region;
+    this.service = service;
+    this.retries = retries;
+  }
+
+  async #keys() {
+    const c = typeof this.#credentials.get === "function" ? await this.#credentials.get() : this.#credentials;
+    if (typeof this.#credentials.clockOffset === "number" && this.#offset === 0) this.#offset = this.#credentials.clockOffset;
+    return c;
+  }
+
+  #signer(keys, url) {
+    const inferred = inferServiceRegion(url.hostname);
+    const region = this.region ?? inferred.region;
+    const service = this.service ?? inferred.service;
+    if (!region || !service) {
+      throw sdkError("InvalidConfig", `cannot tell the AWS service and region of ${url.host}: pass { service, region } to AwsClient`);
+    }
+    const id = `${keys.accessKeyId}\n${region}\n${service}`;
+    let signer = this.#signers.get(id);
+    if (!signer) {
+      // Signers of rotated credentials are dropped: one per key, region and service.
+      for (const [k, s] of this.#signers) if (!k.startsWith(keys.accessKeyId + "\n")) (s.free(), this.#signers.delete(k));
+      signer = new Signer({ ...keys, region, service });
+      this.#signers.set(id, signer);
+    }
+    return signer;
+  }
+
+  /** The signed Request that fetch() would send. */
+  async sign(input, init = {}) {
+    const request = input instanceof Request ? input : null;
+    const url = new URL(request ? request.url : String(input));
+    const method = (init.method ?? request?.method ?? "GET").toUpperCase();
+    const headers = new Headers(init.headers ?? request?.headers ?? undefined);
+    let body = init.body !== undefined ? init.body : request && method !== "GET" && method !== "HEAD" ? await request.arrayBuffer() : undefined;
+    if (typeof Blob !== "undefined" && body instanceof Blob) body = await body.arrayBuffer();
+    const unsignedPayload = body != null && typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
+    if (body != null && !unsignedPayload) bodyBytes(body); // throws InvalidBody early for FormData & co.
+    const keys = await this.#keys();
+    const signed = this.#signer(keys, url).sign({
+      method, url, headers, body: unsignedPayload ? undefined : body, unsignedPayload, date: Date.now() + this.#offset,
+    });
+    delete signed.headers.host; // browsers set it themselves
+    return new Request(signed.url, { ...init, method, headers: signed.headers, body, ...(unsignedPayload ? { duplex: "half" } : {}) });
+  }
+
+  /** Signs and sends, like window.fetch. Retries throttling, 5xx and network failures; corrects clock skew once. */
+  async fetch(input, init = {}) {
+    let skewRetried = false;
+    for (let attempt = 0; ; attempt++) {
+      const request = await this.sign(input, init);
+      let response;
+      try {
+        response = await fetch(request);
+      } catch (cause) {
+        if (attempt >= this.retries) throw Object.assign(sdkError("Network", `could not reach ${new URL(request.url).host}: check the network and CORS`), { cause });
+        await sleep(Math.min(100 * 2 ** attempt, 5000) * (0.5 + Math.random() / 2));
+        continue;
+      }
+      if (response.status === 403 && !skewRetried) {
+        const text = await response.clone().text();
+        if (/Signature expired|RequestTimeTooSkewed|Signature not yet current/.test(text)) {
+          const offset = skewFrom(response, text);
+          if (offset !== null) {
+            this.#offset = offset;
+            if (typeof this.#credentials.clockOffset === "number") this.#credentials.clockOffset = offset;
+            skewRetried = true;
+            continue;
+          }
+        }
+      }
+      if (RETRYABLE.has(response.status) && attempt < this.retries) {
+        await sleep(Math.min(100 * 2 ** attempt, 5000) * (0.5 + Math.random() / 2));
+        continue;
+      }
+      return response;
+    }
+  }
+
+  /** A presigned URL for `url` (GET by default), valid `expiresIn` seconds. */
+  async presign(url, { method = "GET", expiresIn = 3600, headers } = {}) {
+    const keys = await this.#keys();
+    const u = new URL(String(url));
+    return this.#signer(keys, u).presign({ method, url: u, headers, expiresIn, date: Date.now() + this.#offset });
+  }
+}

@@ -1,0 +1,118 @@
+// User-pool sign-in (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH), JWT decoding,
+// and the OAuth2 client-credentials grant for servers and edge runtimes.
+
+import { userPoolDefaultEndpoint, userPoolParseTokens, userPoolRefreshRequest, userPoolSignInRequest } from "./cognito_sigv4_wasm.js";
+import { fetchWithTimeout, requireReady, requireString, sdkError } from "./util.js";
+
+const TIMEOUT_MS = 10_000;
+
+function networkError(failure) {
+  return failure?.timedOut
+    ? sdkError("Timeout", "the user pool did not answer in time: check the network")
+    : sdkError("Network", "could not reach the user pool: check the network, the endpoint, and CORS/CSP connect-src");
+}
+
+export class UserPool {
+  #endpoint;
+
+  constructor(options = {}) {
+    requireReady();
+    const { region, userPoolId, clientId, endpoint } = options;
+    requireString(region, "region", "InvalidConfig");
+    requireString(userPoolId, "userPoolId", "InvalidConfig");
+    requireString(clientId, "clientId (the app client id, without a secret)", "InvalidConfig");
+    this.region = region;
+    this.userPoolId = userPoolId;
+    this.clientId = clientId;
+    this.#endpoint = endpoint ?? userPoolDefaultEndpoint(region);
+  }
+
+  async #call(request, secret) {
+    let response;
+    try {
+      response = await fetchWithTimeout(request.url, request, TIMEOUT_MS);
+    } catch (failure) {
+      throw networkError(failure);
+    }
+    return userPoolParseTokens(response.status, await response.text(), secret);
+  }
+
+  /** USER_PASSWORD_AUTH: `{ idToken, accessToken, refreshToken, expiresIn }`. */
+  signIn(username, password) {
+    requireString(username, "username", "InvalidConfig");
+    requireString(password, "password", "InvalidConfig");
+    return this.#call(userPoolSignInRequest(this.#endpoint, this.clientId, username, password), password);
+  }
+
+  /** REFRESH_TOKEN_AUTH: new id and access tokens (the refresh token stays). */
+  refresh(refreshToken) {
+    requireString(refreshToken, "refreshToken", "InvalidConfig");
+    return this.#call(userPoolRefreshRequest(this.#endpoint, this.clientId, refreshToken), refreshToken);
+  }
+}
+
+function base64urlJson(part, what) {
+  try {
+    const b64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    throw sdkError("Malformed", `the token is not a JWT (its ${what} is not base64url JSON): pass the IdToken string, not the whole response`);
+  }
+}
+
+/** `{ header, payload }` of a JWT. No signature check: AWS verifies tokens. */
+export function decodeJwt(token) {
+  const parts = typeof token === "string" ? token.trim().split(".") : [];
+  if (parts.length !== 3) throw sdkError("Malformed", "the token is not a JWT (it must have three dot-separated parts)");
+  const header = base64urlJson(parts[0], "header");
+  const payload = base64urlJson(parts[1], "payload");
+  if (!payload || typeof payload !== "object") throw sdkError("Malformed", "the token's payload is not a JSON object");
+  return { header, payload };
+}
+
+const m2mCache = new Map();
+
+/**
+ * OAuth 2.0 client-credentials grant against a user pool's /oauth2/token, for
+ * servers and edge runtimes. The access token is cached until a minute before
+ * it expires. Refuses to run in a browser page: a client secret must never be
+ * shipped to one.
+ */
+export async function clientCredentials({ tokenEndpoint, clientId, clientSecret, scope } = {}) {
+  if (typeof window !== "undefined" && typeof document !== "undefined") {
+    throw sdkError("SecretInBrowser", "clientCredentials runs on servers and edge runtimes only: a client secret in a web page is public. Call it from your backend");
+  }
+  requireString(tokenEndpoint, "tokenEndpoint", "InvalidConfig");
+  requireString(clientId, "clientId", "InvalidConfig");
+  requireString(clientSecret, "clientSecret", "InvalidConfig");
+  const key = `${tokenEndpoint}\n${clientId}\n${scope ?? ""}`;
+  const cached = m2mCache.get(key);
+  if (cached && cached.expiresAt.getTime() - 60_000 > Date.now()) return cached;
+  const form = new URLSearchParams({ grant_type: "client_credentials" });
+  if (scope) form.set("scope", Array.isArray(scope) ? scope.join(" ") : scope);
+  let response;
+  try {
+    response = await fetchWithTimeout(tokenEndpoint, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`) },
+      body: form.toString(),
+    }, TIMEOUT_MS);
+  } catch (failure) {
+    throw networkError(failure);
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw sdkError("Malformed", "the token endpoint did not answer JSON: check tokenEndpoint (https://<domain>/oauth2/token)");
+  }
+  if (!response.ok || typeof body.access_token !== "string") {
+    const code = typeof body.error === "string" ? body.error : "Malformed";
+    const advice = { invalid_client: "check clientId and clientSecret, and that the app client has a secret", invalid_scope: "request only scopes the app client is allowed", unauthorized_client: "enable the client_credentials flow on the app client", unsupported_grant_type: "the endpoint does not support client_credentials" }[code];
+    throw sdkError(code, `the token endpoint refused: ${advice ?? "see its answer"} (${code})`);
+  }
+  const result = { accessToken: body.access_token, expiresAt: new Date(Date.now() + (Number(body.expires_in) || 3600) * 1000) };
+  m2mCache.set(key, result);
+  return result;
+}
