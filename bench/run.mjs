@@ -17,7 +17,8 @@ import { packageSizes } from "./size.mjs";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(ROOT, "bench/dist");
 const TIMING = process.argv.includes("--quick") ? { warmupMs: 100, runMs: 200 } : { warmupMs: 300, runMs: 1000 };
-const TARGET = { aws4fetch: 20, smithy: 3, webcrypto: 0.5, totalKB: 10 };
+// totalKB: the whole SDK (signer, credentials, user pool, S3 to come), wasm included.
+const TARGET = { aws4fetch: 20, smithy: 3, webcrypto: 0.5, totalKB: 20 };
 const CHROMIUM_ARGS = [
   "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -111,7 +112,7 @@ function markdownTable(envs, sizes, names) {
   const total = sizes.ours.js + sizes.ours.wasm;
   row("ours: JS (index.js + wasm-bindgen glue)", () => kb(sizes.ours.js));
   row("ours: wasm", () => kb(sizes.ours.wasm));
-  row("ours: total (all of it is the signer)", () => `${kb(total)} ${check(total <= TARGET.totalKB * 1024)}`, `≤ ${TARGET.totalKB} KB`);
+  row("ours: total, whole SDK (signer + credentials + user pool)", () => `${kb(total)} ${check(total <= TARGET.totalKB * 1024)}`, `≤ ${TARGET.totalKB} KB`);
   row(names.aws4fetch, () => kb(sizes.aws4fetch.js));
   row(names.smithy, () => kb(sizes.smithy.js));
   row("**Same signatures from all three, same SHA-256 as WebCrypto**", (e) => check(Object.values(e.agree).every(Boolean)));

@@ -7,4 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh browser
 bash scripts/build.sh
+bash scripts/venv.sh
 node bench/run.mjs "$@"
+node bench/roundtrips.mjs   # round trips per signed request, against moto
