@@ -1,0 +1,371 @@
+//! S3: `s3s` over an `s3s-fs` directory, path-style. s3s verifies SigV4 itself
+//! (headers, streaming and presigned URLs) with the secrets of the issued
+//! credentials; this module adds what IAM and STS would: the session token must
+//! be the key's own and unexpired, and the caller's role policy must allow the
+//! action on the resource (`${cognito-identity.amazonaws.com:sub}` being the
+//! caller's IdentityId, `s3:prefix` the ListBucket prefix).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Limited};
+use s3s::access::{S3Access, S3AccessContext};
+use s3s::auth::{S3Auth, SecretKey};
+use s3s::dto::DeleteObjectsInput;
+use s3s::path::S3Path;
+use s3s::service::{S3Service, S3ServiceBuilder};
+use s3s::{s3_error, S3Request, S3Result};
+use sha2::{Digest, Sha256};
+
+use crate::app::App;
+use crate::credentials::{Issued, Refusal};
+use crate::policy::{self, Context};
+use crate::web::form_pairs;
+
+/// Builds the S3 service over `data_dir`, creating the world's bucket in it.
+pub fn service(app: Arc<App>, data_dir: &Path) -> Result<S3Service, String> {
+    let bucket_dir = data_dir.join(&app.world.s3.bucket);
+    std::fs::create_dir_all(&bucket_dir)
+        .map_err(|e| format!("cannot create {}: {e}", bucket_dir.display()))?;
+    let fs = s3s_fs::FileSystem::new(data_dir)
+        .map_err(|e| format!("s3s-fs over {}: {e:?}", data_dir.display()))?;
+    let mut builder = S3ServiceBuilder::new(fs);
+    builder.set_auth(IssuedCredentials(app.clone()));
+    builder.set_access(RolePolicies(app));
+    Ok(builder.build())
+}
+
+/// Largest body read to check its declared SHA-256 (a dev stack needs no more).
+const MAX_CHECKED_BODY: usize = 256 << 20;
+
+/// s3s checks a signed payload hash while streaming the body into s3s-fs,
+/// which then reports a mismatch as InternalError (500). AWS answers 400
+/// XAmzContentSHA256Mismatch before storing anything, so a body that declares
+/// its hash is read and checked here first.
+pub async fn check_declared_payload(
+    req: http::Request<hyper::body::Incoming>,
+) -> Result<http::Request<s3s::Body>, http::Response<s3s::Body>> {
+    let declared = req
+        .headers()
+        .get("x-amz-content-sha256")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_ascii_lowercase);
+    let Some(declared) = declared else {
+        return Ok(req.map(s3s::Body::from));
+    };
+    let (parts, body) = req.into_parts();
+    let bytes: Bytes = match Limited::new(body, MAX_CHECKED_BODY).collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(_) => {
+            return Err(xml_error(
+                http::StatusCode::BAD_REQUEST,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size",
+                "",
+            ))
+        }
+    };
+    let computed: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    if computed != declared {
+        let extra = format!(
+            "<ClientComputedContentSHA256>{declared}</ClientComputedContentSHA256>\
+             <S3ComputedContentSHA256>{computed}</S3ComputedContentSHA256>"
+        );
+        return Err(xml_error(
+            http::StatusCode::BAD_REQUEST,
+            "XAmzContentSHA256Mismatch",
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
+            &extra,
+        ));
+    }
+    Ok(http::Request::from_parts(parts, s3s::Body::from(bytes)))
+}
+
+fn xml_error(
+    status: http::StatusCode,
+    code: &str,
+    message: &str,
+    extra: &str,
+) -> http::Response<s3s::Body> {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message>{extra}</Error>"
+    );
+    let mut resp = http::Response::new(s3s::Body::from(body));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/xml"),
+    );
+    resp
+}
+
+/// Secrets by access key id, for s3s's signature checks.
+struct IssuedCredentials(Arc<App>);
+
+#[async_trait::async_trait]
+impl S3Auth for IssuedCredentials {
+    async fn get_secret_key(&self, access_key: &str) -> S3Result<SecretKey> {
+        match self.0.credentials.get(access_key) {
+            Some(c) => Ok(SecretKey::from(c.secret_access_key.as_str())),
+            None => Err(s3_error!(
+                InvalidAccessKeyId,
+                "The AWS Access Key Id you provided does not exist in our records."
+            )),
+        }
+    }
+}
+
+struct RolePolicies(Arc<App>);
+
+/// What one request asks IAM for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Check {
+    pub action: String,
+    pub resource: String,
+}
+
+fn object_arn(bucket: &str, key: &str) -> String {
+    format!("arn:aws:s3:::{bucket}/{key}")
+}
+
+fn bucket_arn(bucket: &str) -> String {
+    format!("arn:aws:s3:::{bucket}")
+}
+
+/// IAM's action for an S3 operation (they mostly share the name).
+fn action_of(op: &str) -> String {
+    let action = match op {
+        "HeadObject" | "GetObjectAttributes" => "GetObject",
+        "CreateMultipartUpload" | "UploadPart" | "CompleteMultipartUpload" => "PutObject",
+        "ListParts" => "ListMultipartUploadParts",
+        "ListObjects" | "ListObjectsV2" | "HeadBucket" => "ListBucket",
+        "ListObjectVersions" => "ListBucketVersions",
+        "ListMultipartUploads" => "ListBucketMultipartUploads",
+        "ListBuckets" => "ListAllMyBuckets",
+        "CopyObject" | "UploadPartCopy" => "PutObject",
+        other => other,
+    };
+    format!("s3:{action}")
+}
+
+/// `x-amz-copy-source`: `[/]bucket/key[?versionId=...]`, key URL-encoded.
+fn copy_source(value: &str) -> Option<(String, String)> {
+    let path = value.split('?').next()?.trim_start_matches('/');
+    let (bucket, key) = path.split_once('/')?;
+    let key = percent_encoding::percent_decode_str(key)
+        .decode_utf8()
+        .ok()?;
+    Some((bucket.to_string(), key.into_owned()))
+}
+
+/// The IAM checks an operation on `path` needs.
+pub fn checks(op: &str, path: &S3Path, copy_from: Option<&str>) -> Vec<Check> {
+    let action = action_of(op);
+    let resource = match path {
+        S3Path::Root => "*".to_string(),
+        S3Path::Bucket { bucket } => bucket_arn(bucket),
+        S3Path::Object { bucket, key } => object_arn(bucket, key),
+    };
+    let mut out = vec![Check { action, resource }];
+    // Copies also read their source.
+    if let Some((bucket, key)) = copy_from.and_then(copy_source) {
+        out.push(Check {
+            action: "s3:GetObject".into(),
+            resource: object_arn(&bucket, &key),
+        });
+    }
+    out
+}
+
+impl RolePolicies {
+    /// The issued credentials behind this request, if its session token is
+    /// theirs and they are still valid.
+    fn caller(
+        &self,
+        access_key: &str,
+        headers: &http::HeaderMap,
+        uri: &http::Uri,
+    ) -> S3Result<Arc<Issued>> {
+        let from_header = headers
+            .get("x-amz-security-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let token = from_header.or_else(|| {
+            form_pairs(uri.query().unwrap_or("").as_bytes())
+                .into_iter()
+                // SigV2 presigned URLs spell it in lower case.
+                .find(|(k, _)| k.eq_ignore_ascii_case("X-Amz-Security-Token"))
+                .map(|(_, v)| v)
+        });
+        self.0
+            .credentials
+            .check(access_key, token.as_deref(), self.0.now())
+            .map_err(|r| match r {
+                Refusal::Invalid => s3_error!(
+                    InvalidToken,
+                    "The provided token is malformed or otherwise invalid."
+                ),
+                Refusal::Expired => s3_error!(ExpiredToken, "The provided token has expired."),
+            })
+    }
+
+    fn authorize(&self, caller: &Issued, checks: &[Check], context: Context) -> S3Result<()> {
+        let context = context
+            .with(
+                "cognito-identity.amazonaws.com:sub",
+                caller.identity_id.clone(),
+            )
+            .with(
+                "cognito-identity.amazonaws.com:aud",
+                caller.identity_pool_id.clone(),
+            );
+        let statements = self.0.world.policy(&caller.role);
+        for c in checks {
+            let decision = policy::evaluate(
+                statements,
+                &policy::Request {
+                    action: &c.action,
+                    resource: &c.resource,
+                    context: &context,
+                },
+            );
+            if !decision.allowed() {
+                let user = format!(
+                    "arn:aws:sts::{}:assumed-role/{}/{}",
+                    self.0.world.account_id,
+                    self.0.world.iam_role_name(&caller.role),
+                    caller.session_name
+                );
+                let why = if decision == policy::Decision::ExplicitDeny {
+                    "with an explicit deny in an identity-based policy".to_string()
+                } else {
+                    format!(
+                        "because no identity-based policy allows the {} action",
+                        c.action
+                    )
+                };
+                return Err(s3_error!(
+                    AccessDenied,
+                    "User: {user} is not authorized to perform: {} on resource: \"{}\" {why}",
+                    c.action,
+                    c.resource
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Condition keys from a List* query string (`s3:prefix`, ...). A key absent
+/// from the request stays absent: "no prefix" is not "any prefix".
+fn list_context(uri: &http::Uri) -> Context {
+    let mut ctx = Context::new();
+    for (k, v) in form_pairs(uri.query().unwrap_or("").as_bytes()) {
+        if matches!(k.as_str(), "prefix" | "delimiter" | "max-keys") {
+            ctx = ctx.with(&format!("s3:{k}"), v);
+        }
+    }
+    ctx
+}
+
+#[async_trait::async_trait]
+impl S3Access for RolePolicies {
+    async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
+        let Some(creds) = cx.credentials() else {
+            return Err(s3_error!(
+                AccessDenied,
+                "Anonymous access is forbidden for this operation"
+            ));
+        };
+        let caller = self.caller(&creds.access_key, cx.headers(), cx.uri())?;
+        let op = cx.s3_op().name();
+        if op == "DeleteObjects" {
+            // Its keys are in the body: checked once parsed, below.
+            return Ok(());
+        }
+        let copy_from = cx
+            .headers()
+            .get("x-amz-copy-source")
+            .and_then(|v| v.to_str().ok());
+        let checks = checks(op, cx.s3_path(), copy_from);
+        self.authorize(&caller, &checks, list_context(cx.uri()))
+    }
+
+    async fn delete_objects(&self, req: &mut S3Request<DeleteObjectsInput>) -> S3Result<()> {
+        let Some(creds) = &req.credentials else {
+            return Err(s3_error!(
+                AccessDenied,
+                "Anonymous access is forbidden for this operation"
+            ));
+        };
+        let caller = self.caller(&creds.access_key, &req.headers, &req.uri)?;
+        let bucket = &req.input.bucket;
+        // All or nothing (AWS would report each denied key in the result).
+        let checks: Vec<Check> = req
+            .input
+            .delete
+            .objects
+            .iter()
+            .map(|o| Check {
+                action: "s3:DeleteObject".into(),
+                resource: object_arn(bucket, &o.key),
+            })
+            .collect();
+        self.authorize(&caller, &checks, Context::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_map_to_iam_actions_and_resources() {
+        let obj = S3Path::object("b", "p/k 1");
+        assert_eq!(
+            checks("HeadObject", &obj, None),
+            vec![Check {
+                action: "s3:GetObject".into(),
+                resource: "arn:aws:s3:::b/p/k 1".into()
+            }]
+        );
+        assert_eq!(
+            checks("ListObjectsV2", &S3Path::bucket("b"), None)[0].action,
+            "s3:ListBucket"
+        );
+        assert_eq!(
+            checks("ListObjectsV2", &S3Path::bucket("b"), None)[0].resource,
+            "arn:aws:s3:::b"
+        );
+        assert_eq!(
+            checks("ListBuckets", &S3Path::root(), None)[0].resource,
+            "*"
+        );
+        assert_eq!(checks("UploadPart", &obj, None)[0].action, "s3:PutObject");
+        assert_eq!(
+            checks("PutBucketPolicy", &S3Path::bucket("b"), None)[0].action,
+            "s3:PutBucketPolicy"
+        );
+        let copy = checks("CopyObject", &obj, Some("/src/a%20b?versionId=1"));
+        assert_eq!(
+            copy[1],
+            Check {
+                action: "s3:GetObject".into(),
+                resource: "arn:aws:s3:::src/a b".into()
+            }
+        );
+    }
+
+    #[test]
+    fn list_context_keeps_absent_keys_absent() {
+        let with: http::Uri = "/b?list-type=2&prefix=p%2Fme%2F".parse().unwrap();
+        assert_eq!(list_context(&with).get("s3:prefix"), Some("p/me/"));
+        let without: http::Uri = "/b?list-type=2".parse().unwrap();
+        assert_eq!(list_context(&without).get("s3:prefix"), None);
+    }
+}
