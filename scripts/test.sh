@@ -3,8 +3,9 @@
 #   1. cargo test        native: unit tests, the official SigV4 suite, the
 #                        differential test against aws-sigv4, the fuzz smoke
 #   2. wasm tests        the suite and the error contract in headless Chromium
-#   3. pkg/ in Node      the built npm package: suite, API contract, errors
-#   4. pkg/ in Chromium  the suite through pkg/, and the demo page (Playwright)
+#   3. devstack          the local AWS stand-in, tested with boto3 (pytest)
+#   4. pkg/ in Node      the built npm package: suite, API contract, errors, moto
+#   5. pkg/ in Chromium  the suite through pkg/, and the demo page (Playwright)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh browser
@@ -18,6 +19,9 @@ cargo test --workspace
 
 step "wasm in headless Chromium: cargo test --target wasm32-unknown-unknown"
 CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test wasm
+
+step "devstack: its own tests, driven by boto3/botocore and raw HTTP (pytest)"
+.venv/bin/pytest tests/devstack -q
 
 step "build pkg/"
 bash scripts/build.sh
