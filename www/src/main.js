@@ -1,8 +1,10 @@
 // The signing playground: signs or presigns the form's request in the page and
 // shows the canonical request, string to sign, headers and URL.
 import init, { Signer } from "cognito-sigv4";
+import { startLive } from "./live.js";
 
 await init();
+await startLive();
 
 const $ = (id) => document.getElementById(id);
 

@@ -1,0 +1,80 @@
+// The demo page (webpack bundle of www/) in Chromium against a real devstack:
+// sign in, credentials, the IAM-authorized API (S1), CustomRoleArn (S2), the
+// user's own S3 prefix and another's (S3), a presigned link, the JWT route
+// (S4). Saves test-results/demo.png.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, cpSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { serve } from "../../scripts/serve.mjs";
+import { launch } from "./chromium.mjs";
+import { repoRoot } from "../js/suite-files.mjs";
+import { startDevstack } from "./devstack.mjs";
+
+let browser, server, stack;
+before(async () => {
+  stack = await startDevstack();
+  // The page as `npm run demo` serves it: www/dist plus devstack.json without the M2M secret.
+  const site = mkdtempSync(join(tmpdir(), "demo-"));
+  cpSync(join(repoRoot, "www/dist"), site, { recursive: true });
+  const { m2mClientSecret, jwks, ...pageConfig } = stack.config;
+  writeFileSync(join(site, "devstack.json"), JSON.stringify(pageConfig));
+  [browser, server] = await Promise.all([launch(), serve(site)]);
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+  stack?.stop();
+});
+
+async function run(page, action) {
+  const n = await page.locator("#log li").count();
+  await page.click(action.startsWith("#") ? action : `[data-action=${action}]`);
+  await page.waitForFunction((n) => document.querySelectorAll("#log li").length > n, n, { timeout: 15_000 });
+  return page.locator("#log li").first().textContent();
+}
+
+async function signIn(page, username) {
+  await page.selectOption("#user", username);
+  await run(page, "#signin");
+  await page.waitForFunction(() => document.querySelector("#identityId").textContent.startsWith("us-east-1:"));
+}
+
+test("scenarios S1–S4 from the demo page", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e));
+  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.waitForSelector("body[data-ready=true]");
+
+  // S1: each group reaches its own route only.
+  await signIn(page, "admin@example.com");
+  assert.match(await run(page, "admin"), /^200 GET \/v1\/admin/);
+  assert.match(await run(page, "user"), /^403 GET \/v1\/user .*not authorized to perform: execute-api:Invoke/);
+  await signIn(page, "user@example.com");
+  assert.match(await run(page, "user"), /^200 GET \/v1\/user/);
+  assert.match(await run(page, "admin"), /^403 GET \/v1\/admin/);
+
+  // S2: a user in both groups picks the user role with CustomRoleArn.
+  await signIn(page, "both@example.com");
+  assert.match(await run(page, "admin"), /^200/, "rules: admin first");
+  await page.selectOption("#role", stack.config.roles.user);
+  await page.waitForFunction(() => document.querySelector("#credentials").textContent.includes("cognito-sigv4-user"));
+  assert.match(await run(page, "admin"), /^403/);
+  assert.match(await run(page, "user"), /^200/);
+
+  // S3: own prefix read/write, another user's prefix denied, presigned link.
+  assert.match(await run(page, "put"), /^200 S3: write data\.txt/);
+  assert.match(await run(page, "get"), /^200 S3: read data\.txt\s+hello from both@example\.com/);
+  assert.match(await run(page, "other"), /^403 S3: another user's prefix .*AccessDenied/);
+  assert.match(await run(page, "presign"), /^200 S3: presigned link\s+hello from both@example\.com/);
+
+  // S4: the JWT-authorized route with the IdToken.
+  assert.match(await run(page, "jwt"), /^200 JWT route \/me/);
+
+  assert.deepEqual(errors, []);
+  mkdirSync(join(repoRoot, "test-results"), { recursive: true });
+  await page.screenshot({ path: join(repoRoot, "test-results/demo.png"), fullPage: true });
+  await page.close();
+});

@@ -1,0 +1,32 @@
+// Starts the devstack (moto + the local AWS stand-in) for browser and Node
+// tests: launch.py in a temporary state directory; resolves to its config.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "../js/suite-files.mjs";
+
+export function startDevstack(args = []) {
+  const stateDir = mkdtempSync(join(tmpdir(), "devstack-"));
+  const child = spawn(join(repoRoot, ".venv/bin/python"), [join(repoRoot, "tests/devstack/launch.py"), "--state-dir", stateDir, ...args], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const stop = () => {
+    child.kill("SIGTERM");
+    setTimeout(() => rmSync(stateDir, { recursive: true, force: true }), 2000).unref();
+  };
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("the devstack did not start within 60 s")), 60_000);
+    child.on("exit", (code) => reject(new Error(`the devstack exited (${code}) before it was ready`)));
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = /DEVSTACK_CONFIG (.+)\n/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ config: JSON.parse(readFileSync(m[1].trim(), "utf8")), stop });
+      }
+    });
+  });
+}
