@@ -1,0 +1,72 @@
+//! Shared by the `parse_answers` fuzz target and tests/fuzz_smoke_answers.rs:
+//! every parser of service answers and tokens, and the credential provider
+//! fed arbitrary answers, must never panic, and no error may quote a secret.
+
+use cognito_sigv4::cognito::{identity, sts, user_pool, HttpResponse};
+use cognito_sigv4::credentials::{Config, Flow, MemoryStorage, Provider, Step};
+use cognito_sigv4::sigv4::time;
+use cognito_sigv4::{json, jwt};
+
+const SECRET: &str = "LOGINTOKENsecretLOGINTOKEN0123456789";
+
+/// Input: first byte picks status and flow, the rest is answer bodies split by NUL.
+pub fn check(data: &[u8]) {
+    let (head, rest) = data.split_first().map(|(h, r)| (*h, r)).unwrap_or((0, &[]));
+    let text = String::from_utf8_lossy(rest);
+    let status = [200u16, 400, 403, 404, 429, 500, 503, 302][usize::from(head & 7)];
+
+    let _ = json::parse(&text);
+    let _ = jwt::decode(&text);
+    let _ = time::parse_iso8601(&text);
+    let _ = time::parse_http_date(&text);
+    let response = HttpResponse { status, date: Some(text.to_string()), body: text.to_string() };
+    for result in [
+        identity::parse_get_id(&response, &[SECRET]).err(),
+        identity::parse_open_id_token(&response, &[SECRET]).err(),
+        identity::parse_credentials(&response, &[SECRET]).err(),
+        sts::parse_assume_role(&response, &[SECRET]).err(),
+        user_pool::parse_tokens(&response, &[SECRET]).err(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        assert!(!result.message.contains(SECRET), "an error quotes the login token: {}", result.message);
+    }
+
+    // The provider, answered with the input's bodies in turn.
+    let mut config = match Config::new("us-east-1", "us-east-1:00000000-0000-0000-0000-000000000000") {
+        Ok(c) => c,
+        Err(e) => panic!("valid config refused: {e}"),
+    };
+    if head & 8 != 0 {
+        config.flow = Flow::Basic { role_arn: "arn:aws:iam::1:role/r".into() };
+    }
+    let mut provider = Provider::new(config);
+    let mut storage = MemoryStorage::default();
+    let mut bodies = text.split('\0');
+    let mut now = 1_700_000_000_000i64;
+    let mut step = provider.poll(now);
+    for _ in 0..32 {
+        step = match step {
+            Step::NeedLogins => {
+                provider.set_logins(vec![("cognito-idp.us-east-1.amazonaws.com/p".into(), SECRET.into())], &storage);
+                provider.poll(now)
+            }
+            Step::Send(_) => match bodies.next() {
+                Some(body) => provider.on_response(HttpResponse { status, date: None, body: body.to_string() }, now, &mut storage),
+                None => provider.on_network_error(head & 16 != 0, now),
+            },
+            Step::SleepUntil(t) => {
+                assert!(t > now, "sleep into the past");
+                now = t;
+                provider.poll(now)
+            }
+            Step::Failed(e) => {
+                assert!(!e.message.contains(SECRET), "provider error quotes the token: {}", e.message);
+                break;
+            }
+            Step::Ready(_) | Step::Wait => break,
+        };
+    }
+    assert!(!format!("{provider:?}").contains(SECRET));
+}
