@@ -81,3 +81,20 @@ test("a Request input keeps its method, headers and body; browser-controlled hea
   assert.equal(got.url, "/v1/items?q=a%20b");
   assert.match(got.headers.authorization, /SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-custom,/);
 });
+
+test("large bodies are hashed by WebCrypto and sign exactly as the wasm hash would", async () => {
+  const { Signer } = await import(join(repoRoot, "pkg/index.js"));
+  const body = new Uint8Array(5 * 1024 * 1024).map((_, i) => i * 31);
+  script = [];
+  seen = [];
+  const aws = new AwsClient({ credentials: keys, region: "us-east-1", service: "s3" });
+  const request = await aws.sign(`${base}/bucket/big.bin`, { method: "PUT", body });
+  const date = request.headers.get("x-amz-date");
+  const t = Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8), +date.slice(9, 11), +date.slice(11, 13), +date.slice(13, 15));
+  const expected = new Signer({ ...keys, region: "us-east-1", service: "s3" }).sign({ method: "PUT", url: request.url, body, date: t });
+  assert.equal(request.headers.get("x-amz-content-sha256"), expected.headers["x-amz-content-sha256"]);
+  assert.equal(request.headers.get("authorization"), expected.headers.authorization);
+  const res = await aws.fetch(`${base}/bucket/big.bin`, { method: "PUT", body });
+  assert.equal(res.status, 200);
+  assert.equal(seen[0].body.length > 0, true);
+});

@@ -21,6 +21,7 @@ export function inferServiceRegion(hostname) {
 }
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+const WEBCRYPTO_MIN_BYTES = 64 * 1024;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Server minus local clock from a skew answer's body or Date header, or null. */
@@ -85,10 +86,19 @@ export class AwsClient {
     let body = init.body !== undefined ? init.body : request && method !== "GET" && method !== "HEAD" ? await request.arrayBuffer() : undefined;
     if (typeof Blob !== "undefined" && body instanceof Blob) body = await body.arrayBuffer();
     const unsignedPayload = body != null && typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
-    if (body != null && !unsignedPayload) bodyBytes(body); // throws InvalidBody early for FormData & co.
+    // Large bodies are hashed by WebCrypto (native SHA-256, several times the
+    // speed of wasm) since fetch is async anyway; small ones stay in wasm,
+    // where a call costs less than WebCrypto's round trip.
+    let payloadHash;
+    const bytes = body != null && !unsignedPayload ? bodyBytes(body) : null;
+    if (bytes && (bytes.length ?? 0) >= WEBCRYPTO_MIN_BYTES && globalThis.crypto?.subtle) {
+      const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+      payloadHash = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+    }
     const keys = await this.#keys();
     const signed = this.#signer(keys, url).sign({
-      method, url, headers, body: unsignedPayload ? undefined : body, unsignedPayload, date: Date.now() + this.#offset,
+      method, url, headers, body: unsignedPayload || payloadHash ? undefined : body, unsignedPayload, payloadHash, date: Date.now() + this.#offset,
     });
     delete signed.headers.host; // browsers set it themselves
     return new Request(signed.url, { ...init, method, headers: signed.headers, body, ...(unsignedPayload ? { duplex: "half" } : {}) });
