@@ -123,6 +123,30 @@ pub fn push_num(out: &mut String, n: u64, width: usize) {
     }
 }
 
+/// Byte offset of `needle` in `haystack`. A plain scan instead of `str::find`
+/// with a string pattern, whose two-way searcher (and its panic paths) cost
+/// about 3 KB of wasm; the texts searched here are small.
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
+}
+
+/// `text` with every occurrence of `needle` replaced (see [`find`] for why not `str::replace`).
+pub fn replace_all(text: &str, needle: &str, with: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = find(rest, needle).filter(|_| !needle.is_empty()) {
+        let (before, after) = rest.split_at_checked(i).unwrap_or((rest, ""));
+        out.push_str(before);
+        out.push_str(with);
+        rest = after.get(needle.len()..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn num(n: u64) -> String {
     let mut s = String::new();
     push_num(&mut s, n, 0);

@@ -7,7 +7,7 @@ pub mod sts;
 pub mod user_pool;
 mod xml;
 
-use crate::error::{cat, Error, ErrorCode};
+use crate::error::{cat, find, replace_all, Error, ErrorCode};
 use crate::json::{self, Value};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -103,8 +103,8 @@ fn advice(type_name: &str, operation: &str) -> &'static str {
 pub fn service_error(type_name: &str, status: u16, operation: &str, aws_message: &str, secrets: &[&str]) -> Error {
     let mut aws_message = String::from(aws_message);
     for secret in secrets.iter().filter(|s| s.len() >= 8) {
-        if aws_message.contains(secret) {
-            aws_message = aws_message.replace(secret, "<redacted>");
+        if find(&aws_message, secret).is_some() {
+            aws_message = replace_all(&aws_message, secret, "<redacted>");
         }
     }
     let message = cat(&[operation, ": ", advice(type_name, operation), " (AWS says: ", if aws_message.is_empty() { type_name } else { &aws_message }, ")"]);

@@ -21,7 +21,7 @@ pub fn text(doc: &str, name: &str) -> Option<String> {
         if tag.ends_with('/') {
             return Some(String::new());
         }
-        let close = rest.find("</")?;
+        let close = crate::error::find(rest, "</")?;
         return decode_entities(rest.get(..close)?);
     }
 }
