@@ -384,6 +384,20 @@ fn signed_header_list(headers: &[(String, String)]) -> String {
     list
 }
 
+/// What both ways of signing start with: the method as fetch sends it, the
+/// URL's parts, the date, and the caller's headers grouped, without any
+/// `authorization`, and with `host` from the URL.
+#[inline(never)]
+fn prepare<'a>(req: &Request<'a>, epoch_ms: i64) -> Result<(String, url::Url<'a>, String, Vec<(String, String)>)> {
+    let method = normalize_method(req.method)?;
+    let url = url::parse(req.url)?;
+    let amz_date = time::amz_date(epoch_ms)?;
+    let mut headers = group_headers(req.headers)?;
+    headers.retain(|(n, _)| n != "authorization");
+    set_header(&mut headers, "host", url.host.clone());
+    Ok((method, url, amz_date, headers))
+}
+
 /// A signer bound to one set of credentials, region and service.
 #[derive(Clone)]
 pub struct Signer {
@@ -436,11 +450,8 @@ impl Signer {
 
     /// Signs `req` in its headers at `epoch_ms` (milliseconds since 1970, UTC).
     pub fn sign(&mut self, req: &Request<'_>, epoch_ms: i64) -> Result<Signed> {
-        let method = normalize_method(req.method)?;
-        let url = url::parse(req.url)?;
-        let amz_date = time::amz_date(epoch_ms)?;
+        let (method, url, amz_date, mut headers) = prepare(req, epoch_ms)?;
         let s3 = is_s3(&self.service);
-        let mut headers = group_headers(req.headers)?;
 
         // A caller-supplied x-amz-content-sha256 is the payload hash they want signed.
         let given_hash = headers.iter().find(|(n, _)| n == "x-amz-content-sha256").map(|(_, v)| v.clone());
@@ -448,8 +459,6 @@ impl Signer {
             (Payload::Empty | Payload::Bytes(_), Some(h)) => payload_hash(Payload::Precomputed(h))?,
             (p, _) => payload_hash(p)?,
         };
-        headers.retain(|(n, _)| n != "authorization");
-        set_header(&mut headers, "host", url.host.clone());
         set_header(&mut headers, "x-amz-date", amz_date.clone());
         match &self.credentials.session_token {
             Some(token) => set_header(&mut headers, "x-amz-security-token", token.clone()),
@@ -494,19 +503,16 @@ impl Signer {
     /// S3 signs `UNSIGNED-PAYLOAD`, other services the empty payload, unless a
     /// payload is given explicitly.
     pub fn presign(&mut self, req: &Request<'_>, expires_in: u32, epoch_ms: i64) -> Result<Presigned> {
-        let method = normalize_method(req.method)?;
-        let url = url::parse(req.url)?;
         let expires_in = check_expires(f64::from(expires_in))?;
-        let amz_date = time::amz_date(epoch_ms)?;
+        let (method, url, amz_date, mut headers) = prepare(req, epoch_ms)?;
         let s3 = is_s3(&self.service);
         if let Some(q) = url.query {
             if q.split('&').any(|p| p.get(..15).is_some_and(|k| k.eq_ignore_ascii_case("X-Amz-Signature"))) {
                 return Err(Error::new(ErrorCode::InvalidUrl, "the URL is already presigned (it has X-Amz-Signature): presign the plain URL"));
             }
         }
-        let mut headers = group_headers(req.headers)?;
-        headers.retain(|(n, _)| !matches!(n.as_str(), "authorization" | "x-amz-date" | "x-amz-security-token"));
-        set_header(&mut headers, "host", url.host.clone());
+        // These travel in the query instead.
+        headers.retain(|(n, _)| !matches!(n.as_str(), "x-amz-date" | "x-amz-security-token"));
         sort_pairs(&mut headers);
         let payload = match req.payload {
             Payload::Empty if s3 => UNSIGNED_PAYLOAD.to_string(),

@@ -84,46 +84,45 @@ pub struct RawProvider {
 
 #[wasm_bindgen]
 impl RawProvider {
-    #[allow(clippy::too_many_arguments)]
+    /// `config` is `name=value` lines (index.js builds it; values cannot hold
+    /// line breaks): one string crosses instead of nine optional ones.
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        region: &str,
-        identity_pool_id: &str,
-        account_id: Option<String>,
-        custom_role_arn: Option<String>,
-        basic_role_arn: Option<String>,
-        identity_endpoint: Option<String>,
-        sts_endpoint: Option<String>,
-        refresh_margin_ms: f64,
-        storage: JsValue,
-    ) -> Result<RawProvider, JsValue> {
-        let mut config = Config::new(region, identity_pool_id).map_err(js_error)?;
-        config.account_id = account_id;
-        config.custom_role_arn = custom_role_arn;
-        if let Some(role_arn) = basic_role_arn {
-            config.flow = Flow::Basic { role_arn };
+    pub fn new(config: &str, storage: JsValue) -> Result<RawProvider, JsValue> {
+        let get = |name: &str| {
+            config.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix('=')).filter(|v| !v.is_empty())
+        };
+        let mut c = Config::new(get("region").unwrap_or(""), get("identityPoolId").unwrap_or("")).map_err(js_error)?;
+        c.account_id = get("accountId").map(String::from);
+        c.custom_role_arn = get("customRoleArn").map(String::from);
+        if let Some(role_arn) = get("roleArn") {
+            c.flow = Flow::Basic { role_arn: String::from(role_arn) };
         }
-        if let Some(e) = identity_endpoint {
-            config.identity_endpoint = e;
+        if let Some(e) = get("endpoint") {
+            c.identity_endpoint = String::from(e);
         }
-        if let Some(e) = sts_endpoint {
-            config.sts_endpoint = e;
+        if let Some(e) = get("stsEndpoint") {
+            c.sts_endpoint = String::from(e);
         }
-        if refresh_margin_ms.is_finite() && refresh_margin_ms >= 0.0 {
-            config.refresh_margin_ms = refresh_margin_ms as i64;
+        if let Some(ms) = get("refreshMarginMs").and_then(|v| v.parse::<u32>().ok()) {
+            c.refresh_margin_ms = i64::from(ms);
         }
-        Ok(RawProvider { inner: Provider::new(config), storage: JsStorage(storage) })
+        Ok(RawProvider { inner: Provider::new(c), storage: JsStorage(storage) })
     }
 
     pub fn poll(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
         step_to_js(self.inner.poll(now_ms as i64))
     }
 
-    /// `keys` and `tokens` pair up: the `Logins` map.
+    /// The `Logins` map as `key\ntoken\n…` (provider names and JWTs hold no
+    /// line breaks; index.js checks).
     #[wasm_bindgen(js_name = setLogins)]
-    pub fn set_logins(&mut self, keys: Vec<String>, tokens: Vec<String>) {
-        let logins = keys.into_iter().zip(tokens).collect();
-        self.inner.set_logins(logins, &self.storage);
+    pub fn set_logins(&mut self, logins: &str) {
+        let mut parts = logins.split('\n');
+        let mut pairs = Vec::new();
+        while let (Some(key), Some(token)) = (parts.next(), parts.next()) {
+            pairs.push((String::from(key), String::from(token)));
+        }
+        self.inner.set_logins(pairs, &self.storage);
     }
 
     #[wasm_bindgen(js_name = onResponse)]

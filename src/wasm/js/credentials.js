@@ -56,11 +56,17 @@ export class CognitoIdentityCredentials {
     this.#idToken = idToken;
     this.#logins = logins || {};
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#raw = new RawProvider(
-      region, identityPoolId, accountId ?? undefined, customRoleArn ?? undefined,
-      flow === "basic" ? roleArn : undefined, endpoint ?? undefined, stsEndpoint ?? undefined,
-      options.refreshMarginMs ?? 5 * 60_000, pickStorage(storage),
-    );
+    const margin = options.refreshMarginMs ?? 5 * 60_000;
+    if (!Number.isInteger(margin) || margin < 0) throw sdkError("InvalidConfig", "refreshMarginMs must be a whole number of milliseconds, 0 or more");
+    const config = { region, identityPoolId, accountId, customRoleArn, roleArn: flow === "basic" ? roleArn : undefined, endpoint, stsEndpoint, refreshMarginMs: margin };
+    let lines = "";
+    for (const [name, value] of Object.entries(config)) {
+      if (value == null) continue;
+      if (typeof value !== "string" && typeof value !== "number") throw sdkError("InvalidConfig", `${name} must be a string`);
+      if (/[\r\n]/.test(String(value))) throw sdkError("InvalidConfig", `${name} must not contain line breaks`);
+      lines += `${name}=${value}\n`;
+    }
+    this.#raw = new RawProvider(lines, pickStorage(storage));
   }
 
   /** Credentials valid for at least the refresh margin: `{accessKeyId, secretAccessKey, sessionToken, expiration, identityId}`. */
@@ -110,7 +116,8 @@ export class CognitoIdentityCredentials {
       keys.push(payload.iss.replace(/^https?:\/\//, "").replace(/\/$/, ""));
       tokens.push(token);
     }
-    this.#raw.setLogins(keys, tokens);
+    if ([...keys, ...tokens].some((v) => /[\r\n]/.test(v))) throw sdkError("InvalidConfig", "login provider names and tokens must not contain line breaks");
+    this.#raw.setLogins(keys.map((k, i) => `${k}\n${tokens[i]}`).join("\n"));
   }
 
   /** Runs one exchange from `step` to ready (or throws), driving the Rust state machine. */
