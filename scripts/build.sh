@@ -12,7 +12,7 @@ rm -rf pkg && mkdir -p pkg
 wasm-bindgen --target web --no-typescript --out-dir pkg --out-name cognito_sigv4_wasm \
   target/wasm32-unknown-unknown/release/cognito_sigv4.wasm
 # The features Rust's wasm32 target enables by default; wasm-opt must accept them.
-node_modules/.bin/wasm-opt -Oz \
+node_modules/.bin/wasm-opt -Oz --converge \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   --strip-debug --strip-producers \
