@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { serve } from "../../scripts/serve.mjs";
 import { launch } from "./chromium.mjs";
 import { repoRoot } from "../js/suite-files.mjs";
-import { startDevstack } from "./devstack.mjs";
+import { startDevstack } from "../js/devstack.mjs";
 
 let browser, server, stack;
 before(async () => {

@@ -86,7 +86,8 @@ export async function clientCredentials({ tokenEndpoint, clientId, clientSecret,
   requireString(tokenEndpoint, "tokenEndpoint", "InvalidConfig");
   requireString(clientId, "clientId", "InvalidConfig");
   requireString(clientSecret, "clientSecret", "InvalidConfig");
-  const key = `${tokenEndpoint}\n${clientId}\n${scope ?? ""}`;
+  // The secret is part of the key (in memory only): another secret must not get this token.
+  const key = `${tokenEndpoint}\n${clientId}\n${clientSecret}\n${scope ?? ""}`;
   const cached = m2mCache.get(key);
   if (cached && cached.expiresAt.getTime() - 60_000 > Date.now()) return cached;
   const form = new URLSearchParams({ grant_type: "client_credentials" });

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "../js/suite-files.mjs";
+import { repoRoot } from "./suite-files.mjs";
 
 export function startDevstack(args = []) {
   const stateDir = mkdtempSync(join(tmpdir(), "devstack-"));
