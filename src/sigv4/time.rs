@@ -79,7 +79,7 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
 
 /// An HTTP `Date` header (`Sun, 06 Nov 1994 08:49:37 GMT`), to epoch ms.
 pub fn parse_http_date(s: &str) -> Option<i64> {
-    let mut parts = s.split_whitespace().skip(1);
+    let mut parts = s.split(' ').filter(|p| !p.is_empty()).skip(1);
     let day = digits(parts.next()?)?;
     let month_name = parts.next()?;
     let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -26,7 +26,11 @@ fn invalid(msg: String) -> Error {
 }
 
 pub fn parse(url: &str) -> Result<Url<'_>> {
-    let url = url.trim_matches(|c: char| c == ' ' || c.is_ascii_control());
+    // Byte-wise trim of spaces and C0 controls (all ASCII, so the cuts fall on char boundaries).
+    let edge = |b: &u8| *b <= b' ';
+    let start = url.bytes().position(|b| !edge(&b)).unwrap_or(url.len());
+    let end = url.bytes().rposition(|b| !edge(&b)).map_or(start, |i| i + 1);
+    let url = url.get(start..end).unwrap_or("");
     let without_fragment = url.split('#').next().unwrap_or("");
     // Slicing below only ever uses `get`/`split_at_checked`: no panic paths.
     let separator = without_fragment.as_bytes().windows(3).position(|w| w == b"://");
@@ -104,10 +108,14 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>)> {
 /// URLs can carry presigned credentials: quote at most a prefix in messages.
 pub(crate) fn shorten(s: &str) -> String {
     const MAX: usize = 80;
-    match s.char_indices().nth(MAX).and_then(|(i, _)| s.get(..i)) {
-        Some(head) => cat(&[head, "…"]),
-        None => s.to_string(),
+    if s.len() <= MAX {
+        return s.to_string();
     }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    cat(&[s.get(..end).unwrap_or(""), "…"])
 }
 
 #[cfg(test)]
