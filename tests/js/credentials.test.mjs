@@ -6,6 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { repoRoot } from "./suite-files.mjs";
+import { parseAmzDate } from "./suite.mjs";
 import { startMoto } from "./moto.mjs";
 
 const pkg = await import(join(repoRoot, "pkg/index.js"));
@@ -109,7 +110,7 @@ test("AwsClient signs with the identity's credentials, inferring service and reg
   assert.equal(request.headers.get("x-amz-security-token"), c.sessionToken);
   // The same signature as Signer gives for that request and time.
   const date = request.headers.get("x-amz-date");
-  const t = Date.UTC(+date.slice(0, 4), +date.slice(4, 6) - 1, +date.slice(6, 8), +date.slice(9, 11), +date.slice(11, 13), +date.slice(13, 15));
+  const t = parseAmzDate(date);
   const expected = new Signer({ ...c, region: "eu-west-1", service: "execute-api" }).sign({ method: "POST", url: request.url, headers: { "content-type": "application/json" }, body: '{"a":1}', date: t });
   assert.equal(request.headers.get("authorization"), expected.headers.authorization);
   const s3 = await aws.sign("https://bucket.s3.us-west-2.amazonaws.com/k.txt");

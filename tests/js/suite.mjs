@@ -2,6 +2,11 @@
 // the Node test (reads files from ../shared) and the Chromium test (receives the
 // same cases as JSON). Mirrors tests/common/mod.rs.
 
+/** `20150830T123600Z` to epoch milliseconds. */
+export function parseAmzDate(amz) {
+  return Date.UTC(+amz.slice(0, 4), +amz.slice(4, 6) - 1, +amz.slice(6, 8), +amz.slice(9, 11), +amz.slice(11, 13), +amz.slice(13, 15));
+}
+
 /** `.req` text to { method, url, headers: [[n, v]], body, date, token }. */
 export function parseReq(req) {
   const split = req.indexOf("\n\n");
@@ -26,7 +31,7 @@ export function parseReq(req) {
   };
   const host = take("host");
   const amz = take("x-amz-date");
-  const date = Date.UTC(+amz.slice(0, 4), +amz.slice(4, 6) - 1, +amz.slice(6, 8), +amz.slice(9, 11), +amz.slice(11, 13), +amz.slice(13, 15));
+  const date = parseAmzDate(amz);
   const token = take("x-amz-security-token");
   return { method, target, host, headers, body, date, token };
 }
