@@ -68,9 +68,7 @@ pub struct Config {
 
 impl Config {
     pub fn new(region: &str, identity_pool_id: &str) -> Result<Self, Error> {
-        if region.is_empty() || !region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-            return Err(Error::new(ErrorCode::InvalidConfig, "region must be an AWS region name such as us-east-1"));
-        }
+        crate::sigv4::check_scope_part("region", region)?;
         let pool_region = identity_pool_id.split(':').next().unwrap_or("");
         if !identity_pool_id.contains(':') || pool_region.is_empty() {
             return Err(Error::new(

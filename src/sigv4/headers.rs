@@ -48,8 +48,8 @@ pub fn never_signed() -> &'static [&'static str] {
     NEVER_SIGNED
 }
 
-/// RFC 9110 token characters: what `Headers.append` accepts as a name.
-fn is_tchar(b: u8) -> bool {
+/// RFC 9110 token characters: what `Headers.append` accepts as a name (and fetch as a method).
+pub(crate) fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 

@@ -158,7 +158,8 @@ impl SigningKeyCache {
     }
 }
 
-fn check_scope_part(what: &str, value: &str) -> Result<()> {
+/// A region or service name as it appears in a credential scope.
+pub(crate) fn check_scope_part(what: &str, value: &str) -> Result<()> {
     if value.is_empty() || !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
         return Err(Error::new(
             ErrorCode::InvalidConfig,
@@ -188,7 +189,7 @@ pub fn check_expires(seconds: f64) -> Result<u32> {
 
 /// fetch upper-cases these six methods whatever their case, and sends any other as given.
 fn normalize_method(method: &str) -> Result<String> {
-    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
+    if method.is_empty() || !method.bytes().all(headers::is_tchar) {
         return Err(Error::new(ErrorCode::InvalidConfig, cat(&["`", &url::shorten(method), "` is not an HTTP method"])));
     }
     let upper = method.to_ascii_uppercase();

@@ -14,6 +14,23 @@ use wasm_bindgen::prelude::*;
 mod provider;
 mod user_pool;
 
+/// Sets a property on a fresh plain object (which cannot fail).
+pub(crate) fn set(obj: &js_sys::Object, key: &str, value: JsValue) {
+    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), &value);
+}
+
+/// Writes an HTTP request's `method`, `url`, `headers` and `body` onto `obj`, for fetch.
+pub(crate) fn set_request(obj: &js_sys::Object, r: crate::cognito::HttpRequest) {
+    set(obj, "method", JsValue::from_str(r.method));
+    set(obj, "url", r.url.into());
+    let headers = js_sys::Object::new();
+    for (name, value) in r.headers {
+        set(&headers, name, value.into());
+    }
+    set(obj, "headers", headers.into());
+    set(obj, "body", r.body.into());
+}
+
 /// A JS `Error` whose `name` and `code` are the stable error code.
 pub(crate) fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.message);

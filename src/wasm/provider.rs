@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::js_error;
+use super::{js_error, set, set_request};
 
 /// A JS object with `getItem`/`setItem`/`removeItem` (localStorage,
 /// sessionStorage, or index.js's in-memory stand-in). Storage failures (quota,
@@ -35,11 +35,6 @@ impl Storage for JsStorage {
     }
 }
 
-fn set(obj: &Object, key: &str, value: JsValue) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), &value);
-}
-
 /// `{kind: "ready", accessKeyId, …}`, `{kind: "send", method, url, headers, body}`,
 /// `{kind: "wait"}`, `{kind: "sleep", until}`, `{kind: "logins"}`, or throws the error.
 fn step_to_js(step: Step) -> Result<JsValue, JsValue> {
@@ -54,14 +49,7 @@ fn step_to_js(step: Step) -> Result<JsValue, JsValue> {
             "ready"
         }
         Step::Send(r) => {
-            set(&obj, "method", JsValue::from_str(r.method));
-            set(&obj, "url", r.url.into());
-            let headers = Object::new();
-            for (name, value) in r.headers {
-                set(&headers, name, value.into());
-            }
-            set(&obj, "headers", headers.into());
-            set(&obj, "body", r.body.into());
+            set_request(&obj, r);
             "send"
         }
         Step::Wait => "wait",

@@ -3,21 +3,14 @@
 
 use crate::cognito::{user_pool, HttpResponse};
 use alloc::string::String;
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use super::js_error;
+use super::{js_error, set, set_request};
 
 fn request_to_js(r: crate::cognito::HttpRequest) -> JsValue {
     let obj = Object::new();
-    let headers = Object::new();
-    for (name, value) in r.headers {
-        let _ = Reflect::set(&headers, &JsValue::from_str(name), &value.into());
-    }
-    let _ = Reflect::set(&obj, &"method".into(), &JsValue::from_str(r.method));
-    let _ = Reflect::set(&obj, &"url".into(), &r.url.into());
-    let _ = Reflect::set(&obj, &"headers".into(), &headers.into());
-    let _ = Reflect::set(&obj, &"body".into(), &r.body.into());
+    set_request(&obj, r);
     obj.into()
 }
 
@@ -42,11 +35,11 @@ pub fn default_endpoint(region: &str) -> String {
 pub fn parse_tokens(status: u16, body: String, secret: &str) -> Result<JsValue, JsValue> {
     let tokens = user_pool::parse_tokens(&HttpResponse { status, date: None, body }, &[secret]).map_err(js_error)?;
     let obj = Object::new();
-    let _ = Reflect::set(&obj, &"idToken".into(), &tokens.id_token.into());
-    let _ = Reflect::set(&obj, &"accessToken".into(), &tokens.access_token.into());
+    set(&obj, "idToken", tokens.id_token.into());
+    set(&obj, "accessToken", tokens.access_token.into());
     if let Some(r) = tokens.refresh_token {
-        let _ = Reflect::set(&obj, &"refreshToken".into(), &r.into());
+        set(&obj, "refreshToken", r.into());
     }
-    let _ = Reflect::set(&obj, &"expiresIn".into(), &JsValue::from_f64(f64::from(tokens.expires_in)));
+    set(&obj, "expiresIn", JsValue::from_f64(f64::from(tokens.expires_in)));
     Ok(obj.into())
 }

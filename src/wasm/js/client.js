@@ -22,7 +22,8 @@ export function inferServiceRegion(hostname) {
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 const WEBCRYPTO_MIN_BYTES = 64 * 1024;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Capped exponential backoff with jitter before retry `attempt` (0-based). */
+const backoff = (attempt) => new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5000) * (0.5 + Math.random() / 2)));
 
 /** Server minus local clock from a skew answer's body or Date header, or null. */
 function skewFrom(response, text) {
@@ -114,7 +115,7 @@ export class AwsClient {
         response = await fetch(request);
       } catch (cause) {
         if (attempt >= this.retries) throw Object.assign(sdkError("Network", `could not reach ${new URL(request.url).host}: check the network and CORS`), { cause });
-        await sleep(Math.min(100 * 2 ** attempt, 5000) * (0.5 + Math.random() / 2));
+        await backoff(attempt);
         continue;
       }
       if (response.status === 403 && !skewRetried) {
@@ -130,7 +131,7 @@ export class AwsClient {
         }
       }
       if (RETRYABLE.has(response.status) && attempt < this.retries) {
-        await sleep(Math.min(100 * 2 ** attempt, 5000) * (0.5 + Math.random() / 2));
+        await backoff(attempt);
         continue;
       }
       return response;
