@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: the Rust core compiled to wasm32 (no_std,
-# `tiny` feature), wasm-bindgen's web glue, wasm-opt from npm binaryen (Debian's
-# binaryen 108 emits wasm Chromium rejects), and the hand-written JS API.
+# `tiny` feature, plain exports: no wasm-bindgen glue, see src/wasm/mod.rs),
+# shrunk by wasm-opt from npm binaryen (Debian's binaryen 108 emits wasm
+# Chromium rejects), and the hand-written JS API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -9,14 +10,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 cargo build --quiet --lib --release --target wasm32-unknown-unknown --features tiny
 rm -rf pkg && mkdir -p pkg
-wasm-bindgen --target web --no-typescript --out-dir pkg --out-name cognito_sigv4_wasm \
-  target/wasm32-unknown-unknown/release/cognito_sigv4.wasm
 # The features Rust's wasm32 target enables by default; wasm-opt must accept them.
 node_modules/.bin/wasm-opt -Oz --converge \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   --strip-debug --strip-producers \
-  pkg/cognito_sigv4_wasm_bg.wasm -o pkg/cognito_sigv4_wasm_bg.wasm
+  target/wasm32-unknown-unknown/release/cognito_sigv4.wasm -o pkg/cognito_sigv4_wasm_bg.wasm
 cp src/wasm/js/*.js src/wasm/js/index.d.ts pkg/
 cp src/wasm/js/package-readme.md pkg/README.md
 node scripts/write-pkg-json.mjs

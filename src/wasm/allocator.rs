@@ -45,7 +45,7 @@ unsafe impl GlobalAlloc for SizeClasses {
         let head = state.free[class];
         // Free blocks of a class were carved at that class's size, aligned to
         // at least 16; a stricter alignment only takes fresh, aligned memory.
-        if head != 0 && head % layout.align() == 0 {
+        if head != 0 && head.is_multiple_of(layout.align()) {
             state.free[class] = *(head as *const usize);
             return head as *mut u8;
         }

@@ -1,105 +1,201 @@
-//! The thin shell: the only code that knows about wasm-bindgen and JS.
+//! The thin shell: the only code that knows it runs under JavaScript.
 //!
-//! It exposes a deliberately flat, string-framed API (`RawSigner`) that the
-//! hand-written JS in `src/wasm/js/index.js` wraps into the contract's classes.
-//! One string in and one string out per signature costs two boundary copies;
-//! building JS objects field by field from Rust would cost dozens of calls.
+//! No wasm-bindgen in the shipped module: its generated glue and runtime cost
+//! about 3 KB gzipped of JS and as much again of wasm, for an API this small.
+//! Instead one exchange buffer (`IO`) carries every call: JS writes a call's
+//! input there (text fields joined by `\n`, which index.js has refused inside
+//! any field, after the body's bytes when there is a body), calls an export,
+//! and reads the output back from the same buffer. Exports return the output's
+//! length, a handle, or `!len` (negative) when the output is an error,
+//! `name\nmessage`. `src/wasm/js/wasm.js` is the JS half.
 
-use alloc::string::String;
-use alloc::vec::Vec;
 use crate::error::{Error, ErrorCode};
 use crate::sigv4::{check_expires, Credentials, Payload, Request, Signer};
-use wasm_bindgen::prelude::*;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::UnsafeCell;
 
-mod provider;
-mod user_pool;
+pub mod provider;
+pub mod user_pool;
 
-/// Sets a property on a fresh plain object (which cannot fail).
-pub(crate) fn set(obj: &js_sys::Object, key: &str, value: JsValue) {
-    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), &value);
+/// The exchange buffer. Wasm here is single-threaded and no export runs while
+/// another does, so one buffer without locking is sound.
+struct Exchange(UnsafeCell<Vec<u8>>);
+// SAFETY: wasm32 without threads: there is only ever one thread.
+unsafe impl Sync for Exchange {}
+static IO: Exchange = Exchange(UnsafeCell::new(Vec::new()));
+
+fn io() -> &'static mut Vec<u8> {
+    // SAFETY: single-threaded, and every caller is done with the reference
+    // before the export returns; none is held across another call to `io`.
+    unsafe { &mut *IO.0.get() }
 }
 
-/// Writes an HTTP request's `method`, `url`, `headers` and `body` onto `obj`, for fetch.
-pub(crate) fn set_request(obj: &js_sys::Object, r: crate::cognito::HttpRequest) {
-    set(obj, "method", JsValue::from_str(r.method));
-    set(obj, "url", r.url.into());
-    let headers = js_sys::Object::new();
-    for (name, value) in r.headers {
-        set(&headers, name, value.into());
+/// Sizes the buffer to `len` bytes for JS to fill, and returns its address.
+#[no_mangle]
+pub extern "C" fn io_reserve(len: usize) -> *mut u8 {
+    let buf = io();
+    buf.clear();
+    buf.resize(len, 0);
+    buf.as_mut_ptr()
+}
+
+/// Drops what JS did not fill (it reserves for the worst case of UTF-8).
+#[no_mangle]
+pub extern "C" fn io_truncate(len: usize) {
+    io().truncate(len);
+}
+
+/// Where JS reads an output from (the buffer may have moved since `io_reserve`).
+#[no_mangle]
+pub extern "C" fn io_ptr() -> *const u8 {
+    io().as_ptr()
+}
+
+/// Takes the call's input: the first `body_len` bytes, then the text fields.
+pub(crate) fn input(body_len: usize) -> (Vec<u8>, String) {
+    let mut bytes = core::mem::take(io());
+    let text = bytes.split_off(body_len.min(bytes.len()));
+    // JS writes with TextEncoder, which only produces valid UTF-8; anything
+    // else yields no fields, which every export refuses with a typed error.
+    (bytes, String::from_utf8(text).unwrap_or_default())
+}
+
+/// Text fields, `""` past the end.
+pub(crate) struct Fields<'a>(Option<&'a str>);
+
+impl<'a> Fields<'a> {
+    pub(crate) fn new(text: &'a str) -> Self {
+        Fields(Some(text))
     }
-    set(obj, "headers", headers.into());
-    set(obj, "body", r.body.into());
+    pub(crate) fn next(&mut self) -> &'a str {
+        let rest = self.0.unwrap_or("");
+        let (field, after) = match rest.split_once('\n') {
+            Some((field, after)) => (field, Some(after)),
+            None => (rest, None),
+        };
+        self.0 = after;
+        field
+    }
+    /// Everything after the fields taken so far, line breaks included.
+    pub(crate) fn rest(self) -> &'a str {
+        self.0.unwrap_or("")
+    }
+    /// The remaining fields as `(name, value)` pairs.
+    pub(crate) fn pairs(mut self) -> Vec<(&'a str, &'a str)> {
+        let mut pairs = Vec::new();
+        while self.0.is_some() {
+            pairs.push((self.next(), self.next()));
+        }
+        pairs
+    }
 }
 
-/// A JS `Error` whose `name` and `code` are the stable error code.
-pub(crate) fn js_error(e: Error) -> JsValue {
-    let err = js_sys::Error::new(&e.message);
-    err.set_name(e.name());
-    // Setting a property on a fresh Error cannot fail; the result is ignored on purpose.
-    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.name()));
-    err.into()
+/// A body's bytes as text (JS sends what `Response.text()` gave, valid UTF-8).
+pub(crate) fn body_text(body: Vec<u8>) -> String {
+    String::from_utf8(body).unwrap_or_default()
 }
 
-fn epoch_ms(date_ms: f64) -> Result<i64, JsValue> {
+/// Puts an output in the buffer and returns its length.
+pub(crate) fn output(out: String) -> i32 {
+    let len = out.len() as i32;
+    *io() = out.into_bytes();
+    len
+}
+
+/// Puts `name\nmessage` in the buffer and returns `!len`.
+pub(crate) fn fail(e: Error) -> i32 {
+    !output(crate::error::cat(&[e.name(), "\n", &e.message]))
+}
+
+pub(crate) fn result(r: crate::Result<String>) -> i32 {
+    r.map_or_else(fail, output)
+}
+
+/// A boxed value as a handle (wasm32 heap addresses fit in an i32 and are > 0).
+pub(crate) fn handle<T>(value: T) -> i32 {
+    Box::into_raw(Box::new(value)) as i32
+}
+
+/// The value behind a handle JS got from `handle::<T>`.
+///
+/// # Safety
+/// `h` must come from `handle::<T>` and not have been freed; wasm.js only
+/// calls with the handle of a live object of the right class.
+pub(crate) unsafe fn deref<'a, T>(h: i32) -> &'a mut T {
+    &mut *(h as *mut T)
+}
+
+/// # Safety
+/// As for [`deref`]; the handle is dead afterwards.
+pub(crate) unsafe fn free<T>(h: i32) {
+    drop(Box::from_raw(h as *mut T));
+}
+
+fn epoch_ms(date_ms: f64) -> crate::Result<i64> {
     if !date_ms.is_finite() {
-        return Err(js_error(Error::new(
-            ErrorCode::InvalidDate,
-            "date must be a valid Date or epoch milliseconds",
-        )));
+        return Err(Error::new(ErrorCode::InvalidDate, "date must be a valid Date or epoch milliseconds"));
     }
     // Truncation towards zero; dates before 1970 are refused by the core anyway.
     Ok(date_ms as i64)
 }
 
-/// Payload modes, mirrored in index.js.
+/// Payload modes, mirrored in util.js.
 const PAYLOAD_EMPTY: u32 = 0;
 const PAYLOAD_BYTES: u32 = 1;
-const PAYLOAD_TEXT: u32 = 2;
-const PAYLOAD_UNSIGNED: u32 = 3;
-const PAYLOAD_HASH: u32 = 4;
+const PAYLOAD_UNSIGNED: u32 = 2;
+const PAYLOAD_HASH: u32 = 3;
 
-#[wasm_bindgen]
-pub struct RawSigner {
+/// A signer plus what `explain` shows of its last signature.
+pub struct WasmSigner {
     inner: Signer,
-    canonical_request: String,
-    string_to_sign: String,
+    explained: String,
 }
 
-#[wasm_bindgen]
-impl RawSigner {
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        access_key_id: &str,
-        secret_access_key: &str,
-        session_token: Option<String>,
-        region: &str,
-        service: &str,
-    ) -> Result<RawSigner, JsValue> {
-        let creds = Credentials::new(access_key_id, secret_access_key, session_token.as_deref()).map_err(js_error)?;
-        let inner = Signer::new(creds, region, service).map_err(js_error)?;
-        Ok(RawSigner { inner, canonical_request: String::new(), string_to_sign: String::new() })
+/// Input `accessKeyId\nsecretAccessKey\nsessionToken\nregion\nservice`; a handle.
+#[no_mangle]
+pub extern "C" fn signer_new() -> i32 {
+    let (_, text) = input(0);
+    let mut f = Fields::new(&text);
+    let (akid, secret, token) = (f.next(), f.next(), f.next());
+    let signer = Credentials::new(akid, secret, Some(token).filter(|t| !t.is_empty()))
+        .and_then(|creds| Signer::new(creds, f.next(), f.next()));
+    match signer {
+        Ok(inner) => handle(WasmSigner { inner, explained: String::new() }),
+        Err(e) => fail(e),
     }
+}
 
-    /// `headers` is `name\nvalue\n…` (index.js has refused line breaks in
-    /// either). Returns `method\nurl\nname\nvalue\n…`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn sign(
-        &mut self,
-        method: &str,
-        url: &str,
-        headers: &str,
-        payload_mode: u32,
-        body: &[u8],
-        text: &str,
-        content_sha256: bool,
-        date_ms: f64,
-    ) -> Result<String, JsValue> {
-        let pairs = split_headers(headers);
-        let mut req = Request::new(method, url);
-        req.headers = &pairs;
-        req.payload = payload(payload_mode, body, text);
-        req.content_sha256 = content_sha256;
-        let signed = self.inner.sign(&req, epoch_ms(date_ms)?).map_err(js_error)?;
+/// # Safety
+/// `h` is a live signer handle (see [`deref`]).
+#[no_mangle]
+pub unsafe extern "C" fn signer_free(h: i32) {
+    free::<WasmSigner>(h);
+}
+
+/// Input: `body_len` body bytes, then `method\nurl\npayloadHash\nname\nvalue…`.
+/// Output `method\nurl\nname\nvalue…`.
+///
+/// # Safety
+/// `h` is a live signer handle (see [`deref`]).
+#[no_mangle]
+pub unsafe extern "C" fn signer_sign(h: i32, body_len: usize, payload_mode: u32, content_sha256: bool, date_ms: f64) -> i32 {
+    let signer = deref::<WasmSigner>(h);
+    let (body, text) = input(body_len);
+    let mut f = Fields::new(&text);
+    let (method, url, hash) = (f.next(), f.next(), f.next());
+    let headers = f.pairs();
+    let mut req = Request::new(method, url);
+    req.headers = &headers;
+    req.payload = match payload_mode {
+        PAYLOAD_BYTES => Payload::Bytes(&body),
+        PAYLOAD_UNSIGNED => Payload::Unsigned,
+        PAYLOAD_HASH => Payload::Precomputed(hash),
+        _ => Payload::Empty, // PAYLOAD_EMPTY
+    };
+    req.content_sha256 = content_sha256;
+    result(epoch_ms(date_ms).and_then(|now| signer.inner.sign(&req, now)).map(|signed| {
         let mut out = String::with_capacity(512);
         out.push_str(&signed.method);
         out.push('\n');
@@ -110,65 +206,49 @@ impl RawSigner {
             out.push('\n');
             out.push_str(value);
         }
-        self.canonical_request = signed.canonical_request;
-        self.string_to_sign = signed.string_to_sign;
-        Ok(out)
-    }
-
-    pub fn presign(
-        &mut self,
-        method: &str,
-        url: &str,
-        headers: &str,
-        expires_in: f64,
-        date_ms: f64,
-    ) -> Result<String, JsValue> {
-        let pairs = split_headers(headers);
-        let mut req = Request::new(method, url);
-        req.headers = &pairs;
-        let expires = check_expires(expires_in).map_err(js_error)?;
-        let presigned = self.inner.presign(&req, expires, epoch_ms(date_ms)?).map_err(js_error)?;
-        self.canonical_request = presigned.canonical_request;
-        self.string_to_sign = presigned.string_to_sign;
-        Ok(presigned.url)
-    }
-
-    /// The canonical request of the last `sign`/`presign`, for debugging and the playground.
-    #[wasm_bindgen(getter, js_name = canonicalRequest)]
-    pub fn canonical_request(&self) -> String {
-        self.canonical_request.clone()
-    }
-
-    #[wasm_bindgen(getter, js_name = stringToSign)]
-    pub fn string_to_sign(&self) -> String {
-        self.string_to_sign.clone()
-    }
+        signer.explained = crate::error::cat(&[&signed.canonical_request, "\0", &signed.string_to_sign]);
+        out
+    }))
 }
 
-fn payload<'a>(mode: u32, body: &'a [u8], text: &'a str) -> Payload<'a> {
-    match mode {
-        PAYLOAD_BYTES => Payload::Bytes(body),
-        PAYLOAD_TEXT => Payload::Bytes(text.as_bytes()),
-        PAYLOAD_UNSIGNED => Payload::Unsigned,
-        PAYLOAD_HASH => Payload::Precomputed(text),
-        PAYLOAD_EMPTY | _ => Payload::Empty,
-    }
+/// Input `method\nurl\nname\nvalue…`; output the presigned URL.
+///
+/// # Safety
+/// `h` is a live signer handle (see [`deref`]).
+#[no_mangle]
+pub unsafe extern "C" fn signer_presign(h: i32, expires_in: f64, date_ms: f64) -> i32 {
+    let signer = deref::<WasmSigner>(h);
+    let (_, text) = input(0);
+    let mut f = Fields::new(&text);
+    let (method, url) = (f.next(), f.next());
+    let headers = f.pairs();
+    let mut req = Request::new(method, url);
+    req.headers = &headers;
+    let presigned = check_expires(expires_in)
+        .and_then(|expires| Ok((expires, epoch_ms(date_ms)?)))
+        .and_then(|(expires, now)| signer.inner.presign(&req, expires, now));
+    result(presigned.map(|p| {
+        signer.explained = crate::error::cat(&[&p.canonical_request, "\0", &p.string_to_sign]);
+        p.url
+    }))
 }
 
-fn split_headers(headers: &str) -> Vec<(&str, &str)> {
-    let mut parts = headers.split('\n');
-    let mut pairs = Vec::new();
-    while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
-        pairs.push((name, value));
-    }
-    pairs
+/// The canonical request and string to sign of the last signature, separated
+/// by a NUL (which neither can contain: the URL and header checks refuse it).
+///
+/// # Safety
+/// `h` is a live signer handle (see [`deref`]).
+#[no_mangle]
+pub unsafe extern "C" fn signer_explain(h: i32) -> i32 {
+    output(deref::<WasmSigner>(h).explained.clone())
 }
 
-/// SHA-256 of bytes as lower-case hex, exported for payload hashes computed
-/// ahead of signing (and for the benchmark against WebCrypto).
-#[wasm_bindgen(js_name = sha256Hex)]
-pub fn sha256_hex(data: &[u8]) -> String {
-    crate::sigv4::sha256::hex(&crate::sigv4::sha256::sha256(data))
+/// SHA-256 of the buffer's `len` bytes as lower-case hex: payload hashes
+/// computed ahead of signing, and the benchmark against WebCrypto.
+#[no_mangle]
+pub extern "C" fn sha256_hex(len: usize) -> i32 {
+    let (bytes, _) = input(len);
+    output(crate::sigv4::sha256::hex(&crate::sigv4::sha256::sha256(&bytes)))
 }
 
 #[cfg(feature = "tiny")]

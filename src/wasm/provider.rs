@@ -1,147 +1,208 @@
-//! The credential provider for JS: `RawProvider` wraps the sans-IO
-//! [`Provider`]; index.js drives it with fetch. Steps cross as small objects.
+//! The credential provider for JS: credentials.js drives the sans-IO
+//! [`Provider`] with fetch. Steps cross as `\n`-joined text:
+//! `ready\naccessKeyId\nsecretAccessKey\nsessionToken\nexpirationMs\nidentityId`,
+//! `send\nmethod\nurl\nheaderCount\nname\nvalue…\nbody` (the body last: it is
+//! the one field that may hold line breaks), `wait`, `sleep\nuntilMs`, `logins`.
 
-use crate::cognito::HttpResponse;
+use super::{body_text, deref, fail, free, handle, input, output, Fields};
+use crate::cognito::{HttpRequest, HttpResponse};
 use crate::credentials::{Config, Flow, Provider, Step, Storage};
+use crate::error::num;
 use alloc::string::String;
 use alloc::vec::Vec;
-use js_sys::{Array, Function, Object, Reflect};
-use wasm_bindgen::prelude::*;
 
-use super::{js_error, set, set_request};
-
-/// A JS object with `getItem`/`setItem`/`removeItem` (localStorage,
-/// sessionStorage, or index.js's in-memory stand-in). Storage failures (quota,
-/// privacy modes) are ignored: the IdentityId is only a cache.
-struct JsStorage(JsValue);
-
-impl JsStorage {
-    fn call(&self, method: &str, args: &[&JsValue]) -> Option<JsValue> {
-        let f: Function = Reflect::get(&self.0, &JsValue::from_str(method)).ok()?.dyn_into().ok()?;
-        let args: Array = args.iter().map(|a| (*a).clone()).collect();
-        f.apply(&self.0, &args).ok()
-    }
+// The IdentityId's storage (localStorage, sessionStorage or memory), which
+// wasm.js supplies per call. Failures (quota, privacy modes) are ignored
+// there: the IdentityId is only a cache. Only the shipped module imports it:
+// wasm-bindgen-test (tests/wasm.rs) cannot supply raw imports, and those
+// tests never reach storage (pkg/'s tests in Node and Chromium do).
+#[cfg(feature = "tiny")]
+#[link(wasm_import_module = "cognito-sigv4")]
+extern "C" {
+    /// Copies the stored value into `out` (at most `cap` bytes) and returns its
+    /// length, or -1 when there is none or it does not fit.
+    fn storage_get(key: *const u8, key_len: usize, out: *mut u8, cap: usize) -> i32;
+    fn storage_set(key: *const u8, key_len: usize, value: *const u8, value_len: usize);
+    fn storage_remove(key: *const u8, key_len: usize);
 }
+
+#[cfg(not(feature = "tiny"))]
+use self::no_storage::*;
+#[cfg(not(feature = "tiny"))]
+mod no_storage {
+    pub unsafe fn storage_get(_: *const u8, _: usize, _: *mut u8, _: usize) -> i32 {
+        -1
+    }
+    pub unsafe fn storage_set(_: *const u8, _: usize, _: *const u8, _: usize) {}
+    pub unsafe fn storage_remove(_: *const u8, _: usize) {}
+}
+
+struct JsStorage;
 
 impl Storage for JsStorage {
     fn get(&self, key: &str) -> Option<String> {
-        self.call("getItem", &[&JsValue::from_str(key)])?.as_string()
+        // IdentityIds are `region:uuid`, about 50 bytes; longer values are not ours.
+        let mut buf = [0u8; 128];
+        // SAFETY: both pointers are valid for the lengths given; JS writes at most `cap` bytes.
+        let len = unsafe { storage_get(key.as_ptr(), key.len(), buf.as_mut_ptr(), buf.len()) };
+        let value = buf.get(..usize::try_from(len).ok()?)?;
+        core::str::from_utf8(value).ok().map(String::from)
     }
     fn set(&mut self, key: &str, value: &str) {
-        self.call("setItem", &[&JsValue::from_str(key), &JsValue::from_str(value)]);
+        // SAFETY: pointers valid for the lengths given; JS only reads them.
+        unsafe { storage_set(key.as_ptr(), key.len(), value.as_ptr(), value.len()) }
     }
     fn remove(&mut self, key: &str) {
-        self.call("removeItem", &[&JsValue::from_str(key)]);
+        // SAFETY: as above.
+        unsafe { storage_remove(key.as_ptr(), key.len()) }
     }
 }
 
-/// `{kind: "ready", accessKeyId, …}`, `{kind: "send", method, url, headers, body}`,
-/// `{kind: "wait"}`, `{kind: "sleep", until}`, `{kind: "logins"}`, or throws the error.
-fn step_to_js(step: Step) -> Result<JsValue, JsValue> {
-    let obj = Object::new();
-    let kind = match step {
+fn push_lines(out: &mut String, fields: &[&str]) {
+    for field in fields {
+        out.push('\n');
+        out.push_str(field);
+    }
+}
+
+/// `\nmethod\nurl\nheaderCount\nname\nvalue…\nbody` appended to `out`.
+pub(crate) fn push_request(out: &mut String, r: &HttpRequest) {
+    push_lines(out, &[r.method, &r.url, &num(r.headers.len() as u64)]);
+    for (name, value) in &r.headers {
+        push_lines(out, &[name, value]);
+    }
+    push_lines(out, &[&r.body]);
+}
+
+fn step(step: Step) -> i32 {
+    let mut out = String::with_capacity(256);
+    match step {
         Step::Ready(c) => {
-            set(&obj, "accessKeyId", c.credentials.access_key_id.into());
-            set(&obj, "secretAccessKey", c.credentials.secret_access_key.into());
-            set(&obj, "sessionToken", c.credentials.session_token.into());
-            set(&obj, "expiration", JsValue::from_f64(c.credentials.expiration_ms as f64));
-            set(&obj, "identityId", c.identity_id.into());
-            "ready"
+            out.push_str("ready");
+            let creds = &c.credentials;
+            let expiration = num(creds.expiration_ms.max(0) as u64);
+            push_lines(&mut out, &[&creds.access_key_id, &creds.secret_access_key, &creds.session_token, &expiration, &c.identity_id]);
         }
         Step::Send(r) => {
-            set_request(&obj, r);
-            "send"
+            out.push_str("send");
+            push_request(&mut out, &r);
         }
-        Step::Wait => "wait",
+        Step::Wait => out.push_str("wait"),
         Step::SleepUntil(t) => {
-            set(&obj, "until", JsValue::from_f64(t as f64));
-            "sleep"
+            out.push_str("sleep");
+            push_lines(&mut out, &[&num(t.max(0) as u64)]);
         }
-        Step::NeedLogins => "logins",
-        Step::Failed(e) => return Err(js_error(e)),
+        Step::NeedLogins => out.push_str("logins"),
+        Step::Failed(e) => return fail(e),
+    }
+    output(out)
+}
+
+/// Input: `name=value` lines (credentials.js builds them). A handle.
+#[no_mangle]
+pub extern "C" fn provider_new() -> i32 {
+    let (_, config) = input(0);
+    let get = |name: &str| {
+        config.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix('=')).filter(|v| !v.is_empty())
     };
-    set(&obj, "kind", JsValue::from_str(kind));
-    Ok(obj.into())
+    let mut c = match Config::new(get("region").unwrap_or(""), get("identityPoolId").unwrap_or("")) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    c.account_id = get("accountId").map(String::from);
+    c.custom_role_arn = get("customRoleArn").map(String::from);
+    if let Some(role_arn) = get("roleArn") {
+        c.flow = Flow::Basic { role_arn: String::from(role_arn) };
+    }
+    if let Some(e) = get("endpoint") {
+        c.identity_endpoint = String::from(e);
+    }
+    if let Some(e) = get("stsEndpoint") {
+        c.sts_endpoint = String::from(e);
+    }
+    if let Some(ms) = get("refreshMarginMs").and_then(|v| v.parse::<u32>().ok()) {
+        c.refresh_margin_ms = i64::from(ms);
+    }
+    handle(Provider::new(c))
 }
 
-#[wasm_bindgen]
-pub struct RawProvider {
-    inner: Provider,
-    storage: JsStorage,
+/// # Safety
+/// `h` is a live provider handle (see [`super::deref`]).
+#[no_mangle]
+pub unsafe extern "C" fn provider_free(h: i32) {
+    free::<Provider>(h);
 }
 
-#[wasm_bindgen]
-impl RawProvider {
-    /// `config` is `name=value` lines (index.js builds it; values cannot hold
-    /// line breaks): one string crosses instead of nine optional ones.
-    #[wasm_bindgen(constructor)]
-    pub fn new(config: &str, storage: JsValue) -> Result<RawProvider, JsValue> {
-        let get = |name: &str| {
-            config.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix('=')).filter(|v| !v.is_empty())
-        };
-        let mut c = Config::new(get("region").unwrap_or(""), get("identityPoolId").unwrap_or("")).map_err(js_error)?;
-        c.account_id = get("accountId").map(String::from);
-        c.custom_role_arn = get("customRoleArn").map(String::from);
-        if let Some(role_arn) = get("roleArn") {
-            c.flow = Flow::Basic { role_arn: String::from(role_arn) };
-        }
-        if let Some(e) = get("endpoint") {
-            c.identity_endpoint = String::from(e);
-        }
-        if let Some(e) = get("stsEndpoint") {
-            c.sts_endpoint = String::from(e);
-        }
-        if let Some(ms) = get("refreshMarginMs").and_then(|v| v.parse::<u32>().ok()) {
-            c.refresh_margin_ms = i64::from(ms);
-        }
-        Ok(RawProvider { inner: Provider::new(c), storage: JsStorage(storage) })
-    }
+/// # Safety
+/// `h` is a live provider handle.
+#[no_mangle]
+pub unsafe extern "C" fn provider_poll(h: i32, now_ms: f64) -> i32 {
+    step(deref::<Provider>(h).poll(now_ms as i64))
+}
 
-    pub fn poll(&mut self, now_ms: f64) -> Result<JsValue, JsValue> {
-        step_to_js(self.inner.poll(now_ms as i64))
-    }
+/// Input: the `Logins` map as `key\ntoken\n…` (credentials.js has refused
+/// line breaks in provider names and tokens).
+///
+/// # Safety
+/// `h` is a live provider handle.
+#[no_mangle]
+pub unsafe extern "C" fn provider_set_logins(h: i32) {
+    let (_, text) = input(0);
+    let pairs: Vec<(String, String)> =
+        Fields::new(&text).pairs().into_iter().map(|(k, t)| (String::from(k), String::from(t))).collect();
+    deref::<Provider>(h).set_logins(pairs, &JsStorage);
+}
 
-    /// The `Logins` map as `key\ntoken\n…` (provider names and JWTs hold no
-    /// line breaks; index.js checks).
-    #[wasm_bindgen(js_name = setLogins)]
-    pub fn set_logins(&mut self, logins: &str) {
-        let mut parts = logins.split('\n');
-        let mut pairs = Vec::new();
-        while let (Some(key), Some(token)) = (parts.next(), parts.next()) {
-            pairs.push((String::from(key), String::from(token)));
-        }
-        self.inner.set_logins(pairs, &self.storage);
-    }
+/// Input: the body's `body_len` bytes, then the Date header (empty when absent).
+///
+/// # Safety
+/// `h` is a live provider handle.
+#[no_mangle]
+pub unsafe extern "C" fn provider_on_response(h: i32, status: u32, body_len: usize, now_ms: f64) -> i32 {
+    let (body, date) = input(body_len);
+    let response = HttpResponse {
+        status: u16::try_from(status).unwrap_or(0),
+        date: Some(date).filter(|d| !d.is_empty()),
+        body: body_text(body),
+    };
+    step(deref::<Provider>(h).on_response(response, now_ms as i64, &mut JsStorage))
+}
 
-    #[wasm_bindgen(js_name = onResponse)]
-    pub fn on_response(&mut self, status: u16, date: Option<String>, body: String, now_ms: f64) -> Result<JsValue, JsValue> {
-        let response = HttpResponse { status, date, body };
-        step_to_js(self.inner.on_response(response, now_ms as i64, &mut self.storage))
-    }
+/// # Safety
+/// `h` is a live provider handle.
+#[no_mangle]
+pub unsafe extern "C" fn provider_on_network_error(h: i32, timed_out: bool, now_ms: f64) -> i32 {
+    step(deref::<Provider>(h).on_network_error(timed_out, now_ms as i64))
+}
 
-    #[wasm_bindgen(js_name = onNetworkError)]
-    pub fn on_network_error(&mut self, timed_out: bool, now_ms: f64) -> Result<JsValue, JsValue> {
-        step_to_js(self.inner.on_network_error(timed_out, now_ms as i64))
-    }
+/// # Safety
+/// `h` is a live provider handle.
+#[no_mangle]
+pub unsafe extern "C" fn provider_clear(h: i32) {
+    deref::<Provider>(h).clear(&mut JsStorage);
+}
 
-    pub fn clear(&mut self) {
-        self.inner.clear(&mut self.storage);
-    }
+/// The IdentityId once known, else empty.
+///
+/// # Safety
+/// `h` is a live provider handle.
+#[no_mangle]
+pub unsafe extern "C" fn provider_identity_id(h: i32) -> i32 {
+    output(String::from(deref::<Provider>(h).identity_id().unwrap_or("")))
+}
 
-    #[wasm_bindgen(js_name = identityId)]
-    pub fn identity_id(&self) -> Option<String> {
-        self.inner.identity_id().map(String::from)
-    }
+/// # Safety
+/// `h` is a live provider handle.
+#[no_mangle]
+pub unsafe extern "C" fn provider_clock_offset(h: i32) -> f64 {
+    deref::<Provider>(h).clock_offset_ms() as f64
+}
 
-    #[wasm_bindgen(getter, js_name = clockOffset)]
-    pub fn clock_offset(&self) -> f64 {
-        self.inner.clock_offset_ms() as f64
-    }
-
-    #[wasm_bindgen(setter, js_name = clockOffset)]
-    pub fn set_clock_offset(&mut self, offset_ms: f64) {
-        if offset_ms.is_finite() {
-            self.inner.set_clock_offset_ms(offset_ms as i64);
-        }
+/// # Safety
+/// `h` is a live provider handle.
+#[no_mangle]
+pub unsafe extern "C" fn provider_set_clock_offset(h: i32, offset_ms: f64) {
+    if offset_ms.is_finite() {
+        deref::<Provider>(h).set_clock_offset_ms(offset_ms as i64);
     }
 }

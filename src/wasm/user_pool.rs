@@ -1,45 +1,61 @@
 //! User-pool sign-in for JS: request builders and the answer parser, so that
-//! index.js only has to fetch.
+//! user-pool.js only has to fetch. Requests cross as in provider.rs:
+//! `method\nurl\nheaderCount\nname\nvalue…\nbody`.
 
+use super::provider::push_request;
+use super::{body_text, fail, input, output, Fields};
 use crate::cognito::{user_pool, HttpResponse};
+use crate::error::num;
 use alloc::string::String;
-use js_sys::Object;
-use wasm_bindgen::prelude::*;
 
-use super::{js_error, set, set_request};
-
-fn request_to_js(r: crate::cognito::HttpRequest) -> JsValue {
-    let obj = Object::new();
-    set_request(&obj, r);
-    obj.into()
+fn request(r: crate::cognito::HttpRequest) -> i32 {
+    let mut out = String::with_capacity(256);
+    push_request(&mut out, &r);
+    // push_request starts every field with a line break; the first has none.
+    out.remove(0);
+    output(out)
 }
 
-#[wasm_bindgen(js_name = userPoolSignInRequest)]
-pub fn sign_in_request(endpoint: &str, client_id: &str, username: &str, password: &str) -> JsValue {
-    request_to_js(user_pool::sign_in(endpoint, client_id, username, password))
+/// Input `endpoint\nclientId\nusername\npassword`.
+#[no_mangle]
+pub extern "C" fn user_pool_sign_in() -> i32 {
+    let (_, text) = input(0);
+    let mut f = Fields::new(&text);
+    // The password last: it is the one field that may hold a line break.
+    let (endpoint, client_id, username) = (f.next(), f.next(), f.next());
+    let password = f.rest();
+    request(user_pool::sign_in(endpoint, client_id, username, password))
 }
 
-#[wasm_bindgen(js_name = userPoolRefreshRequest)]
-pub fn refresh_request(endpoint: &str, client_id: &str, refresh_token: &str) -> JsValue {
-    request_to_js(user_pool::refresh(endpoint, client_id, refresh_token))
+/// Input `endpoint\nclientId\nrefreshToken`.
+#[no_mangle]
+pub extern "C" fn user_pool_refresh() -> i32 {
+    let (_, text) = input(0);
+    let mut f = Fields::new(&text);
+    let (endpoint, client_id, token) = (f.next(), f.next(), f.next());
+    request(user_pool::refresh(endpoint, client_id, token))
 }
 
-#[wasm_bindgen(js_name = userPoolDefaultEndpoint)]
-pub fn default_endpoint(region: &str) -> String {
-    user_pool::default_endpoint(region)
+/// Input `region`; output AWS's user-pool endpoint for it.
+#[no_mangle]
+pub extern "C" fn user_pool_endpoint() -> i32 {
+    let (_, region) = input(0);
+    output(user_pool::default_endpoint(&region))
 }
 
-/// `{idToken, accessToken, refreshToken?, expiresIn}`, or throws the typed error.
-/// `secret` (the password or refresh token sent) is cut out of any message.
-#[wasm_bindgen(js_name = userPoolParseTokens)]
-pub fn parse_tokens(status: u16, body: String, secret: &str) -> Result<JsValue, JsValue> {
-    let tokens = user_pool::parse_tokens(&HttpResponse { status, date: None, body }, &[secret]).map_err(js_error)?;
-    let obj = Object::new();
-    set(&obj, "idToken", tokens.id_token.into());
-    set(&obj, "accessToken", tokens.access_token.into());
-    if let Some(r) = tokens.refresh_token {
-        set(&obj, "refreshToken", r.into());
+/// Input: the answer's `body_len` bytes, then the secret sent (the password or
+/// refresh token), which is cut out of any message. Output
+/// `idToken\naccessToken\nrefreshToken\nexpiresIn` (`refreshToken` empty in
+/// refresh answers), or the typed error.
+#[no_mangle]
+pub extern "C" fn user_pool_tokens(status: u32, body_len: usize) -> i32 {
+    let (body, secret) = input(body_len);
+    let response = HttpResponse { status: u16::try_from(status).unwrap_or(0), date: None, body: body_text(body) };
+    match user_pool::parse_tokens(&response, &[&secret]) {
+        Ok(t) => {
+            let refresh = t.refresh_token.unwrap_or_default();
+            output(crate::error::cat(&[&t.id_token, "\n", &t.access_token, "\n", &refresh, "\n", &num(u64::from(t.expires_in))]))
+        }
+        Err(e) => fail(e),
     }
-    set(&obj, "expiresIn", JsValue::from_f64(f64::from(tokens.expires_in)));
-    Ok(obj.into())
 }

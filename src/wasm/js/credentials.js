@@ -4,7 +4,7 @@
 // (src/credentials/); this drives them with fetch and keeps one exchange in
 // flight for all callers.
 
-import { RawProvider } from "./cognito_sigv4_wasm.js";
+import { decodeRequest, handle, put, take, useStorage, wasm } from "./wasm.js";
 import { decodeJwt } from "./user-pool.js";
 import { fetchWithTimeout, requireReady, requireString, sdkError } from "./util.js";
 
@@ -36,10 +36,33 @@ async function resolveToken(value, what) {
   return token;
 }
 
+// Frees the wasm side of providers that are garbage collected.
+const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((h) => wasm.provider_free(h)) : null;
+
+/**
+ * A step of the Rust state machine (src/wasm/provider.rs), decoded:
+ * `{kind: "ready", accessKeyId, …}`, `{kind: "send", method, url, headers, body}`,
+ * `{kind: "wait"}`, `{kind: "sleep", until}`, `{kind: "logins"}`; an error is thrown.
+ */
+function decodeStep(n) {
+  const f = take(n).split("\n");
+  switch (f[0]) {
+    case "ready":
+      return { kind: "ready", accessKeyId: f[1], secretAccessKey: f[2], sessionToken: f[3], expiration: Number(f[4]), identityId: f[5] };
+    case "send":
+      return { kind: "send", ...decodeRequest(f, 1) };
+    case "sleep":
+      return { kind: "sleep", until: Number(f[1]) };
+    default:
+      return { kind: f[0] };
+  }
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export class CognitoIdentityCredentials {
   #raw;
+  #storage;
   #idToken;
   #logins;
   #flight = null;
@@ -66,13 +89,30 @@ export class CognitoIdentityCredentials {
       if (/[\r\n]/.test(String(value))) throw sdkError("InvalidConfig", `${name} must not contain line breaks`);
       lines += `${name}=${value}\n`;
     }
-    this.#raw = new RawProvider(lines, pickStorage(storage));
+    this.#storage = pickStorage(storage);
+    put([lines]);
+    this.#raw = handle(wasm.provider_new());
+    finalizer?.register(this, this.#raw);
+  }
+
+  /** Calls a provider export with this provider's storage in reach of the wasm side. */
+  #call(name, ...args) {
+    useStorage(this.#storage);
+    try {
+      return wasm[name](this.#raw, ...args);
+    } finally {
+      useStorage(null);
+    }
+  }
+
+  #step(name, ...args) {
+    return decodeStep(this.#call(name, ...args));
   }
 
   /** Credentials valid for at least the refresh margin: `{accessKeyId, secretAccessKey, sessionToken, expiration, identityId}`. */
   async get() {
     for (;;) {
-      const step = this.#raw.poll(Date.now());
+      const step = this.#step("provider_poll", Date.now());
       if (step.kind === "ready") return toCredentials(step);
       if (this.#flight) {
         // Another caller's exchange is in flight: share its outcome.
@@ -86,21 +126,21 @@ export class CognitoIdentityCredentials {
 
   /** The IdentityId (exchanging first if it is not known yet). */
   async identityId() {
-    return this.#raw.identityId() ?? (await this.get()).identityId;
+    return take(this.#call("provider_identity_id")) || (await this.get()).identityId;
   }
 
   /** Sign-out: forget the credentials and this user's stored IdentityId. */
   clear() {
-    this.#raw.clear();
+    this.#call("provider_clear");
   }
 
   /** Server time minus local time, as learned from AWS answers (ms). */
   get clockOffset() {
-    return this.#raw.clockOffset;
+    return this.#call("provider_clock_offset");
   }
 
   set clockOffset(ms) {
-    this.#raw.clockOffset = ms;
+    this.#call("provider_set_clock_offset", Number(ms));
   }
 
   async #freshLogins() {
@@ -117,7 +157,8 @@ export class CognitoIdentityCredentials {
       tokens.push(token);
     }
     if ([...keys, ...tokens].some((v) => /[\r\n]/.test(v))) throw sdkError("InvalidConfig", "login provider names and tokens must not contain line breaks");
-    this.#raw.setLogins(keys.map((k, i) => `${k}\n${tokens[i]}`).join("\n"));
+    put(keys.flatMap((k, i) => [k, tokens[i]]));
+    this.#call("provider_set_logins");
   }
 
   /** Runs one exchange from `step` to ready (or throws), driving the Rust state machine. */
@@ -128,27 +169,29 @@ export class CognitoIdentityCredentials {
           return step;
         case "logins":
           await this.#freshLogins();
-          step = this.#raw.poll(Date.now());
+          step = this.#step("provider_poll", Date.now());
           break;
         case "sleep":
           await sleep(step.until - Date.now());
-          step = this.#raw.poll(Date.now());
+          step = this.#step("provider_poll", Date.now());
           break;
         case "send": {
           let response;
           try {
             response = await fetchWithTimeout(step.url, { method: step.method, headers: step.headers, body: step.body }, this.#timeoutMs);
           } catch (failure) {
-            step = this.#raw.onNetworkError(!!failure?.timedOut, Date.now());
+            step = this.#step("provider_on_network_error", !!failure?.timedOut, Date.now());
             break;
           }
-          const body = await response.text().catch(() => "");
-          step = this.#raw.onResponse(response.status, response.headers.get("date") ?? undefined, body, Date.now());
+          const body = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
+          const date = (response.headers.get("date") ?? "").replace(/[\r\n]/g, "");
+          const bodyLen = put([date], body);
+          step = this.#step("provider_on_response", response.status, bodyLen, Date.now());
           break;
         }
         default:
           // "wait" cannot happen here: this is the only exchange in flight.
-          step = this.#raw.poll(Date.now());
+          step = this.#step("provider_poll", Date.now());
       }
     }
   }

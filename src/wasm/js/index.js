@@ -4,8 +4,8 @@
 // It uses the platform's own URL, TextEncoder and Headers rather than shipping
 // parsers for them in wasm.
 
-import wbgInit, { initSync as wbgInitSync } from "./cognito_sigv4_wasm.js";
-import { isNode, isReady, markReady } from "./util.js";
+import { imports, instantiated } from "./wasm.js";
+import { isNode, isReady, markReady, sdkError } from "./util.js";
 
 export { sdkError } from "./util.js";
 export { Signer, sha256 } from "./signer.js";
@@ -21,20 +21,32 @@ export { UserPool, decodeJwt, clientCredentials } from "./user-pool.js";
 export default async function init(input) {
   if (isReady() && input === undefined) return;
   let source = input && typeof input === "object" && "module_or_path" in input ? input.module_or_path : input;
-  if (source === undefined && isNode() && import.meta.url.startsWith("file:")) {
-    // Node's fetch cannot read file: URLs; webpack and other bundlers must not
-    // try to bundle node:fs, hence the ignore comments.
-    const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ "node:fs/promises");
-    source = await fs.readFile(new URL("./cognito_sigv4_wasm_bg.wasm", import.meta.url));
+  if (source === undefined) {
+    // Written out in full so that bundlers (webpack 5, Vite, esbuild) see and emit the asset.
+    source = new URL("./cognito_sigv4_wasm_bg.wasm", import.meta.url);
+    if (isNode() && source.protocol === "file:") {
+      // Node's fetch cannot read file: URLs; webpack and other bundlers must not
+      // try to bundle node:fs, hence the ignore comments.
+      const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ "node:fs/promises");
+      source = await fs.readFile(source);
+    }
   }
-  await wbgInit(source === undefined ? undefined : { module_or_path: source });
+  if (typeof source === "string" || source instanceof URL || (typeof Request === "function" && source instanceof Request)) {
+    source = fetch(source);
+  }
+  source = await source;
+  if (typeof Response === "function" && source instanceof Response) {
+    if (!source.ok) throw sdkError("Network", `could not load the wasm module (HTTP ${source.status} from ${source.url})`);
+    source = await source.arrayBuffer();
+  }
+  const result = await WebAssembly.instantiate(source, imports);
+  instantiated(result.instance || result);
   markReady();
 }
 
 /** Synchronous init from the wasm bytes or a compiled WebAssembly.Module. */
 export function initSync(module) {
   const source = module && typeof module === "object" && "module" in module ? module.module : module;
-  wbgInitSync({ module: source });
+  instantiated(new WebAssembly.Instance(source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source), imports));
   markReady();
 }
-

@@ -1,10 +1,13 @@
 // Signer: synchronous SigV4 signing and presigning with fixed credentials.
 
-import { RawSigner, sha256Hex } from "./cognito_sigv4_wasm.js";
+import { handle, put, take, wasm } from "./wasm.js";
 import {
-  EMPTY, PAYLOAD_BYTES, PAYLOAD_EMPTY, PAYLOAD_HASH, PAYLOAD_TEXT, PAYLOAD_UNSIGNED,
-  bodyBytes, dateMs, flattenHeaders, normalizeUrl, requireReady, requireString, sdkError,
+  PAYLOAD_BYTES, PAYLOAD_EMPTY, PAYLOAD_HASH, PAYLOAD_UNSIGNED,
+  bodyBytes, dateMs, headerFields, noBreak, normalizeUrl, requireReady, requireString, sdkError,
 } from "./util.js";
+
+// Frees the wasm side of signers that are garbage collected without free().
+const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((h) => wasm.signer_free(h)) : null;
 
 /** SigV4 signing with fixed credentials, region and service. */
 export class Signer {
@@ -18,7 +21,15 @@ export class Signer {
     if (sessionToken != null && typeof sessionToken !== "string") throw sdkError("MissingCredentials", "sessionToken must be a string when given");
     requireString(region, "region", "InvalidConfig");
     requireString(service, "service", "InvalidConfig");
-    this.#raw = new RawSigner(accessKeyId, secretAccessKey, sessionToken || undefined, region, service);
+    put([
+      noBreak(accessKeyId, "accessKeyId", "MissingCredentials"),
+      noBreak(secretAccessKey, "secretAccessKey", "MissingCredentials"),
+      noBreak(sessionToken || "", "sessionToken", "MissingCredentials"),
+      noBreak(region, "region", "InvalidConfig"),
+      noBreak(service, "service", "InvalidConfig"),
+    ]);
+    this.#raw = handle(wasm.signer_new());
+    finalizer?.register(this, this.#raw, this);
     this.region = region;
     this.service = service;
   }
@@ -28,7 +39,9 @@ export class Signer {
    * (worth it when creating many short-lived signers). The signer is unusable after.
    */
   free() {
-    this.#raw?.free();
+    if (!this.#raw) return;
+    finalizer?.unregister(this);
+    wasm.signer_free(this.#raw);
     this.#raw = undefined;
   }
 
@@ -42,20 +55,21 @@ export class Signer {
    */
   sign(request) {
     if (!request || typeof request !== "object") throw sdkError("InvalidUrl", "sign() takes { method, url, headers?, body?, date? }");
-    const url = request.rawUrl ? String(request.url) : normalizeUrl(request.url);
-    const method = request.method === undefined ? "GET" : String(request.method);
-    let mode = PAYLOAD_EMPTY, bytes = EMPTY, text = "";
+    const url = request.rawUrl ? noBreak(String(request.url), "url", "InvalidUrl") : normalizeUrl(request.url);
+    const method = request.method === undefined ? "GET" : noBreak(String(request.method), "method", "InvalidConfig");
+    let mode = PAYLOAD_EMPTY, body = null, hash = "";
     if (request.unsignedPayload) mode = PAYLOAD_UNSIGNED;
     else if (request.payloadHash !== undefined) {
       mode = PAYLOAD_HASH;
-      text = String(request.payloadHash);
+      hash = noBreak(String(request.payloadHash), "payloadHash", "InvalidConfig");
     } else {
-      const body = bodyBytes(request.body);
-      if (typeof body === "string") (mode = PAYLOAD_TEXT), (text = body);
-      else if (body) (mode = PAYLOAD_BYTES), (bytes = body);
+      body = bodyBytes(request.body);
+      if (typeof body === "string") body = encoder.encode(body);
+      if (body) mode = PAYLOAD_BYTES;
     }
-    const flat = this.#live().sign(method, url, flattenHeaders(request.headers), mode, bytes, text, !!request.contentSha256, dateMs(request.date));
-    const parts = flat.split("\n");
+    const raw = this.#live();
+    const bodyLen = put([method, url, hash, ...headerFields(request.headers)], body);
+    const parts = take(wasm.signer_sign(raw, bodyLen, mode, !!request.contentSha256, dateMs(request.date))).split("\n");
     const headers = {};
     for (let i = 2; i < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
     return { method: parts[0], url: parts[1], headers };
@@ -64,10 +78,12 @@ export class Signer {
   /** Presigns a URL: credentials and signature travel in the query. */
   presign(request) {
     if (!request || typeof request !== "object") throw sdkError("InvalidUrl", "presign() takes { method?, url, headers?, expiresIn?, date? }");
-    const url = request.rawUrl ? String(request.url) : normalizeUrl(request.url);
-    const method = request.method === undefined ? "GET" : String(request.method);
+    const url = request.rawUrl ? noBreak(String(request.url), "url", "InvalidUrl") : normalizeUrl(request.url);
+    const method = request.method === undefined ? "GET" : noBreak(String(request.method), "method", "InvalidConfig");
     const expiresIn = request.expiresIn === undefined ? 3600 : Number(request.expiresIn);
-    return this.#live().presign(method, url, flattenHeaders(request.headers), expiresIn, dateMs(request.date));
+    const raw = this.#live();
+    put([method, url, ...headerFields(request.headers)]);
+    return take(wasm.signer_presign(raw, expiresIn, dateMs(request.date)));
   }
 
   /**
@@ -76,13 +92,20 @@ export class Signer {
    */
   explain(request, { presign = false } = {}) {
     const result = presign ? { url: this.presign(request) } : this.sign(request);
-    return { ...result, canonicalRequest: this.#live().canonicalRequest, stringToSign: this.#live().stringToSign };
+    const both = take(wasm.signer_explain(this.#live()));
+    const cut = both.lastIndexOf("\0");
+    return { ...result, canonicalRequest: both.slice(0, cut), stringToSign: both.slice(cut + 1) };
   }
 }
 
 /** Lower-case hex SHA-256 of a string or bytes (to pass as payloadHash). */
 export function sha256(data) {
   requireReady();
-  const body = bodyBytes(data);
-  return sha256Hex(typeof body === "string" ? new TextEncoder().encode(body) : body || EMPTY);
+  let body = bodyBytes(data);
+  if (typeof body === "string") body = encoder.encode(body);
+  const len = put([], body);
+  return take(wasm.sha256_hex(len));
 }
+
+const encoder = new TextEncoder();
+

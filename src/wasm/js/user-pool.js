@@ -1,8 +1,8 @@
 // User-pool sign-in (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH), JWT decoding,
 // and the OAuth2 client-credentials grant for servers and edge runtimes.
 
-import { userPoolDefaultEndpoint, userPoolParseTokens, userPoolRefreshRequest, userPoolSignInRequest } from "./cognito_sigv4_wasm.js";
-import { fetchWithTimeout, requireReady, requireString, sdkError } from "./util.js";
+import { decodeRequest, put, take, wasm } from "./wasm.js";
+import { fetchWithTimeout, noBreak, requireReady, requireString, sdkError } from "./util.js";
 
 const TIMEOUT_MS = 10_000;
 
@@ -24,30 +24,39 @@ export class UserPool {
     this.region = region;
     this.userPoolId = userPoolId;
     this.clientId = clientId;
-    this.#endpoint = endpoint ?? userPoolDefaultEndpoint(region);
+    if (endpoint === undefined) put([noBreak(region, "region", "InvalidConfig")]);
+    this.#endpoint = endpoint ?? take(wasm.user_pool_endpoint());
   }
 
-  async #call(request, secret) {
+  /** Sends the request the wasm export `build` makes of `fields`; parses the tokens. */
+  async #call(build, fields, secret) {
+    put([noBreak(String(this.#endpoint), "endpoint", "InvalidConfig"), noBreak(this.clientId, "clientId", "InvalidConfig"), ...fields]);
+    const request = decodeRequest(take(wasm[build]()).split("\n"));
     let response;
     try {
       response = await fetchWithTimeout(request.url, request, TIMEOUT_MS);
     } catch (failure) {
       throw networkError(failure);
     }
-    return userPoolParseTokens(response.status, await response.text(), secret);
+    const body = new Uint8Array(await response.arrayBuffer());
+    const f = take(wasm.user_pool_tokens(response.status, put([secret], body))).split("\n");
+    const tokens = { idToken: f[0], accessToken: f[1], expiresIn: Number(f[3]) };
+    if (f[2]) tokens.refreshToken = f[2];
+    return tokens;
   }
 
   /** USER_PASSWORD_AUTH: `{ idToken, accessToken, refreshToken, expiresIn }`. */
   signIn(username, password) {
     requireString(username, "username", "InvalidConfig");
     requireString(password, "password", "InvalidConfig");
-    return this.#call(userPoolSignInRequest(this.#endpoint, this.clientId, username, password), password);
+    // The password goes last: it is the one field that may hold a line break.
+    return this.#call("user_pool_sign_in", [noBreak(username, "username", "InvalidConfig"), password], password);
   }
 
   /** REFRESH_TOKEN_AUTH: new id and access tokens (the refresh token stays). */
   refresh(refreshToken) {
     requireString(refreshToken, "refreshToken", "InvalidConfig");
-    return this.#call(userPoolRefreshRequest(this.#endpoint, this.clientId, refreshToken), refreshToken);
+    return this.#call("user_pool_refresh", [noBreak(refreshToken, "refreshToken", "InvalidConfig")], refreshToken);
   }
 }
 

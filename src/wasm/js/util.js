@@ -50,22 +50,29 @@ export function normalizeUrl(url) {
 
 const LINE_BREAK = /[\r\n\0]/;
 
-// Flattens a Record, Headers, or array of [name, value] pairs to `name\nvalue\n…`.
-export function flattenHeaders(headers) {
-  if (headers == null) return "";
+// Fields cross to wasm joined by line breaks (src/wasm/mod.rs): one inside a
+// field would shift the others, so it is refused here with a typed error.
+export function noBreak(value, what, code) {
+  if (LINE_BREAK.test(value)) throw sdkError(code, `${what} must not contain line breaks or NUL`);
+  return value;
+}
+
+// A Record, Headers, or array of [name, value] pairs as [name, value, name, value, …].
+export function headerFields(headers) {
+  if (headers == null) return [];
   let entries;
   if (typeof Headers !== "undefined" && headers instanceof Headers) entries = headers.entries();
   else if (Array.isArray(headers)) entries = headers;
   else if (typeof headers === "object") entries = Object.entries(headers);
   else throw sdkError("InvalidHeader", "headers must be an object, a Headers instance or an array of [name, value] pairs");
-  let flat = "";
+  const flat = [];
   for (const pair of entries) {
     const name = String(pair[0]);
     const value = pair[1] === undefined || pair[1] === null ? "" : String(pair[1]);
     if (LINE_BREAK.test(name) || LINE_BREAK.test(value)) {
       throw sdkError("InvalidHeader", `the header \`${name.replace(LINE_BREAK, " ")}\` contains a line break or NUL, which fetch refuses: remove it`);
     }
-    flat += flat === "" ? name + "\n" + value : "\n" + name + "\n" + value;
+    flat.push(name, value);
   }
   return flat;
 }
@@ -78,9 +85,8 @@ export function dateMs(date) {
   return NaN;
 }
 
-export const EMPTY = new Uint8Array(0);
 // Payload modes, mirrored in src/wasm/mod.rs.
-export const PAYLOAD_EMPTY = 0, PAYLOAD_BYTES = 1, PAYLOAD_TEXT = 2, PAYLOAD_UNSIGNED = 3, PAYLOAD_HASH = 4;
+export const PAYLOAD_EMPTY = 0, PAYLOAD_BYTES = 1, PAYLOAD_UNSIGNED = 2, PAYLOAD_HASH = 3;
 
 /** Turns a body into bytes or text the signer can hash synchronously. */
 export function bodyBytes(body) {
