@@ -10,7 +10,9 @@ pub mod credentials;
 pub mod error;
 pub mod json;
 pub mod jwt;
+pub mod s3;
 pub mod sigv4;
+pub mod xml;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

@@ -5,7 +5,6 @@
 pub mod identity;
 pub mod sts;
 pub mod user_pool;
-mod xml;
 
 use crate::error::{cat, find, replace_all, Error, ErrorCode};
 use crate::json::{self, Value};

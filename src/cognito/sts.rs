@@ -2,7 +2,8 @@
 //! POST, unsigned, XML answer.
 
 use super::identity::AwsCredentials;
-use super::{malformed, service_error, xml, HttpRequest, HttpResponse};
+use super::{malformed, service_error, HttpRequest, HttpResponse};
+use crate::xml;
 use crate::error::{cat, num, Error, ErrorCode};
 use crate::sigv4::{encode, time};
 use alloc::string::String;

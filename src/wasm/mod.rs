@@ -17,6 +17,7 @@ use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
 pub mod provider;
+pub mod s3;
 pub mod user_pool;
 
 /// The exchange buffer. Wasm here is single-threaded and no export runs while
@@ -141,8 +142,7 @@ fn epoch_ms(date_ms: f64) -> crate::Result<i64> {
     Ok(date_ms as i64)
 }
 
-/// Payload modes, mirrored in util.js.
-const PAYLOAD_EMPTY: u32 = 0;
+/// Payload modes, mirrored in util.js (0, or anything else: no body).
 const PAYLOAD_BYTES: u32 = 1;
 const PAYLOAD_UNSIGNED: u32 = 2;
 const PAYLOAD_HASH: u32 = 3;
@@ -192,7 +192,7 @@ pub unsafe extern "C" fn signer_sign(h: i32, body_len: usize, payload_mode: u32,
         PAYLOAD_BYTES => Payload::Bytes(&body),
         PAYLOAD_UNSIGNED => Payload::Unsigned,
         PAYLOAD_HASH => Payload::Precomputed(hash),
-        _ => Payload::Empty, // PAYLOAD_EMPTY
+        _ => Payload::Empty,
     };
     req.content_sha256 = content_sha256;
     result(epoch_ms(date_ms).and_then(|now| signer.inner.sign(&req, now)).map(|signed| {

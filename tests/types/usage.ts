@@ -1,5 +1,5 @@
 // Compiled (not run) by `npm test`: the shipped types accept the documented API.
-import init, { Signer, CognitoIdentityCredentials, AwsClient, UserPool, decodeJwt, clientCredentials, initSync, sha256 } from "../../pkg/index.js";
+import init, { Signer, CognitoIdentityCredentials, AwsClient, S3Client, UserPool, decodeJwt, clientCredentials, initSync, sha256 } from "../../pkg/index.js";
 
 async function main(): Promise<void> {
   await init();
@@ -16,6 +16,14 @@ async function main(): Promise<void> {
   const res: Response = await aws.fetch("https://abc.execute-api.us-east-1.amazonaws.com/v1/admin", { method: "GET" });
   const claims = decodeJwt(idToken).payload["cognito:groups"];
   const m2m = await clientCredentials({ tokenEndpoint: "https://x/oauth2/token", clientId: "c", clientSecret: "s", scope: ["a/b"] });
-  void [signed, link, expires, res, claims, m2m.accessToken, sha256("x")];
+  const s3 = new S3Client({ credentials: creds, region: "us-east-1", bucket: "b", endpoint: "http://127.0.0.1:9000", prefix: "cognito-test" });
+  const key: string = await s3.myPrefix("data.txt");
+  const { etag } = await s3.putObject(key, new Blob(["x"]), { contentType: "text/plain" });
+  const text: string = await (await s3.getObject(key, { range: [0, 9] })).text();
+  const listing = await s3.listObjects({ prefix: await s3.myPrefix(), maxKeys: 10 });
+  const first: Date | undefined = listing.objects[0]?.lastModified;
+  const put: string = await s3.presignPut(key, { expiresIn: 60, contentType: "text/plain" });
+  await s3.deleteObject(key);
+  void [signed, link, expires, res, claims, m2m.accessToken, sha256("x"), etag, text, first, put, listing.nextContinuationToken];
 }
 void main;

@@ -86,7 +86,9 @@ export class AwsClient {
     const headers = new Headers(init.headers ?? request?.headers ?? undefined);
     let body = init.body !== undefined ? init.body : request && method !== "GET" && method !== "HEAD" ? await request.arrayBuffer() : undefined;
     if (typeof Blob !== "undefined" && body instanceof Blob) body = await body.arrayBuffer();
-    const unsignedPayload = body != null && typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
+    // Streams cannot be hashed before sending; `unsignedPayload: true` asks for the same on purpose (S3 only).
+    const stream = body != null && typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
+    const unsignedPayload = stream || !!init.unsignedPayload;
     // Large bodies are hashed by WebCrypto (native SHA-256, several times the
     // speed of wasm) since fetch is async anyway; small ones stay in wasm,
     // where a call costs less than WebCrypto's round trip.
@@ -102,7 +104,8 @@ export class AwsClient {
       method, url, headers, body: unsignedPayload || payloadHash ? undefined : body, unsignedPayload, payloadHash, date: Date.now() + this.#offset,
     });
     delete signed.headers.host; // browsers set it themselves
-    return new Request(signed.url, { ...init, method, headers: signed.headers, body, ...(unsignedPayload ? { duplex: "half" } : {}) });
+    const { unsignedPayload: _, ...rest } = init;
+    return new Request(signed.url, { ...rest, method, headers: signed.headers, body, ...(stream ? { duplex: "half" } : {}) });
   }
 
   /** Signs and sends, like window.fetch. Retries throttling, 5xx and network failures; corrects clock skew once. */

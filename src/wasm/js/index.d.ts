@@ -182,6 +182,52 @@ export class AwsClient {
   presign(url: string | URL, options?: { method?: string; expiresIn?: number; headers?: HeadersInput }): Promise<string>;
 }
 
+export interface S3ClientOptions {
+  credentials: AwsClientOptions["credentials"] | CognitoIdentityCredentials;
+  region: string;
+  bucket: string;
+  /** A custom endpoint (local stacks, MinIO, proxies); AWS's when omitted. */
+  endpoint?: string;
+  /** Bucket in the path instead of the host name (automatic for IPs, localhost and dotted buckets). */
+  forcePathStyle?: boolean;
+  /** The folder above the per-identity prefixes: myPrefix() is `PREFIX/{identityId}/`. */
+  prefix?: string;
+  retries?: number;
+}
+
+export interface S3Object {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface S3Listing {
+  objects: S3Object[];
+  /** With a delimiter: the common prefixes ("folders"). */
+  prefixes: string[];
+  /** Present when there is more: pass it back as continuationToken. */
+  nextContinuationToken?: string;
+}
+
+/** S3 objects under IAM credentials. Failures throw with S3's code as the name (AccessDenied, NoSuchKey, …). */
+export class S3Client {
+  constructor(options: S3ClientOptions);
+  readonly region: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  /** The object's URL, the key encoded segment by segment. */
+  url(key: string): string;
+  /** `PREFIX/{identityId}/`, or `PREFIX/{identityId}/name`. */
+  myPrefix(name?: string): Promise<string>;
+  getObject(key: string, options?: { range?: string | [number, number?]; headers?: HeadersInput }): Promise<Response>;
+  putObject(key: string, body: string | Uint8Array | ArrayBuffer | Blob, options?: { contentType?: string; headers?: HeadersInput }): Promise<{ etag: string | null }>;
+  deleteObject(key: string): Promise<void>;
+  listObjects(options?: { prefix?: string; delimiter?: string; continuationToken?: string; startAfter?: string; maxKeys?: number }): Promise<S3Listing>;
+  presignGet(key: string, options?: { expiresIn?: number }): Promise<string>;
+  presignPut(key: string, options?: { expiresIn?: number; contentType?: string }): Promise<string>;
+}
+
 export interface UserPoolTokens {
   idToken: string;
   accessToken: string;

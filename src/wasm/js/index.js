@@ -11,6 +11,7 @@ export { sdkError } from "./util.js";
 export { Signer, sha256 } from "./signer.js";
 export { CognitoIdentityCredentials } from "./credentials.js";
 export { AwsClient } from "./client.js";
+export { S3Client } from "./s3.js";
 export { UserPool, decodeJwt, clientCredentials } from "./user-pool.js";
 
 /**
