@@ -8,8 +8,7 @@ bash scripts/build.sh
 bash scripts/venv.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --quiet -p devstack
-node_modules/.bin/webpack --config webpack.config.js --no-stats
-cp www/index.html www/dist/index.html
+bash scripts/bundle-demo.sh
 
 rm -f .devstack/config.json
 .venv/bin/python tests/devstack/launch.py --state-dir .devstack &

@@ -33,6 +33,5 @@ step "pkg/ in Node (against a real moto for the credentials): node --test"
 node --test tests/js/
 
 step "pkg/ and the playground in Chromium: node --test tests/browser/"
-node_modules/.bin/webpack --config webpack.config.js --no-stats
-cp www/index.html www/dist/index.html
+bash scripts/bundle-demo.sh
 node --test tests/browser/

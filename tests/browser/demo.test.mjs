@@ -1,7 +1,9 @@
-// The demo page (webpack bundle of www/) in Chromium against a real devstack:
-// sign in, credentials, the IAM-authorized API (S1), CustomRoleArn (S2), the
-// user's own S3 prefix and another's (S3), a presigned link, the JWT route
-// (S4). Saves test-results/demo.png.
+// The demo page (webpack bundle of www/, with the package installed from its
+// npm tarball) in Chromium against a real devstack: sign in, credentials, the
+// IAM-authorized API (S1), CustomRoleArn (S2), S3Client under the user's own
+// prefix and another's, presigned GET and PUT, a 5 MB upload (S3), the JWT
+// route (S4), client credentials refused in a page (S5), and the typed errors
+// of a pool without roles and a bad IdToken (S6). Saves test-results/demo.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, cpSync, writeFileSync } from "node:fs";
@@ -32,7 +34,7 @@ after(async () => {
 async function run(page, action, lines = 1) {
   const n = await page.locator("#log li").count();
   await page.click(action.startsWith("#") ? action : `[data-action=${action}]`);
-  await page.waitForFunction(([n, lines]) => document.querySelectorAll("#log li").length >= n + lines, [n, lines], { timeout: 15_000 });
+  await page.waitForFunction(([n, lines]) => document.querySelectorAll("#log li").length >= n + lines, [n, lines], { timeout: 60_000 });
   return page.locator("#log li").first().textContent();
 }
 
@@ -42,7 +44,7 @@ async function signIn(page, username) {
   await page.waitForFunction(() => document.querySelector("#identityId").textContent.startsWith("us-east-1:"));
 }
 
-test("scenarios S1–S4 from the demo page", async () => {
+test("scenarios S1–S6 from the demo page", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e));
@@ -65,14 +67,24 @@ test("scenarios S1–S4 from the demo page", async () => {
   assert.match(await run(page, "admin"), /^403/);
   assert.match(await run(page, "user"), /^200/);
 
-  // S3: own prefix read/write, another user's prefix denied, presigned link.
-  assert.match(await run(page, "put"), /^200 S3: write data\.txt/);
+  // S3: own prefix read/write, another user's prefix denied, presigned links, 5 MB.
+  assert.match(await run(page, "put"), /^200 S3: write data\.txt\s+written, ETag "[0-9a-f]{32}"/);
   assert.match(await run(page, "get"), /^200 S3: read data\.txt\s+hello from both@example\.com/);
-  assert.match(await run(page, "other"), /^403 S3: another user's prefix .*AccessDenied/);
+  assert.match(await run(page, "other"), /^AccessDenied S3: another user's prefix\s+GetObject: the role's policy does not allow/);
   assert.match(await run(page, "presign", 2), /^200 S3: presigned link\s+hello from both@example\.com/);
+  assert.match(await run(page, "presignPut"), /^200 S3: upload via presigned PUT\s+uploaded by both@example\.com through a presigned PUT/);
+  assert.match(await run(page, "big"), /^200 S3: 5 MB upload\s+5 MB up and back identical/);
+  assert.match(await run(page, "list"), /^OK S3: list my prefix\s+.*big\.bin \(5242880 B\).*data\.txt.*uploaded\.txt/);
 
   // S4: the JWT-authorized route with the IdToken.
   assert.match(await run(page, "jwt"), /^200 JWT route \/me/);
+
+  // S5: a client secret in a page is refused before anything is sent.
+  assert.match(await run(page, "m2m"), /^SecretInBrowser M2M: client credentials here/);
+
+  // S6: misconfiguration and bad tokens as typed errors that say what to fix.
+  assert.match(await run(page, "misconfigured"), /^InvalidIdentityPoolConfigurationException Pool without roles\s+.*set roles on the identity pool/);
+  assert.match(await run(page, "tampered"), /^NotAuthorizedException Tampered IdToken/);
 
   assert.deepEqual(errors, []);
   mkdirSync(join(repoRoot, "test-results"), { recursive: true });

@@ -2,7 +2,7 @@
 // IdToken into identity-pool credentials, and call the IAM-authorized API, the
 // JWT route and S3 from this page. The endpoints come from devstack.json,
 // which `npm run demo` writes next to the page.
-import { AwsClient, CognitoIdentityCredentials, UserPool, decodeJwt } from "cognito-sigv4";
+import { AwsClient, CognitoIdentityCredentials, S3Client, UserPool, clientCredentials, decodeJwt } from "cognito-sigv4";
 
 const $ = (id) => document.getElementById(id);
 let stack, session;
@@ -25,9 +25,9 @@ async function logResponse(action, response) {
   log(action, String(response.status), text.slice(0, 400), response.ok ? "ok" : "denied");
 }
 
-/** S3 key path with each segment encoded, so ':' in an IdentityId travels as %3A. */
-function s3Url(key) {
-  return `${stack.s3Endpoint}/${stack.bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
+/** An answer that is not a Response (S3 listings, generated values) as a log line. */
+function logValue(action, value) {
+  log(action, "OK", typeof value === "string" ? value : JSON.stringify(value), "ok");
 }
 
 async function signIn() {
@@ -39,6 +39,9 @@ async function signIn() {
     const claims = decodeJwt(tokens.idToken).payload;
     const groups = claims["cognito:groups"] ?? [];
     $("groups").textContent = groups.length ? groups.join(", ") : "(none)";
+    // moto's IdTokens carry no cognito:roles; the devstack derives them from the groups, as shown.
+    const roles = claims["cognito:roles"] ?? groups.map((g) => stack.roles[g]).filter(Boolean);
+    $("roles").textContent = (roles.join(", ") || "(none)") + (claims["cognito:roles"] ? "" : "  (from the groups)");
     const roles = $("role");
     roles.innerHTML = '<option value="">by the pool\'s rules</option>';
     for (const g of groups) {
@@ -67,7 +70,7 @@ async function connect() {
   });
   session.credentials = credentials;
   session.api = new AwsClient({ credentials, region: stack.region, service: "execute-api" });
-  session.s3 = new AwsClient({ credentials, region: stack.region, service: "s3" });
+  session.s3 = new S3Client({ credentials, region: stack.region, bucket: stack.bucket, endpoint: stack.s3Endpoint, prefix: stack.s3Prefix });
   try {
     const c = await credentials.get();
     session.identityId = c.identityId;
@@ -82,20 +85,62 @@ async function connect() {
 function signOut() {
   session?.credentials?.clear();
   session = undefined;
-  for (const id of ["groups", "identityId", "credentials"]) $(id).textContent = "–";
+  for (const id of ["groups", "roles", "identityId", "credentials"]) $(id).textContent = "–";
 }
+
+/** Another identity's key: S3 must refuse it. */
+const OTHER = "us-east-1:00000000-0000-4000-8000-000000000000";
+
+/** Credentials as `connect` makes them, with some options changed (S6). */
+const credentialsWith = (options) =>
+  new CognitoIdentityCredentials({
+    region: stack.region, identityPoolId: stack.identityPoolId, endpoint: stack.identityEndpoint, stsEndpoint: stack.stsEndpoint, storage: "memory", ...options,
+  });
 
 const actions = {
   admin: () => session.api.fetch(`${stack.apiUrl}/admin`),
   user: () => session.api.fetch(`${stack.apiUrl}/user`),
   jwt: () => fetch(`${stack.jwtApiUrl}/me`, { headers: { authorization: session.tokens.idToken } }),
-  put: () => session.s3.fetch(s3Url(`${stack.s3Prefix}/${session.identityId}/data.txt`), { method: "PUT", body: `hello from ${session.user.username} at ${new Date().toISOString()}`, headers: { "content-type": "text/plain" } }),
-  get: () => session.s3.fetch(s3Url(`${stack.s3Prefix}/${session.identityId}/data.txt`)),
-  other: () => session.s3.fetch(s3Url(`${stack.s3Prefix}/us-east-1:00000000-0000-4000-8000-000000000000/data.txt`)),
+  put: async () => {
+    const { etag } = await session.s3.putObject(await session.s3.myPrefix("data.txt"), `hello from ${session.user.username} at ${new Date().toISOString()}`, { contentType: "text/plain" });
+    return new Response(`written, ETag ${etag}`, { status: 200 });
+  },
+  get: async () => session.s3.getObject(await session.s3.myPrefix("data.txt")),
+  other: () => session.s3.getObject(`${stack.s3Prefix}/${OTHER}/data.txt`),
   presign: async () => {
-    const url = await session.s3.presign(s3Url(`${stack.s3Prefix}/${session.identityId}/data.txt`), { expiresIn: 300 });
+    const url = await session.s3.presignGet(await session.s3.myPrefix("data.txt"), { expiresIn: 300 });
     log("presigned GET (5 min)", "URL", url, "ok");
     return fetch(url);
+  },
+  presignPut: async () => {
+    const key = await session.s3.myPrefix("uploaded.txt");
+    const url = await session.s3.presignPut(key, { expiresIn: 300, contentType: "text/plain" });
+    const put = await fetch(url, { method: "PUT", body: `uploaded by ${session.user.username} through a presigned PUT`, headers: { "content-type": "text/plain" } });
+    if (!put.ok) return put;
+    return fetch(await session.s3.presignGet(key, { expiresIn: 300 }));
+  },
+  big: async () => {
+    const bytes = new Uint8Array(5 * 1024 * 1024).map((_, i) => i % 251);
+    const key = await session.s3.myPrefix("big.bin");
+    const started = performance.now();
+    const { etag } = await session.s3.putObject(key, new Blob([bytes], { type: "application/octet-stream" }));
+    const back = new Uint8Array(await (await session.s3.getObject(key)).arrayBuffer());
+    const same = back.length === bytes.length && back.every((b, i) => b === bytes[i]);
+    return new Response(`5 MB up and back ${same ? "identical" : "DIFFERENT"} in ${Math.round(performance.now() - started)} ms, ETag ${etag}`, { status: same ? 200 : 500 });
+  },
+  list: async () => {
+    const listing = await session.s3.listObjects({ prefix: await session.s3.myPrefix() });
+    logValue("S3: list my prefix", listing.objects.map((o) => `${o.key.split("/").pop()} (${o.size} B)`).join(", ") || "(empty)");
+  },
+  m2m: async () => {
+    // S5 belongs on servers: in a page, the SDK refuses to use a client secret.
+    await clientCredentials({ tokenEndpoint: stack.tokenEndpoint, clientId: stack.m2mClientId, clientSecret: "never-in-a-page", scope: stack.m2mScope });
+  },
+  misconfigured: () => credentialsWith({ identityPoolId: stack.misconfiguredIdentityPoolId, idToken: session.tokens.idToken }).get(),
+  tampered: () => {
+    // A token whose signature does not verify: the pool refuses it as it refuses an expired one.
+    const [h, p, sig] = session.tokens.idToken.split(".");
+    return credentialsWith({ idToken: `${h}.${p}.${sig.slice(0, -4)}AAAA` }).get();
   },
 };
 
@@ -121,7 +166,9 @@ export async function startLive() {
       const action = button.dataset.action;
       if (!session) return log(button.textContent, "—", "sign in first", "denied");
       try {
-        await logResponse(button.textContent, await actions[action]());
+        const result = await actions[action]();
+        if (result instanceof Response) await logResponse(button.textContent, result);
+        else if (result !== undefined) logValue(button.textContent, "done");
       } catch (e) {
         logError(button.textContent, e);
       }
