@@ -3,8 +3,10 @@
 // Every library signs the same requests with the same credentials and date,
 // and runSuite() reports whether all three produce the same signature.
 
-import init, { Signer, sha256 } from "../pkg/index.js";
+import init, { Signer, S3Client, sha256 } from "../pkg/index.js";
 import { AwsV4Signer } from "aws4fetch";
+import { S3Client as AwsS3Client, GetObjectCommand } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
 
@@ -36,6 +38,9 @@ export const SIGNING_CASES = [
   { id: "presign", label: "presign: GET URL, session token" },
 ];
 export const LIBRARIES = ["ours", "aws4fetch", "smithy"];
+export const S3_LIBRARIES = ["ours", "awsSdk"];
+const BUCKET = "cognito-sigv4-demo";
+const S3_KEY = "cognito-test/us-east-1:0a1b2c3d-1111-2222-3333-444455556666/photos/My Cat (1).jpg";
 export const SHA_SIZES = [1e6, 16e6];
 
 // Per library: sign(case) and presign() make the zero-argument call to time,
@@ -147,6 +152,28 @@ export async function runSuite({ warmupMs, runMs, onProgress = () => {} } = {}) 
       onProgress(`${c.label} / ${lib}`);
       result.signing[c.id][lib] = await opsPerSecond(fns[lib], timing);
     }
+  }
+
+  // S3 presigned GET links the way apps make them: our S3Client.presignGet
+  // against the AWS SDK's getSignedUrl(S3Client, GetObjectCommand). Both
+  // include their own URL building and credential lookup.
+  const ourS3 = new S3Client({ credentials: CREDENTIALS, region: REGION, bucket: BUCKET });
+  const awsS3 = new AwsS3Client({ region: REGION, credentials: CREDENTIALS });
+  const s3fns = {
+    ours: () => ourS3.presignGet(S3_KEY, { expiresIn: EXPIRES }),
+    awsSdk: () => getSignedUrl(awsS3, new GetObjectCommand({ Bucket: BUCKET, Key: S3_KEY }), { expiresIn: EXPIRES }),
+  };
+  // Same signature: our Signer presigns the AWS SDK's URL (with the query
+  // parameters it adds, x-id and checksum mode) at the same date.
+  const theirs = new URL(await getSignedUrl(awsS3, new GetObjectCommand({ Bucket: BUCKET, Key: S3_KEY }), { expiresIn: EXPIRES, signingDate: DATE }));
+  const unsigned = new URL(theirs);
+  for (const p of ["Algorithm", "Credential", "Date", "Expires", "Security-Token", "Signature", "SignedHeaders"]) unsigned.searchParams.delete(`X-Amz-${p}`);
+  const ours = new Signer({ ...CREDENTIALS, region: REGION, service: "s3" }).presign({ url: unsigned, expiresIn: EXPIRES, date: DATE });
+  result.agree.s3presign = new URL(ours).searchParams.get("X-Amz-Signature") === theirs.searchParams.get("X-Amz-Signature");
+  result.s3presign = {};
+  for (const lib of S3_LIBRARIES) {
+    onProgress(`S3 presign / ${lib}`);
+    result.s3presign[lib] = await opsPerSecond(s3fns[lib], timing);
   }
 
   for (const size of SHA_SIZES) {

@@ -12,12 +12,12 @@ import { basename, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import init from "../pkg/index.js";
 import { LIBRARIES, SHA_SIZES, SIGNING_CASES, runSuite } from "./cases.mjs";
-import { packageSizes } from "./size.mjs";
+import { alternativeSizes, packageSizes } from "./size.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(ROOT, "bench/dist");
 const TIMING = process.argv.includes("--quick") ? { warmupMs: 100, runMs: 200 } : { warmupMs: 300, runMs: 1000 };
-// totalKB: the whole SDK (signer, credentials, user pool, S3 to come), wasm included.
+// totalKB: the whole SDK (signer, credentials, user pool, S3), wasm included.
 const TARGET = { aws4fetch: 20, smithy: 3, webcrypto: 0.5, totalKB: 20 };
 const CHROMIUM_ARGS = [
   "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -102,6 +102,10 @@ function markdownTable(envs, sizes, names) {
     row("ours / aws4fetch", (e) => ratio(e.signing[c.id].ours / e.signing[c.id].aws4fetch, TARGET.aws4fetch), `≥ ${TARGET.aws4fetch}×`);
     row("ours / smithy", (e) => ratio(e.signing[c.id].ours / e.signing[c.id].smithy, TARGET.smithy), `≥ ${TARGET.smithy}×`);
   }
+  section("S3 presigned GET link, key with spaces and an IdentityId (ops/s)");
+  row("ours: S3Client.presignGet", (e) => sig3(e.s3presign.ours));
+  row(names.awsSdk, (e) => sig3(e.s3presign.awsSdk));
+  row("ours / AWS SDK", (e) => `${(e.s3presign.ours / e.s3presign.awsSdk).toPrecision(3)}×`);
   for (const size of SHA_SIZES) {
     section(`SHA-256 of ${size / 1e6} MB (MB/s, MB = 10⁶ B)`);
     row("ours: sha256()", (e) => sig3(e.sha256[size].ours));
@@ -112,10 +116,11 @@ function markdownTable(envs, sizes, names) {
   const total = sizes.ours.js + sizes.ours.wasm;
   row("ours: JS (the API and its wasm glue)", () => kb(sizes.ours.js));
   row("ours: wasm", () => kb(sizes.ours.wasm));
-  row("ours: total, whole SDK (signer + credentials + user pool)", () => `${kb(total)} ${check(total <= TARGET.totalKB * 1024)}`, `≤ ${TARGET.totalKB} KB`);
-  row(names.aws4fetch, () => kb(sizes.aws4fetch.js));
-  row(names.smithy, () => kb(sizes.smithy.js));
-  row("**Same signatures from all three, same SHA-256 as WebCrypto**", (e) => check(Object.values(e.agree).every(Boolean)));
+  row("ours: total, whole SDK (signer + credentials + user pool + S3)", () => `${kb(total)} ${check(total <= TARGET.totalKB * 1024)}`, `≤ ${TARGET.totalKB} KB`);
+  row(`${names.aws4fetch}: AwsV4Signer`, () => kb(sizes.aws4fetch.js));
+  row(`${names.smithy}: SignatureV4 + Sha256`, () => kb(sizes.smithy.js));
+  for (const [name, bytes] of Object.entries(sizes.alternatives)) row(name, () => kb(bytes));
+  row("**Same signatures from all libraries (S3: ours vs the AWS SDK), same SHA-256 as WebCrypto**", (e) => check(Object.values(e.agree).every(Boolean)));
 
   const header = ["Benchmark", ...envs.map((e) => e.name), "Target"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -135,11 +140,12 @@ const names = {
   ours: "cognito-sigv4 (ours)",
   aws4fetch: `aws4fetch ${await version("aws4fetch")}`,
   smithy: `@smithy/signature-v4 ${await version("@smithy/signature-v4")} + @aws-crypto/sha256-js ${await version("@aws-crypto/sha256-js")}`,
+  awsSdk: `AWS SDK v3 ${await version("@aws-sdk/s3-request-presigner")}: getSignedUrl(S3Client, GetObjectCommand)`,
 };
 // Read all of pkg/ up front, in case something rebuilds it meanwhile.
 log("package sizes, browser bundle");
 await init();
-const sizes = await packageSizes();
+const sizes = { ...(await packageSizes()), alternatives: await alternativeSizes() };
 await bundleForBrowser();
 log(`Node ${process.version}`);
 const node = { name: `Node ${process.version}`, ...(await runSuite({ ...TIMING, onProgress: (step) => log(`node: ${step}`) })) };

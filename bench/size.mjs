@@ -17,12 +17,45 @@ async function minifiedGzipSize(entry) {
     minify: true,
     format: "esm",
     platform: "browser",
+    define: { "process.env.NODE_ENV": '"production"' },
     // The wasm is fetched at run time, and node:fs is only imported in Node.
     external: ["*.wasm", "node:fs/promises"],
     write: false,
     logLevel: "error",
   });
   return gzipSize(outputFiles[0].contents);
+}
+
+// What an app imports to do what our whole SDK does, per alternative, each
+// bundled and gzipped the same way (tree-shaken to these exports).
+export const ALTERNATIVES = {
+  "aws4fetch (AwsClient: signing only, no credentials)": `export { AwsClient } from "aws4fetch";`,
+  "AWS SDK v3: Cognito credentials + signer": `
+    export { fromCognitoIdentityPool } from "@aws-sdk/credential-provider-cognito-identity";
+    export { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
+    export { SignatureV4 } from "@smithy/signature-v4";
+    export { Sha256 } from "@aws-crypto/sha256-js";`,
+  "AWS SDK v3: Cognito credentials + signer + S3 client and presigner": `
+    export { fromCognitoIdentityPool } from "@aws-sdk/credential-provider-cognito-identity";
+    export { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
+    export { SignatureV4 } from "@smithy/signature-v4";
+    export { Sha256 } from "@aws-crypto/sha256-js";
+    export { S3Client, GetObjectCommand, PutObjectCommand, DeleteObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+    export { getSignedUrl } from "@aws-sdk/s3-request-presigner";`,
+  "Amplify v6: fetchAuthSession": `
+    export { Amplify } from "aws-amplify";
+    export { fetchAuthSession, signIn } from "aws-amplify/auth";`,
+  "Amplify v6: fetchAuthSession + Storage": `
+    export { Amplify } from "aws-amplify";
+    export { fetchAuthSession, signIn } from "aws-amplify/auth";
+    export { uploadData, downloadData, list, remove, getUrl } from "aws-amplify/storage";`,
+};
+
+/** Gzipped JS bytes of each of ALTERNATIVES. */
+export async function alternativeSizes() {
+  const sizes = {};
+  for (const [name, entry] of Object.entries(ALTERNATIVES)) sizes[name] = await minifiedGzipSize(entry);
+  return sizes;
 }
 
 /** Gzipped bytes: { ours: { js, wasm }, aws4fetch: { js }, smithy: { js } }. */
