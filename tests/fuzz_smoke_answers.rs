@@ -20,6 +20,8 @@ const SEEDS: &[&str] = &[
     "\0[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]",
     "\0\"\\ud800\\udc00\\u0041\"",
     "\u{10}",
+    "\0<ListBucketResult xmlns=\"x\"><Contents><Key>p/a &amp; b</Key><Size>11</Size><ETag>&quot;e&quot;</ETag><LastModified>2026-11-01T10:00:00.000Z</LastModified></Contents><CommonPrefixes><Prefix>p/d/</Prefix></CommonPrefixes><NextContinuationToken>t/=</NextContinuationToken></ListBucketResult>",
+    "\u{2}<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>1</RequestId></Error>",
 ];
 
 struct XorShift(u64);

@@ -1,11 +1,11 @@
 //! Shared by the `parse_answers` fuzz target and tests/fuzz_smoke_answers.rs:
-//! every parser of service answers and tokens, and the credential provider
+//! every parser of service answers (Cognito, STS, S3) and tokens, and the credential provider
 //! fed arbitrary answers, must never panic, and no error may quote a secret.
 
 use cognito_sigv4::cognito::{identity, sts, user_pool, HttpResponse};
 use cognito_sigv4::credentials::{Config, Flow, MemoryStorage, Provider, Step};
 use cognito_sigv4::sigv4::time;
-use cognito_sigv4::{json, jwt};
+use cognito_sigv4::{json, jwt, s3, xml};
 
 const SECRET: &str = "LOGINTOKENsecretLOGINTOKEN0123456789";
 
@@ -19,6 +19,11 @@ pub fn check(data: &[u8]) {
     let _ = jwt::decode(&text);
     let _ = time::parse_iso8601(&text);
     let _ = time::parse_http_date(&text);
+    // S3: listings and error documents, and the XML reader under both.
+    let _ = xml::all(&text, "Contents");
+    let _ = s3::parse_list(&text);
+    let e = s3::parse_error(status, &text, "GetObject");
+    assert!(!e.name().is_empty() && e.name().bytes().all(|b| b.is_ascii_alphanumeric()), "S3 error name {:?}", e.name());
     let response = HttpResponse { status, date: Some(text.to_string()), body: text.to_string() };
     for result in [
         identity::parse_get_id(&response, &[SECRET]).err(),

@@ -147,6 +147,21 @@ test("S3: presigned PUT then presigned GET, and a 5 MB upload", async () => {
   await s3.deleteObject(key);
 });
 
+test("S3: wrong keys are SignatureDoesNotMatch, an ArrayBuffer body works, a missing key is NoSuchKey", async () => {
+  const good = await credentials("user@example.com").get();
+  const s3 = s3For("user@example.com");
+  const key = await s3.myPrefix("buffer.bin");
+  await s3.putObject(key, new Uint8Array([9, 8, 7]).buffer);
+  assert.deepEqual(new Uint8Array(await (await s3.getObject(key)).arrayBuffer()), new Uint8Array([9, 8, 7]));
+  const forged = new S3Client({ credentials: { ...good, secretAccessKey: good.secretAccessKey.slice(0, -2) + "xx" }, region: c.region, bucket: c.bucket, endpoint: c.s3Endpoint });
+  const err = await forged.getObject(key).catch((e) => e);
+  assert.equal(err.name, "SignatureDoesNotMatch");
+  assert.match(err.message, /check the secret key and region/);
+  assert.ok(!err.message.includes(good.secretAccessKey.slice(0, -2)), "the secret is not echoed");
+  await s3.deleteObject(key);
+  await assert.rejects(s3.getObject(await s3.myPrefix("never-written")), { name: "NoSuchKey" });
+});
+
 test("S3: bad keys and buckets are typed errors before anything is sent", async () => {
   const s3 = s3For("user@example.com");
   assert.throws(() => s3.url("a/../b"), { name: "InvalidConfig" });
