@@ -312,7 +312,24 @@ fn reencode(s: &str) -> String {
         return encode::encode(s);
     }
     let decoded = encode::decode(s, true);
-    encode::encode(&String::from_utf8_lossy(&decoded))
+    // Bad UTF-8 becomes U+FFFD, as `String::from_utf8_lossy` does, with the
+    // `from_utf8` already linked in instead of its own 1 KB of wasm.
+    let mut out = String::with_capacity(decoded.len() * 3);
+    let mut rest = decoded.as_slice();
+    loop {
+        match core::str::from_utf8(rest) {
+            Ok(valid) => {
+                encode::encode_into(&mut out, valid.as_bytes(), false);
+                return out;
+            }
+            Err(e) => {
+                let (valid, bad) = rest.split_at_checked(e.valid_up_to()).unwrap_or((rest, &[]));
+                encode::encode_into(&mut out, valid, false);
+                out.push_str("%EF%BF%BD");
+                rest = bad.get(e.error_len().unwrap_or(bad.len()).max(1)..).unwrap_or(&[]);
+            }
+        }
+    }
 }
 
 /// The caller's headers, validated, names lowered, repeats joined with `,` in
