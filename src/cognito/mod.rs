@@ -106,8 +106,13 @@ pub fn service_error(type_name: &str, status: u16, operation: &str, aws_message:
             aws_message = replace_all(&aws_message, secret, "<redacted>");
         }
     }
-    let message = cat(&[operation, ": ", advice(type_name, operation), " (AWS says: ", if aws_message.is_empty() { type_name } else { &aws_message }, ")"]);
-    Error::service(type_name, status, message)
+    typed_error(type_name, status, operation, advice(type_name, operation), "AWS", &aws_message)
+}
+
+/// `OPERATION: advice (SOURCE says: message)`, named by the service's error type.
+pub(crate) fn typed_error(type_name: &str, status: u16, operation: &str, advice: &str, source: &str, message: &str) -> Error {
+    let said = if message.is_empty() { type_name } else { message };
+    Error::service(type_name, status, cat(&[operation, ": ", advice, " (", source, " says: ", said, ")"]))
 }
 
 /// Reads a required string field of an answer.

@@ -225,8 +225,7 @@ pub fn parse_error(status: u16, body: &str, operation: &str) -> Error {
         })
     });
     let s3_message = xml::text(body, "Message").unwrap_or_default();
-    let message = cat(&[operation, ": ", advice(&code), " (S3 says: ", if s3_message.is_empty() { &code } else { &s3_message }, ")"]);
-    Error::service(&code, status, message)
+    crate::cognito::typed_error(&code, status, operation, advice(&code), "S3", &s3_message)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 // The storage the current provider call reads and writes (see provider.rs).
-export let storage = null;
+let storage = null;
 export const useStorage = (s) => (storage = s);
 
 const view = () => (bytes.buffer === exports.memory.buffer ? bytes : (bytes = new Uint8Array(exports.memory.buffer)));
