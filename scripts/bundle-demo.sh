@@ -10,5 +10,5 @@ npm pack ./pkg --pack-destination www/.pack --silent >/dev/null
 # A fresh copy each time: the tarball keeps its version while its content changes.
 rm -rf www/node_modules/cognito-sigv4
 (cd www && npm install --no-package-lock --no-audit --no-fund --silent)
-node_modules/.bin/webpack --config webpack.config.js --no-stats
+node_modules/.bin/webpack --config webpack.config.js --stats errors-warnings
 cp www/index.html www/dist/index.html

@@ -61,6 +61,7 @@ test("scenarios S1–S6 from the demo page", async () => {
 
   // S2: a user in both groups picks the user role with CustomRoleArn.
   await signIn(page, "both@example.com");
+  assert.match(await page.locator("#roles").textContent(), /role\/cognito-sigv4-admin.*role\/cognito-sigv4-user|role\/cognito-sigv4-user.*role\/cognito-sigv4-admin/);
   assert.match(await run(page, "admin"), /^200/, "rules: admin first");
   await page.selectOption("#role", stack.config.roles.user);
   await page.waitForFunction(() => document.querySelector("#credentials").textContent.includes("cognito-sigv4-user"));

@@ -40,8 +40,8 @@ async function signIn() {
     const groups = claims["cognito:groups"] ?? [];
     $("groups").textContent = groups.length ? groups.join(", ") : "(none)";
     // moto's IdTokens carry no cognito:roles; the devstack derives them from the groups, as shown.
-    const roles = claims["cognito:roles"] ?? groups.map((g) => stack.roles[g]).filter(Boolean);
-    $("roles").textContent = (roles.join(", ") || "(none)") + (claims["cognito:roles"] ? "" : "  (from the groups)");
+    const tokenRoles = claims["cognito:roles"] ?? groups.map((g) => stack.roles[g]).filter(Boolean);
+    $("roles").textContent = (tokenRoles.join(", ") || "(none)") + (claims["cognito:roles"] ? "" : "  (from the groups)");
     const roles = $("role");
     roles.innerHTML = '<option value="">by the pool\'s rules</option>';
     for (const g of groups) {
