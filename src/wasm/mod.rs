@@ -7,7 +7,7 @@
 //! any field, after the body's bytes when there is a body), calls an export,
 //! and reads the output back from the same buffer. Exports return the output's
 //! length, a handle, or `!len` (negative) when the output is an error,
-//! `name\nmessage`. `src/wasm/js/wasm.js` is the JS half.
+//! `name\nstatus\nmessage`. `src/wasm/js/wasm.js` is the JS half.
 
 use crate::error::{Error, ErrorCode};
 use crate::sigv4::{check_expires, Credentials, Payload, Request, Signer};
@@ -105,9 +105,11 @@ pub(crate) fn output(out: String) -> i32 {
     len
 }
 
-/// Puts `name\nmessage` in the buffer and returns `!len`.
+/// Puts `name\nstatus\nmessage` in the buffer (status empty when no service
+/// answered) and returns `!len`.
 pub(crate) fn fail(e: Error) -> i32 {
-    !output(crate::error::cat(&[e.name(), "\n", &e.message]))
+    let status = e.status.map(|s| crate::error::num(u64::from(s))).unwrap_or_default();
+    !output(crate::error::cat(&[e.name(), "\n", &status, "\n", &e.message]))
 }
 
 pub(crate) fn result(r: crate::Result<String>) -> i32 {

@@ -71,7 +71,7 @@ test("scenarios S1–S6 from the demo page", async () => {
   // S3: own prefix read/write, another user's prefix denied, presigned links, 5 MB.
   assert.match(await run(page, "put"), /^200 S3: write data\.txt\s+written, ETag "[0-9a-f]{32}"/);
   assert.match(await run(page, "get"), /^200 S3: read data\.txt\s+hello from both@example\.com/);
-  assert.match(await run(page, "other"), /^AccessDenied S3: another user's prefix\s+GetObject: the role's policy does not allow/);
+  assert.match(await run(page, "other"), /^AccessDenied \(403\) S3: another user's prefix\s+GetObject: the role's policy does not allow/);
   assert.match(await run(page, "presign", 2), /^200 S3: presigned link\s+hello from both@example\.com/);
   assert.match(await run(page, "presignPut"), /^200 S3: upload via presigned PUT\s+uploaded by both@example\.com through a presigned PUT/);
   assert.match(await run(page, "big"), /^200 S3: 5 MB upload\s+5 MB up and back identical/);
@@ -84,8 +84,8 @@ test("scenarios S1–S6 from the demo page", async () => {
   assert.match(await run(page, "m2m"), /^SecretInBrowser M2M: client credentials here/);
 
   // S6: misconfiguration and bad tokens as typed errors that say what to fix.
-  assert.match(await run(page, "misconfigured"), /^InvalidIdentityPoolConfigurationException Pool without roles\s+.*set roles on the identity pool/);
-  assert.match(await run(page, "tampered"), /^NotAuthorizedException Tampered IdToken/);
+  assert.match(await run(page, "misconfigured"), /^InvalidIdentityPoolConfigurationException \(400\) Pool without roles\s+.*set roles on the identity pool/);
+  assert.match(await run(page, "tampered"), /^NotAuthorizedException \(400\) Tampered IdToken/);
 
   assert.deepEqual(errors, []);
   mkdirSync(join(repoRoot, "test-results"), { recursive: true });

@@ -103,12 +103,12 @@ test("S3: each identity writes, reads, lists and deletes under its own prefix on
   const other = s3For("admin@example.com");
   const theirs = await other.myPrefix("data.txt");
   await other.putObject(theirs, "admin's");
-  await assert.rejects(s3.getObject(theirs), (e) => e.name === "AccessDenied" && /own prefix/.test(e.message));
+  await assert.rejects(s3.getObject(theirs), (e) => e.name === "AccessDenied" && e.status === 403 && /own prefix/.test(e.message));
   await assert.rejects(s3.putObject(theirs, "x"), { name: "AccessDenied" });
   await assert.rejects(s3.listObjects({ prefix: await other.myPrefix() }), { name: "AccessDenied" });
   await s3.deleteObject(odd);
   await s3.deleteObject(key);
-  await assert.rejects(s3.getObject(key), { name: "NoSuchKey" });
+  await assert.rejects(s3.getObject(key), { name: "NoSuchKey", status: 404 });
 });
 
 test("S3: paging with continuation tokens", async () => {
@@ -160,6 +160,28 @@ test("S3: wrong keys are SignatureDoesNotMatch, an ArrayBuffer body works, a mis
   assert.ok(!err.message.includes(good.secretAccessKey.slice(0, -2)), "the secret is not echoed");
   await s3.deleteObject(key);
   await assert.rejects(s3.getObject(await s3.myPrefix("never-written")), { name: "NoSuchKey" });
+});
+
+test("S3: bodies over 16 MB go as UNSIGNED-PAYLOAD, smaller ones with their hash", async () => {
+  const s3 = s3For("user@example.com");
+  const sent = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (request, init) => {
+    if (request instanceof Request) sent.push(request.headers.get("x-amz-content-sha256"));
+    return realFetch(request, init);
+  };
+  try {
+    const key = await s3.myPrefix("huge.bin");
+    await s3.putObject(key, new Uint8Array(17 * 1024 * 1024).fill(7));
+    await s3.putObject(key, new Uint8Array(1024).fill(7));
+    assert.equal(sent[0], "UNSIGNED-PAYLOAD");
+    assert.match(sent[1], /^[0-9a-f]{64}$/);
+    const head = await s3.getObject(key, { range: "bytes=0-3" });
+    assert.deepEqual(new Uint8Array(await head.arrayBuffer()), new Uint8Array([7, 7, 7, 7]));
+    await s3.deleteObject(key);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
 });
 
 test("S3: bad keys and buckets are typed errors before anything is sent", async () => {

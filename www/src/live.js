@@ -17,7 +17,7 @@ function log(action, outcome, detail, cls) {
 }
 
 function logError(action, error) {
-  log(action, error.name, error.message, "err");
+  log(action, error.status ? `${error.name} (${error.status})` : error.name, error.message, "err");
 }
 
 async function logResponse(action, response) {

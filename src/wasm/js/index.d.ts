@@ -36,6 +36,8 @@ export type ErrorCode =
 export interface SdkError extends Error {
   name: ErrorCode;
   code: ErrorCode;
+  /** The HTTP status of the AWS answer behind the error (service errors only). */
+  status?: number;
 }
 
 export interface SignerOptions {

@@ -2,7 +2,7 @@
 // writes its input into the module's exchange buffer (body bytes first, then
 // text fields joined by "\n"), calls an export, and reads the output back.
 // An export returns the output's length, a handle, or ~length for an error
-// output "name\nmessage". This replaces wasm-bindgen's generated glue, which
+// output "name\nstatus\nmessage". This replaces wasm-bindgen's generated glue, which
 // weighed more than the whole of the API around it.
 
 import { sdkError } from "./util.js";
@@ -72,8 +72,11 @@ export function put(fields = [], body) {
 export function take(n) {
   const out = text(exports.io_ptr(), n < 0 ? ~n : n);
   if (n >= 0) return out;
-  const cut = out.indexOf("\n");
-  throw sdkError(out.slice(0, cut), out.slice(cut + 1));
+  const [name, status] = out.split("\n", 2);
+  const err = sdkError(name, out.slice(name.length + status.length + 2));
+  // The HTTP status of the AWS answer behind the error, when there was one.
+  if (status) err.status = Number(status);
+  throw err;
 }
 
 /** A handle from an export, or the typed error. */
