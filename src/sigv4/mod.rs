@@ -402,11 +402,14 @@ fn signed_header_list(headers: &[(String, String)]) -> String {
     list
 }
 
+/// `(method, url, amz_date, headers)`, see [`prepare`].
+type Prepared<'a> = (String, url::Url<'a>, String, Vec<(String, String)>);
+
 /// What both ways of signing start with: the method as fetch sends it, the
 /// URL's parts, the date, and the caller's headers grouped, without any
 /// `authorization`, and with `host` from the URL.
 #[inline(never)]
-fn prepare<'a>(req: &Request<'a>, epoch_ms: i64) -> Result<(String, url::Url<'a>, String, Vec<(String, String)>)> {
+fn prepare<'a>(req: &Request<'a>, epoch_ms: i64) -> Result<Prepared<'a>> {
     let method = normalize_method(req.method)?;
     let url = url::parse(req.url)?;
     let amz_date = time::amz_date(epoch_ms)?;

@@ -8,6 +8,7 @@ use super::{body_text, deref, fail, free, handle, input, output, Fields};
 use crate::cognito::{HttpRequest, HttpResponse};
 use crate::credentials::{Config, Flow, Provider, Step, Storage};
 use crate::error::num;
+use crate::jwt;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -141,16 +142,27 @@ pub unsafe extern "C" fn provider_poll(h: i32, now_ms: f64) -> i32 {
 }
 
 /// Input: the `Logins` map as `key\ntoken\n…` (credentials.js has refused
-/// line breaks in provider names and tokens).
+/// line breaks in provider names and tokens). An empty key stands for a user
+/// pool IdToken: its key comes from the token's `iss`. 0, or the typed error.
 ///
 /// # Safety
 /// `h` is a live provider handle.
 #[no_mangle]
-pub unsafe extern "C" fn provider_set_logins(h: i32) {
+pub unsafe extern "C" fn provider_set_logins(h: i32) -> i32 {
     let (_, text) = input(0);
-    let pairs: Vec<(String, String)> =
-        Fields::new(&text).pairs().into_iter().map(|(k, t)| (String::from(k), String::from(t))).collect();
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (key, token) in Fields::new(&text).pairs() {
+        let key = match key {
+            "" => match jwt::decode(token).and_then(|claims| claims.logins_key()) {
+                Ok(key) => key,
+                Err(e) => return fail(e),
+            },
+            key => String::from(key),
+        };
+        pairs.push((key, String::from(token)));
+    }
     deref::<Provider>(h).set_logins(pairs, &JsStorage);
+    0
 }
 
 /// Input: the body's `body_len` bytes, then the Date header (empty when absent).

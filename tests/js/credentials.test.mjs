@@ -99,6 +99,12 @@ test("typed errors: unreachable endpoint, bad options", async () => {
   const offline = new CognitoIdentityCredentials(options({ idToken: tokens.idToken, endpoint: "http://127.0.0.1:9/", timeoutMs: 2000 }));
   await assert.rejects(offline.get(), { name: "Network" });
   assert.throws(() => new CognitoIdentityCredentials({ region: "us-east-1", identityPoolId: "nope" }), { name: "InvalidConfig" });
+  // The Logins key comes from the IdToken's `iss`: no JWT, or no `iss`, is a typed error before any request.
+  await assert.rejects(new CognitoIdentityCredentials(options({ idToken: "not-a-jwt" })).get(), { name: "Malformed" });
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const noIss = `${b64({ alg: "RS256" })}.${b64({ sub: "u" })}.sig`;
+  await assert.rejects(new CognitoIdentityCredentials(options({ idToken: noIss })).get(), (e) => e.name === "Malformed" && /no `iss` claim/.test(e.message) && !e.message.includes(noIss));
+  await assert.rejects(new CognitoIdentityCredentials(options({ idToken: "a.b\n.c" })).get(), { name: "InvalidConfig" });
 });
 
 test("AwsClient signs with the identity's credentials, inferring service and region from the host", async () => {

@@ -5,8 +5,7 @@
 // flight for all callers.
 
 import { decodeRequest, handle, put, take, useStorage, wasm } from "./wasm.js";
-import { decodeJwt } from "./user-pool.js";
-import { fetchWithTimeout, requireReady, requireString, sdkError } from "./util.js";
+import { fetchWithTimeout, noBreak, requireReady, requireString, sdkError } from "./util.js";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -86,8 +85,7 @@ export class CognitoIdentityCredentials {
     for (const [name, value] of Object.entries(config)) {
       if (value == null) continue;
       if (typeof value !== "string" && typeof value !== "number") throw sdkError("InvalidConfig", `${name} must be a string`);
-      if (/[\r\n]/.test(String(value))) throw sdkError("InvalidConfig", `${name} must not contain line breaks`);
-      lines += `${name}=${value}\n`;
+      lines += `${name}=${noBreak(String(value), name, "InvalidConfig")}\n`;
     }
     this.#storage = pickStorage(storage);
     put([lines]);
@@ -144,21 +142,13 @@ export class CognitoIdentityCredentials {
   }
 
   async #freshLogins() {
-    const keys = [], tokens = [];
-    for (const [key, value] of Object.entries(this.#logins)) {
-      keys.push(key);
-      tokens.push(await resolveToken(value, `logins["${key}"]`));
-    }
-    if (this.#idToken !== undefined) {
-      const token = await resolveToken(this.#idToken, "idToken");
-      const { payload } = decodeJwt(token);
-      if (typeof payload.iss !== "string") throw sdkError("Malformed", "the idToken has no `iss` claim: pass a Cognito User Pool IdToken, or give `logins` explicitly");
-      keys.push(payload.iss.replace(/^https?:\/\//, "").replace(/\/$/, ""));
-      tokens.push(token);
-    }
-    if ([...keys, ...tokens].some((v) => /[\r\n]/.test(v))) throw sdkError("InvalidConfig", "login provider names and tokens must not contain line breaks");
-    put(keys.flatMap((k, i) => [k, tokens[i]]));
-    this.#call("provider_set_logins");
+    const fields = [];
+    for (const [key, value] of Object.entries(this.#logins)) fields.push(key, await resolveToken(value, `logins["${key}"]`));
+    // An empty key: the wasm side derives it from the IdToken's `iss`.
+    if (this.#idToken !== undefined) fields.push("", await resolveToken(this.#idToken, "idToken"));
+    put(fields.map((v) => noBreak(v, "login provider names and tokens", "InvalidConfig")));
+    const n = this.#call("provider_set_logins");
+    if (n < 0) take(n);
   }
 
   /** Runs one exchange from `step` to ready (or throws), driving the Rust state machine. */
