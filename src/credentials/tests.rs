@@ -112,9 +112,7 @@ fn pool(now: i64) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, bool> {
             "GetId" => ok(r#"{"IdentityId":"us-east-1:id"}"#.into()),
             "GetOpenIdToken" => ok(r#"{"IdentityId":"us-east-1:id","Token":"OPENIDTOKENSECRET"}"#.into()),
             "GetCredentialsForIdentity" => creds_answer(now + 60 * MIN, n),
-            _ => ok(format!(
-                "<AssumeRoleWithWebIdentityResponse><Credentials><AccessKeyId>ASIASTS</AccessKeyId><SecretAccessKey>STSSECRET</SecretAccessKey><SessionToken>STSTOKEN</SessionToken><Expiration>2023-11-14T23:13:20Z</Expiration></Credentials></AssumeRoleWithWebIdentityResponse>"
-            )),
+            _ => ok("<AssumeRoleWithWebIdentityResponse><Credentials><AccessKeyId>ASIASTS</AccessKeyId><SecretAccessKey>STSSECRET</SecretAccessKey><SessionToken>STSTOKEN</SessionToken><Expiration>2023-11-14T23:13:20Z</Expiration></Credentials></AssumeRoleWithWebIdentityResponse>".to_string()),
         })
     }
 }
