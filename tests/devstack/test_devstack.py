@@ -500,15 +500,23 @@ def test_s6_expired_id_token_is_refused(devstack, tokens):
     assert_identity_error(get_credentials(devstack, iid, expired), "NotAuthorizedException")
 
 
-def test_wrong_audience_id_token_is_refused(devstack):
-    # A real moto IdToken, but for an app client the identity pool does not list.
+def stranger_sign_in(devstack):
+    """Signs USER in through a new app client of the pool that the stack's
+    identity pool and JWT authorizer do not list: (client id, moto's tokens)."""
     client = idp(devstack).create_user_pool_client(
         UserPoolId=devstack["userPoolId"], ClientName=f"stranger-{uuid.uuid4().hex[:6]}",
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]
-    token = idp(devstack).initiate_auth(
+    auth = idp(devstack).initiate_auth(
         ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": USER, "PASSWORD": password_of(devstack, USER)})["AuthenticationResult"]["IdToken"]
-    assert claims(token)["aud"] == client["ClientId"]
+        AuthParameters={"USERNAME": USER, "PASSWORD": password_of(devstack, USER)})["AuthenticationResult"]
+    return client["ClientId"], auth
+
+
+def test_wrong_audience_id_token_is_refused(devstack):
+    # A real moto IdToken, but for an app client the identity pool does not list.
+    client_id, auth = stranger_sign_in(devstack)
+    token = auth["IdToken"]
+    assert claims(token)["aud"] == client_id
     assert_identity_error(get_id(devstack, token), "NotAuthorizedException")
 
 
@@ -894,12 +902,7 @@ def test_s4_jwt_route_refusals(devstack, tokens):
 
 
 def test_s4_wrong_audience_real_token(devstack):
-    client = idp(devstack).create_user_pool_client(
-        UserPoolId=devstack["userPoolId"], ClientName=f"stranger-{uuid.uuid4().hex[:6]}",
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]
-    auth = idp(devstack).initiate_auth(
-        ClientId=client["ClientId"], AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": USER, "PASSWORD": password_of(devstack, USER)})["AuthenticationResult"]
+    _, auth = stranger_sign_in(devstack)
     assert_unauthorized(jwt_get(devstack, "me", auth["IdToken"]))
     assert_unauthorized(jwt_get(devstack, "me", auth["AccessToken"]))
 

@@ -429,14 +429,15 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::testkit;
     use bytes::Bytes;
 
     pub const AKID: &str = "ASIAEXAMPLEEXAMPLE01";
     pub const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
     pub const TOKEN: &str = "session/token+value==";
 
-    /// Signs `req` (whose URI carries scheme and authority) with aws-sigv4, the
-    /// way a client would, and returns it as the server receives it.
+    /// Signs with the test keys for `execute-api`, through the crate's one
+    /// aws-sigv4 client helper ([`crate::testkit::signed`]).
     pub fn signed(
         method: &str,
         url: &str,
@@ -451,43 +452,8 @@ pub(crate) mod tests {
             settings.signature_location = SignatureLocation::QueryParams;
             settings.expires_in = Some(Duration::from_secs(expires));
         }
-        let identity: Identity = aws_credential_types::Credentials::new(
-            AKID,
-            SECRET,
-            token.map(str::to_string),
-            None,
-            "test",
-        )
-        .into();
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region("us-east-1")
-            .name("execute-api")
-            .time(clock::from_secs(time))
-            .settings(settings)
-            .build()
-            .unwrap()
-            .into();
-        let signable = SignableRequest::new(
-            method,
-            url,
-            headers.iter().copied(),
-            SignableBody::Bytes(body),
-        )
-        .unwrap();
-        let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-        let mut req = http::Request::builder().method(method).uri(url);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let mut req = req.body(Bytes::copy_from_slice(body)).unwrap();
-        instructions.apply_to_request_http1x(&mut req);
-        // What arrives: origin-form target and a Host header.
-        let uri: http::Uri = req.uri().clone();
-        let host = uri.authority().unwrap().as_str().to_string();
-        *req.uri_mut() = uri.path_and_query().unwrap().as_str().parse().unwrap();
-        req.headers_mut().insert("host", host.parse().unwrap());
-        req
+        let r = testkit::Unsigned { method, url, headers, body, time };
+        testkit::signed((AKID, SECRET, token), "execute-api", &r, settings, SignableBody::Bytes(body))
     }
 
     fn check(req: &Req, now: u64) -> Result<bool, Problem> {

@@ -215,29 +215,34 @@ fn settings_for(service: &str) -> SigningSettings {
 }
 
 /// What a client sends, before signing.
-struct Unsigned<'a> {
-    method: &'a str,
-    url: &'a str,
-    headers: &'a [(&'a str, &'a str)],
-    body: &'a [u8],
-    time: u64,
+pub(crate) struct Unsigned<'a> {
+    pub method: &'a str,
+    pub url: &'a str,
+    pub headers: &'a [(&'a str, &'a str)],
+    pub body: &'a [u8],
+    pub time: u64,
 }
 
-fn signed(
-    creds: &Issued,
+/// Access key id, secret key and session token to sign with.
+pub(crate) type Keys<'a> = (&'a str, &'a str, Option<&'a str>);
+
+impl Issued {
+    fn keys(&self) -> Keys<'_> {
+        (&self.access_key_id, &self.secret_access_key, Some(&self.session_token))
+    }
+}
+
+/// Signs `r` (whose URL carries scheme and authority) with aws-sigv4, the way
+/// a client would, and returns it as the server receives it.
+pub(crate) fn signed(
+    (akid, secret, token): Keys<'_>,
     service: &str,
     r: &Unsigned<'_>,
     settings: SigningSettings,
     payload: SignableBody<'_>,
 ) -> Req {
-    let identity: Identity = aws_credential_types::Credentials::new(
-        &creds.access_key_id,
-        &creds.secret_access_key,
-        Some(creds.session_token.clone()),
-        None,
-        "test",
-    )
-    .into();
+    let identity: Identity =
+        aws_credential_types::Credentials::new(akid, secret, token.map(str::to_string), None, "test").into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region("us-east-1")
@@ -282,7 +287,7 @@ pub fn sign_request(
         time,
     };
     signed(
-        creds,
+        creds.keys(),
         service,
         &r,
         settings_for(service),
@@ -308,5 +313,5 @@ pub fn presign_request(creds: &Issued, service: &str, url: &str, time: u64, expi
         body: b"",
         time,
     };
-    signed(creds, service, &r, settings, body)
+    signed(creds.keys(), service, &r, settings, body)
 }
