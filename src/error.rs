@@ -38,6 +38,8 @@ pub enum ErrorCode {
     ClockSkew,
     /// A client secret used inside a browser page.
     SecretInBrowser,
+    /// `clear()` (sign-out) ran while this exchange was in flight: its answer was dropped.
+    Cancelled,
 }
 
 impl ErrorCode {
@@ -56,6 +58,7 @@ impl ErrorCode {
             ErrorCode::Timeout => "Timeout",
             ErrorCode::ClockSkew => "ClockSkew",
             ErrorCode::SecretInBrowser => "SecretInBrowser",
+            ErrorCode::Cancelled => "Cancelled",
         }
     }
 }
@@ -75,8 +78,13 @@ impl Error {
         Error { code, message: message.into(), service_type: None, status: None }
     }
 
+    /// An error answer of a service, named by the service's error type. A type
+    /// that is not `[A-Za-z0-9_.]+` (a hostile or broken endpoint could put
+    /// line breaks or fake fields in it) is replaced by the status's name.
     pub fn service(service_type: &str, status: u16, message: String) -> Self {
-        Error { code: ErrorCode::Service, message, service_type: Some(String::from(service_type)), status: Some(status) }
+        let valid = !service_type.is_empty() && service_type.len() <= 128 && service_type.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+        let name = if valid { service_type } else { status_name(status) };
+        Error { code: ErrorCode::Service, message, service_type: Some(String::from(name)), status: Some(status) }
     }
 
     /// What JS sees as `err.name` and `err.code`: AWS's error type where there
@@ -95,6 +103,24 @@ impl fmt::Display for Error {
 impl core::error::Error for Error {}
 
 pub type Result<T> = core::result::Result<T, Error>;
+
+/// The name of an HTTP error status, for answers whose own error name is missing or unusable.
+pub fn status_name(status: u16) -> &'static str {
+    match status {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        413 => "PayloadTooLarge",
+        429 => "TooManyRequests",
+        500 => "InternalServerError",
+        502 => "BadGateway",
+        503 => "ServiceUnavailable",
+        504 => "GatewayTimeout",
+        _ => "HttpError",
+    }
+}
 
 /// Joins message parts. Used instead of `format!`, whose machinery costs
 /// several KB in the wasm module.

@@ -54,17 +54,24 @@ pub fn check(data: &[u8]) {
     for _ in 0..32 {
         step = match step {
             Step::NeedLogins => {
-                provider.set_logins(vec![("cognito-idp.us-east-1.amazonaws.com/p".into(), SECRET.into())], &storage);
-                provider.poll(now)
+                match provider.set_logins(provider.generation(), vec![("cognito-idp.us-east-1.amazonaws.com/p".into(), SECRET.into())], &storage) {
+                    Ok(()) => provider.poll(now),
+                    Err(e) => Step::Failed(e),
+                }
             }
             Step::Send(_) => match bodies.next() {
-                Some(body) => provider.on_response(HttpResponse { status, date: None, body: body.to_string() }, now, &mut storage),
-                None => provider.on_network_error(head & 16 != 0, now),
+                Some(body) => {
+                    // A body that starts like an HTTP date doubles as the answer's Date header
+                    // (hostile clocks: 1970, year 9999, garbage).
+                    let date = body.split_once('\n').map(|(d, _)| d.to_string()).filter(|_| head & 32 != 0);
+                    provider.on_response(provider.generation(), HttpResponse { status, date, body: body.to_string() }, now, &mut storage)
+                }
+                None => provider.on_network_error(provider.generation(), head & 16 != 0, now),
             },
             Step::SleepUntil(t) => {
                 assert!(t > now, "sleep into the past");
                 now = t;
-                provider.poll(now)
+                provider.resume(provider.generation(), now)
             }
             Step::Failed(e) => {
                 assert!(!e.message.contains(SECRET), "provider error quotes the token: {}", e.message);

@@ -147,6 +147,18 @@ mod tests {
     }
 
     #[test]
+    fn spoofed_error_types_fall_back_to_the_status_name() {
+        // A type with a line break would otherwise forge the status JS reads after it.
+        for (spoof, status, name) in [("NotAuthorizedException\\n200", 400, "BadRequest"), ("x#Bad Name", 403, "Forbidden"), ("a\\u0000b", 500, "InternalServerError")] {
+            let body = alloc::format!(r#"{{"__type":"{spoof}","message":"m"}}"#);
+            let e = json_answer(&answer(status, &body), "GetId", &[]).unwrap_err();
+            assert_eq!((e.name(), e.status), (name, Some(status)), "{spoof}");
+        }
+        let e = json_answer(&answer(400, r#"{"__type":"com.amazonaws#Valid_Name.x1","message":"m"}"#), "GetId", &[]).unwrap_err();
+        assert_eq!(e.name(), "Valid_Name.x1");
+    }
+
+    #[test]
     fn secrets_are_cut_out_of_aws_messages() {
         let token = "eyJhbGciOiJSUzI1NiJ9.secret.payload";
         let body = alloc::format!(r#"{{"__type":"NotAuthorizedException","message":"Invalid login token {token}"}}"#);

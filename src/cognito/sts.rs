@@ -47,6 +47,9 @@ pub fn parse_assume_role(response: &HttpResponse, secrets: &[&str]) -> Result<Aw
             _ => malformed(OP),
         });
     }
+    if !xml::clean(body) {
+        return Err(malformed(OP));
+    }
     let get = |name: &str| xml::text(body, name).filter(|v| !v.is_empty()).ok_or_else(|| malformed(OP));
     Ok(AwsCredentials {
         access_key_id: get("AccessKeyId")?,

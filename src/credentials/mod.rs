@@ -139,9 +139,19 @@ enum Phase {
     Backoff { until: i64, operation: Operation },
 }
 
+/// How far the device clock may be from AWS's before the provider refuses to
+/// work with it: beyond a day, the device's clock is wrong (or an answer is
+/// hostile), and correcting for it would make expired credentials look fresh.
+pub const MAX_CLOCK_OFFSET_MS: i64 = 24 * 60 * 60 * 1000;
+
 pub struct Provider {
     config: Config,
     phase: Phase,
+    /// Bumped by [`Provider::clear`]: reports of an older exchange are dropped.
+    generation: u32,
+    /// Whose logins these are (see [`principal`]): the cached credentials and
+    /// the IdentityId belong to this user and no other. None after `clear()`.
+    principal: Option<String>,
     cached: Option<Credentials>,
     identity_id: Option<String>,
     /// Whether `identity_id` came from storage (a stale one may be dropped once).
@@ -149,7 +159,9 @@ pub struct Provider {
     retried_stale_identity: bool,
     logins: Vec<(String, String)>,
     logins_fresh: bool,
-    /// `sub` of the user, for the storage key; None for guests.
+    /// Who the IdentityId is stored for: the `sub` of a JWT login, `guest`
+    /// without logins, None when no login names a user (opaque tokens): then
+    /// the IdentityId stays in this provider's memory only.
     user: Option<String>,
     open_id_token: Option<String>,
     clock_offset_ms: i64,
@@ -169,6 +181,8 @@ impl Provider {
         Provider {
             config,
             phase: Phase::Idle,
+            generation: 0,
+            principal: None,
             cached: None,
             identity_id: None,
             identity_from_storage: false,
@@ -193,41 +207,75 @@ impl Provider {
         self.clock_offset_ms
     }
 
-    /// Records the server's clock from an answer's `Date` header.
-    pub fn observe_server_date(&mut self, date_header: &str, now_ms: i64) {
-        if let Some(server) = time::parse_http_date(date_header) {
-            let offset = server - now_ms;
+    /// Records the server's clock from an answer's `Date` header. An offset
+    /// beyond [`MAX_CLOCK_OFFSET_MS`] is refused (and not learned).
+    pub fn observe_server_date(&mut self, date_header: &str, now_ms: i64) -> Result<(), Error> {
+        match time::parse_http_date(date_header) {
             // Date has one-second resolution: ignore what is within it.
-            self.clock_offset_ms = if offset.abs() < 1500 { 0 } else { offset };
+            Some(server) => self.set_clock_offset_ms(server.saturating_sub(now_ms)).map(|()| {
+                if self.clock_offset_ms.abs() < 1500 {
+                    self.clock_offset_ms = 0;
+                }
+            }),
+            None => Ok(()),
         }
     }
 
     /// Sets the clock offset directly (from a signed service's skew answer).
-    pub fn set_clock_offset_ms(&mut self, offset: i64) {
+    pub fn set_clock_offset_ms(&mut self, offset: i64) -> Result<(), Error> {
+        if offset.saturating_abs() > MAX_CLOCK_OFFSET_MS {
+            return Err(clock_skew());
+        }
         self.clock_offset_ms = offset;
+        Ok(())
     }
 
     /// The key under which this user's IdentityId is stored: pool **and** user,
-    /// so the next user of the same browser never inherits it.
-    pub fn storage_key(&self) -> String {
-        let user = self.user.as_deref().unwrap_or("guest");
-        cat(&["cognito-sigv4:identity:", &self.config.identity_pool_id, ":", user])
+    /// so the next user of the same browser never inherits it. None when the
+    /// logins name no user: such an IdentityId is never persisted.
+    pub fn storage_key(&self) -> Option<String> {
+        let user = self.user.as_deref()?;
+        Some(cat(&["cognito-sigv4:identity:", &self.config.identity_pool_id, ":", user]))
     }
 
-    /// Fresh login tokens, `(logins key, token)`. The user is the `sub` of the
-    /// first token that is a JWT. Switching user forgets the cached credentials.
-    pub fn set_logins(&mut self, logins: Vec<(String, String)>, storage: &dyn Storage) {
-        let user = logins.iter().find_map(|(_, token)| jwt::decode(token).ok()?.claim_str("sub").map(String::from));
-        if user != self.user || logins.is_empty() != self.logins.is_empty() {
-            self.cached = None;
-            self.identity_id = None;
-            self.identity_from_storage = false;
+    /// The exchange generation: pass it back with every report of the
+    /// exchange ([`Provider::set_logins`], [`Provider::on_response`], …).
+    /// [`Provider::clear`] moves it on, so a late report is dropped.
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    fn check_generation(&self, generation: u32) -> Result<(), Error> {
+        if generation == self.generation {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorCode::Cancelled,
+                "the credentials were cleared (sign-out) while this exchange was in flight, so its answer was dropped: call get() again for the user signed in now",
+            ))
         }
-        self.user = user;
+    }
+
+    /// Fresh login tokens, `(logins key, token)`, for the exchange of
+    /// `generation`. Credentials and IdentityId are bound to the user these
+    /// logins name ([`principal`]): a different user starts afresh, with the
+    /// IdentityId stored for them, if any.
+    pub fn set_logins(&mut self, generation: u32, logins: Vec<(String, String)>, storage: &dyn Storage) -> Result<(), Error> {
+        self.check_generation(generation)?;
+        let principal = principal(&logins);
+        if self.principal.as_deref() != Some(principal.as_str()) {
+            self.forget_user();
+            self.user = if logins.is_empty() {
+                Some(String::from("guest"))
+            } else {
+                logins.iter().find_map(|(_, token)| jwt::decode(token).ok()?.claim_str("sub").map(String::from))
+            };
+            self.principal = Some(principal);
+        }
         self.logins = logins;
         self.logins_fresh = true;
         if self.identity_id.is_none() {
-            if let Some(id) = storage.get(&self.storage_key()).filter(|id| !id.is_empty()) {
+            if let Some(id) = self.storage_key().and_then(|key| storage.get(&key)).filter(|id| !id.is_empty()) {
                 self.identity_id = Some(id);
                 self.identity_from_storage = true;
             }
@@ -235,6 +283,18 @@ impl Provider {
         if matches!(self.phase, Phase::AwaitingLogins) {
             self.phase = Phase::Idle;
         }
+        Ok(())
+    }
+
+    /// Forgets what belongs to the current user (not the storage).
+    fn forget_user(&mut self) {
+        self.cached = None;
+        self.identity_id = None;
+        self.identity_from_storage = false;
+        self.retried_stale_identity = false;
+        self.open_id_token = None;
+        self.user = None;
+        self.principal = None;
     }
 
     /// The IdentityId, once known.
@@ -242,25 +302,37 @@ impl Provider {
         self.identity_id.as_deref()
     }
 
-    /// Sign-out: forget the credentials and this user's IdentityId.
+    /// Sign-out: forget the credentials, the logins and this user's
+    /// IdentityId, and drop whatever the exchange in flight (if any) reports later.
     pub fn clear(&mut self, storage: &mut dyn Storage) {
-        storage.remove(&self.storage_key());
-        self.cached = None;
-        self.identity_id = None;
-        self.identity_from_storage = false;
-        self.retried_stale_identity = false;
+        if let Some(key) = self.storage_key() {
+            storage.remove(&key);
+        }
+        self.forget_user();
+        self.logins = Vec::new();
         self.logins_fresh = false;
-        self.open_id_token = None;
+        self.generation = self.generation.wrapping_add(1);
         self.phase = Phase::Idle;
     }
 
     /// Whether the cached credentials are good at `now_ms` (local time).
     fn usable(&self, now_ms: i64) -> Option<&Credentials> {
-        let server_now = now_ms + self.clock_offset_ms;
-        self.cached.as_ref().filter(|c| server_now < c.credentials.expiration_ms - self.config.refresh_margin_ms)
+        let server_now = now_ms.saturating_add(self.clock_offset_ms);
+        self.cached.as_ref().filter(|c| server_now < c.credentials.expiration_ms.saturating_sub(self.config.refresh_margin_ms))
     }
 
-    /// What to do next to obtain credentials at `now_ms`.
+    /// Goes on with the exchange of `generation` after a [`Step::SleepUntil`].
+    pub fn resume(&mut self, generation: u32, now_ms: i64) -> Step {
+        match self.check_generation(generation) {
+            Ok(()) => self.poll(now_ms),
+            Err(e) => Step::Failed(e),
+        }
+    }
+
+    /// What to do next to obtain credentials at `now_ms`. Fresh logins are
+    /// asked for on every call that is not answered from the exchange in
+    /// flight, so that a change of user is seen before cached credentials are
+    /// handed out: they are only handed to the user they were issued for.
     pub fn poll(&mut self, now_ms: i64) -> Step {
         match self.phase {
             Phase::InFlight(_) => Step::Wait,
@@ -273,12 +345,14 @@ impl Provider {
                 }
             }
             Phase::Idle => {
-                if let Some(creds) = self.usable(now_ms) {
-                    return Step::Ready(creds.clone());
-                }
                 if !self.logins_fresh {
                     self.phase = Phase::AwaitingLogins;
                     return Step::NeedLogins;
+                }
+                if let Some(creds) = self.usable(now_ms).cloned() {
+                    // The next caller asks again for logins (and so for the user).
+                    self.logins_fresh = false;
+                    return Step::Ready(creds);
                 }
                 self.attempt = 0;
                 self.exchange_started_ms = now_ms;
@@ -343,22 +417,34 @@ impl Provider {
             _ => false,
         };
         if retryable {
-            if let Some(delay) = self.config.retry.delay(self.attempt, now_ms - self.exchange_started_ms, &mut self.rng) {
+            if let Some(delay) = self.config.retry.delay(self.attempt, now_ms.saturating_sub(self.exchange_started_ms), &mut self.rng) {
                 self.attempt += 1;
-                self.phase = Phase::Backoff { until: now_ms + delay, operation };
+                self.phase = Phase::Backoff { until: now_ms.saturating_add(delay), operation };
                 return self.poll(now_ms);
             }
         }
         self.fail(error)
     }
 
-    /// The answer to the request of the last [`Step::Send`].
-    pub fn on_response(&mut self, response: HttpResponse, now_ms: i64, storage: &mut dyn Storage) -> Step {
-        let Phase::InFlight(operation) = self.phase else {
-            return Step::Wait;
+    /// The operation in flight for the exchange of `generation`, or why there is none.
+    fn in_flight(&self, generation: u32) -> Result<Operation, Error> {
+        self.check_generation(generation)?;
+        match self.phase {
+            Phase::InFlight(operation) => Ok(operation),
+            _ => Err(Error::new(ErrorCode::Cancelled, "no request of this provider is in flight: an answer came for an exchange that had ended")),
+        }
+    }
+
+    /// The answer to the request of the last [`Step::Send`] of the exchange of `generation`.
+    pub fn on_response(&mut self, generation: u32, response: HttpResponse, now_ms: i64, storage: &mut dyn Storage) -> Step {
+        let operation = match self.in_flight(generation) {
+            Ok(operation) => operation,
+            Err(e) => return Step::Failed(e),
         };
         if let Some(date) = &response.date {
-            self.observe_server_date(date, now_ms);
+            if let Err(e) = self.observe_server_date(date, now_ms) {
+                return self.fail(e);
+            }
         }
         let result = {
             let secrets = self.secrets();
@@ -371,7 +457,9 @@ impl Provider {
         };
         match result {
             Ok(Parsed::IdentityId(id)) => {
-                storage.set(&self.storage_key(), &id);
+                if let Some(key) = self.storage_key() {
+                    storage.set(&key, &id);
+                }
                 self.identity_id = Some(id);
                 self.identity_from_storage = false;
                 self.send(self.after_id())
@@ -397,7 +485,9 @@ impl Provider {
                     && self.identity_from_storage
                     && !self.retried_stale_identity;
                 if stale {
-                    storage.remove(&self.storage_key());
+                    if let Some(key) = self.storage_key() {
+                        storage.remove(&key);
+                    }
                     self.identity_id = None;
                     self.identity_from_storage = false;
                     self.retried_stale_identity = true;
@@ -408,10 +498,11 @@ impl Provider {
         }
     }
 
-    /// The request of the last [`Step::Send`] got no answer.
-    pub fn on_network_error(&mut self, timed_out: bool, now_ms: i64) -> Step {
-        let Phase::InFlight(operation) = self.phase else {
-            return Step::Wait;
+    /// The request of the last [`Step::Send`] of the exchange of `generation` got no answer.
+    pub fn on_network_error(&mut self, generation: u32, timed_out: bool, now_ms: i64) -> Step {
+        let operation = match self.in_flight(generation) {
+            Ok(operation) => operation,
+            Err(e) => return Step::Failed(e),
         };
         let error = if timed_out {
             Error::new(ErrorCode::Timeout, "Cognito did not answer in time: check the network, or raise the timeout")
@@ -420,6 +511,30 @@ impl Provider {
         };
         self.retry_or_fail(operation, error, now_ms)
     }
+}
+
+/// Who a set of logins belongs to: per login, its provider name and the `sub`
+/// of its token when the token is a JWT that has one, else the token itself
+/// (an opaque token stands only for itself). Credentials and the IdentityId
+/// obtained with one principal are never handed to another.
+fn principal(logins: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (key, token) in logins {
+        let sub = jwt::decode(token).ok().and_then(|claims| claims.claim_str("sub").map(String::from));
+        let (kind, who) = match &sub {
+            Some(sub) => ("sub:", sub.as_str()),
+            None => ("token:", token.as_str()),
+        };
+        out.push_str(&cat(&[key, "\n", kind, who, "\n"]));
+    }
+    out
+}
+
+fn clock_skew() -> Error {
+    Error::new(
+        ErrorCode::ClockSkew,
+        "this device's clock is more than 24 hours away from AWS's (by the Date of an AWS answer): set the device's date, time and time zone correctly",
+    )
 }
 
 #[cfg(test)]

@@ -30,6 +30,6 @@ impl RetryPolicy {
         *rng ^= *rng << 17;
         // Full jitter: uniform in [cap/2, cap] keeps some spacing between retries.
         let delay = cap / 2 + (*rng % (cap as u64 / 2 + 1)) as i64;
-        (elapsed_ms + delay <= self.budget_ms).then_some(delay)
+        (elapsed_ms.saturating_add(delay) <= self.budget_ms).then_some(delay)
     }
 }

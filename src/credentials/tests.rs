@@ -68,6 +68,12 @@ fn target(r: &HttpRequest) -> &str {
 impl Harness {
     /// Drives one `get()` to completion: logins from `token`, answers from `answer`.
     fn get(&mut self, p: &mut Provider, now: i64, token: Option<&str>, answer: &mut dyn FnMut(&HttpRequest) -> Result<HttpResponse, bool>) -> Result<Credentials, Error> {
+        let logins = token.map(|t| vec![(KEY.to_string(), t.to_string())]).unwrap_or_default();
+        self.get_with(p, now, &logins, answer)
+    }
+
+    /// As [`Harness::get`], with any logins.
+    fn get_with(&mut self, p: &mut Provider, now: i64, logins: &[(String, String)], answer: &mut dyn FnMut(&HttpRequest) -> Result<HttpResponse, bool>) -> Result<Credentials, Error> {
         let mut now = now;
         let mut step = p.poll(now);
         for _ in 0..50 {
@@ -75,21 +81,22 @@ impl Harness {
                 Step::Ready(c) => return Ok(c),
                 Step::Failed(e) => return Err(e),
                 Step::NeedLogins => {
-                    let logins = token.map(|t| vec![(KEY.to_string(), t.to_string())]).unwrap_or_default();
-                    p.set_logins(logins, &self.storage);
-                    p.poll(now)
+                    match p.set_logins(p.generation(), logins.to_vec(), &self.storage) {
+                        Ok(()) => p.poll(now),
+                        Err(e) => Step::Failed(e),
+                    }
                 }
                 Step::SleepUntil(t) => {
                     assert!(t > now);
                     now = t;
-                    p.poll(now)
+                    p.resume(p.generation(), now)
                 }
                 Step::Send(request) => {
                     let result = answer(&request);
                     self.requests.push(request);
                     match result {
-                        Ok(response) => p.on_response(response, now, &mut self.storage),
-                        Err(timed_out) => p.on_network_error(timed_out, now),
+                        Ok(response) => p.on_response(p.generation(), response, now, &mut self.storage),
+                        Err(timed_out) => p.on_network_error(p.generation(), timed_out, now),
                     }
                 }
                 Step::Wait => panic!("nothing else is in flight"),
@@ -165,7 +172,7 @@ fn cached_until_five_minutes_before_expiry_then_refreshed() {
     let (mut h, mut p) = (Harness::default(), provider());
     let token = id_token("u");
     h.get(&mut p, T0, Some(&token), &mut pool(T0)).unwrap();
-    assert!(matches!(p.poll(T0 + 54 * MIN), Step::Ready(_)), "55 min before expiry: cached");
+    assert!(h.get(&mut p, T0 + 54 * MIN, Some(&token), &mut |_| panic!("55 min before expiry: cached")).is_ok());
     assert_eq!(h.requests.len(), 2);
     let c = h.get(&mut p, T0 + 55 * MIN + 1, Some(&token), &mut pool(T0 + 55 * MIN)).unwrap();
     assert_eq!(h.targets(), ["GetId", "GetCredentialsForIdentity", "GetCredentialsForIdentity"], "IdentityId reused");
@@ -176,17 +183,17 @@ fn cached_until_five_minutes_before_expiry_then_refreshed() {
 fn single_flight_many_callers_two_requests() {
     let (mut h, mut p) = (Harness::default(), provider());
     assert_eq!(p.poll(T0), Step::NeedLogins);
-    p.set_logins(vec![(KEY.into(), id_token("u"))], &h.storage);
+    p.set_logins(0, vec![(KEY.into(), id_token("u"))], &h.storage).unwrap();
     let Step::Send(first) = p.poll(T0) else { panic!() };
     for _ in 0..9 {
         assert_eq!(p.poll(T0), Step::Wait, "callers 2..10 wait for the exchange in flight");
     }
     let mut answer = pool(T0);
-    let Step::Send(second) = p.on_response(answer(&first).unwrap(), T0, &mut h.storage) else { panic!() };
+    let Step::Send(second) = p.on_response(0, answer(&first).unwrap(), T0, &mut h.storage) else { panic!() };
     assert_eq!(p.poll(T0), Step::Wait);
-    assert!(matches!(p.on_response(answer(&second).unwrap(), T0, &mut h.storage), Step::Ready(_)));
+    assert!(matches!(p.on_response(0, answer(&second).unwrap(), T0, &mut h.storage), Step::Ready(_)));
     for _ in 0..10 {
-        assert!(matches!(p.poll(T0), Step::Ready(_)));
+        assert!(h.get(&mut p, T0, Some(&id_token("u")), &mut |_| panic!("cached")).is_ok());
     }
     assert_eq!([target(&first), target(&second)], ["GetId", "GetCredentialsForIdentity"]);
 }
@@ -279,7 +286,114 @@ fn server_clock_decides_expiry() {
     .unwrap();
     assert_eq!(p.clock_offset_ms(), 1_700_003_600_000 - T0);
     // Locally 56 minutes later, but 116 minutes by AWS's clock: within the 5-minute margin.
-    assert_eq!(p.poll(T0 + 56 * MIN), Step::NeedLogins);
+    let before = h.requests.len();
+    h.get(&mut p, T0 + 56 * MIN, Some(&id_token("u")), &mut pool(T0)).unwrap();
+    assert_eq!(&h.targets()[before..], ["GetCredentialsForIdentity"], "refreshed");
+}
+
+/// A pool that gives each user (the `sub` of the token, or the opaque token) their own identity and keys.
+fn per_user_pool(now: i64) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, bool> {
+    move |r: &HttpRequest| {
+        let body = json::parse(&r.body).unwrap();
+        let token = body.get("Logins").and_then(|l| l.get(KEY).or_else(|| l.get("graph.facebook.com"))).and_then(|t| t.as_str()).unwrap_or("guest").to_string();
+        let who = crate::jwt::decode(&token).ok().and_then(|c| c.claim_str("sub").map(String::from)).unwrap_or(token);
+        Ok(match target(r) {
+            "GetId" => ok(format!(r#"{{"IdentityId":"us-east-1:{who}"}}"#)),
+            _ => {
+                let id = body.get("IdentityId").unwrap().as_str().unwrap().to_string();
+                assert_eq!(id, format!("us-east-1:{who}"), "{who}'s logins sent with another's IdentityId");
+                ok(format!(r#"{{"IdentityId":"{id}","Credentials":{{"AccessKeyId":"ASIA-{who}","SecretKey":"S","SessionToken":"T","Expiration":{}}}}}"#, (now + 60 * MIN) / 1000))
+            }
+        })
+    }
+}
+
+#[test]
+fn cached_credentials_go_only_to_the_user_they_were_issued_for() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    let alice = h.get(&mut p, T0, Some(&id_token("alice")), &mut per_user_pool(T0)).unwrap();
+    assert_eq!(alice.credentials.access_key_id, "ASIA-alice");
+    // The token function now returns Bob's token (no clear()): Bob gets his own, at once.
+    let bob = h.get(&mut p, T0 + MIN, Some(&id_token("bob")), &mut per_user_pool(T0)).unwrap();
+    assert_eq!((bob.credentials.access_key_id.as_str(), bob.identity_id.as_str()), ("ASIA-bob", "us-east-1:bob"));
+    assert_eq!(h.targets(), ["GetId", "GetCredentialsForIdentity", "GetId", "GetCredentialsForIdentity"]);
+    assert_eq!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:bob")).as_deref(), Some("us-east-1:bob"));
+    // A fresh IdToken of the same user keeps the cache.
+    let again = h.get(&mut p, T0 + 2 * MIN, Some(&id_token("bob")), &mut |_| panic!("cached")).unwrap();
+    assert_eq!(again, bob);
+}
+
+#[test]
+fn opaque_logins_are_bound_by_token_and_never_persisted() {
+    let (mut h, mut p) = (Harness::default(), provider());
+    let login = |token: &str| vec![("graph.facebook.com".to_string(), token.to_string())];
+    let a = h.get_with(&mut p, T0, &login("opaque-alice"), &mut per_user_pool(T0)).unwrap();
+    let b = h.get_with(&mut p, T0, &login("opaque-bob"), &mut per_user_pool(T0)).unwrap();
+    assert_eq!((a.identity_id.as_str(), b.identity_id.as_str()), ("us-east-1:opaque-alice", "us-east-1:opaque-bob"));
+    assert!(h.storage.writes.is_empty(), "an IdentityId tied to no user is kept in memory only: {:?}", h.storage.writes);
+    assert_eq!(p.storage_key(), None);
+    // The same opaque token again: the cache, without a request.
+    assert_eq!(h.get_with(&mut p, T0, &login("opaque-bob"), &mut |_| panic!("cached")).unwrap(), b);
+}
+
+#[test]
+fn clear_drops_the_exchange_in_flight_and_stores_nothing() {
+    // clear() while the token function is pending: the late token is refused.
+    let (mut h, mut p) = (Harness::default(), provider());
+    assert_eq!(p.poll(T0), Step::NeedLogins);
+    let g = p.generation();
+    p.clear(&mut h.storage);
+    let e = p.set_logins(g, vec![(KEY.into(), id_token("alice"))], &h.storage).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Cancelled);
+
+    // clear() while GetId is in flight: its answer is dropped, nothing is stored.
+    let g = p.generation();
+    assert_eq!(p.poll(T0), Step::NeedLogins);
+    p.set_logins(g, vec![(KEY.into(), id_token("alice"))], &h.storage).unwrap();
+    let Step::Send(get_id) = p.poll(T0) else { panic!() };
+    p.clear(&mut h.storage);
+    let Step::Failed(e) = p.on_response(g, pool(T0)(&get_id).unwrap(), T0, &mut h.storage) else { panic!() };
+    assert_eq!(e.code, ErrorCode::Cancelled);
+    assert!(matches!(p.on_network_error(g, true, T0), Step::Failed(Error { code: ErrorCode::Cancelled, .. })));
+    assert!(matches!(p.resume(g, T0), Step::Failed(Error { code: ErrorCode::Cancelled, .. })));
+    assert!(h.storage.writes.is_empty(), "{:?}", h.storage.writes);
+    assert_eq!(p.identity_id(), None);
+
+    // The next user starts afresh.
+    let bob = h.get(&mut p, T0, Some(&id_token("bob")), &mut per_user_pool(T0)).unwrap();
+    assert_eq!(bob.identity_id, "us-east-1:bob");
+    assert_eq!(h.storage.writes, [(format!("cognito-sigv4:identity:{POOL}:bob"), "us-east-1:bob".to_string())]);
+}
+
+#[test]
+fn clock_offset_is_bounded_and_never_overflows() {
+    // An answer dated 1970 would make expired credentials look fresh: ClockSkew, nothing learned.
+    let (mut h, mut p) = (Harness::default(), provider());
+    let e = h
+        .get(&mut p, T0, Some(&id_token("u")), &mut |r| {
+            let mut response = pool(T0)(r)?;
+            response.date = Some("Thu, 01 Jan 1970 00:00:00 GMT".into());
+            Ok(response)
+        })
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::ClockSkew);
+    assert!(e.message.contains("clock"), "{}", e.message);
+    assert_eq!(p.clock_offset_ms(), 0);
+    assert!(h.storage.writes.is_empty());
+
+    assert_eq!(p.set_clock_offset_ms(i64::MAX).unwrap_err().code, ErrorCode::ClockSkew);
+    assert_eq!(p.set_clock_offset_ms(i64::MIN).unwrap_err().code, ErrorCode::ClockSkew);
+    assert_eq!(p.set_clock_offset_ms(MAX_CLOCK_OFFSET_MS + 1).unwrap_err().code, ErrorCode::ClockSkew);
+    p.set_clock_offset_ms(-MAX_CLOCK_OFFSET_MS).unwrap();
+    // Extreme clocks and expirations: no overflow (debug builds would panic).
+    let (mut h, mut p) = (Harness::default(), provider());
+    p.set_clock_offset_ms(MAX_CLOCK_OFFSET_MS).unwrap();
+    for now in [i64::MAX, i64::MIN, 0] {
+        let _ = h.get(&mut p, now, Some(&id_token("u")), &mut |r| {
+            Ok(if target(r) == "GetId" { ok(r#"{"IdentityId":"us-east-1:id"}"#.into()) } else { creds_answer(i64::MAX / 2, 1) })
+        });
+    }
+    assert_eq!(RetryPolicy::default().delay(0, i64::MAX, &mut 1), None);
 }
 
 #[test]

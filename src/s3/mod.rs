@@ -168,6 +168,9 @@ fn malformed(operation: &str) -> Error {
 /// Reads a ListObjectsV2 answer (`ListBucketResult`).
 pub fn parse_list(body: &str) -> Result<Listing> {
     const OP: &str = "ListObjectsV2";
+    if !xml::clean(body) {
+        return Err(malformed(OP));
+    }
     let root = xml::all(body, "ListBucketResult");
     let doc = *root.first().ok_or_else(|| malformed(OP))?;
     let mut listing = Listing::default();

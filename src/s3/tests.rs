@@ -129,3 +129,18 @@ fn s3_errors_are_typed_by_code_with_advice() {
     // A code that is not a code is not trusted as a name.
     assert_eq!(parse_error(400, "<Error><Code>a b</Code></Error>", "GetObject").name(), "BadRequest");
 }
+
+#[test]
+fn a_nul_in_a_listing_is_malformed_not_a_shifted_field() {
+    // `&#0;` would end a key early in the NUL-separated listing JS reads.
+    let body = "<ListBucketResult><Contents><Key>a&#0;9999&#0;evil</Key><Size>1</Size></Contents></ListBucketResult>";
+    assert_eq!(parse_list(body).unwrap_err().code, ErrorCode::Malformed);
+    let ok = "<ListBucketResult><Contents><Key>a&amp;b</Key><Size>1</Size></Contents></ListBucketResult>";
+    assert_eq!(parse_list(ok).unwrap().objects[0].key, "a&b");
+}
+
+#[test]
+fn error_names_are_plain_identifiers_or_the_status_name() {
+    let e = parse_error(403, "<Error><Code>Access\nDenied</Code></Error>", "GetObject");
+    assert_eq!((e.name(), e.status), ("AccessDenied", Some(403)));
+}

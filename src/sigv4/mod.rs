@@ -485,8 +485,11 @@ impl Signer {
             Some(token) => set_header(&mut headers, "x-amz-security-token", token.clone()),
             None => headers.retain(|(n, _)| n != "x-amz-security-token"),
         }
-        let explicit = matches!(req.payload, Payload::Unsigned | Payload::Precomputed(_));
-        if s3 || req.content_sha256 || explicit || given_hash.is_some() {
+        // A precomputed hash is only a shortcut: outside S3 it signs exactly what
+        // hashing the body would, with no extra header (one an API's CORS
+        // AllowHeaders may not list). `UNSIGNED-PAYLOAD` must be announced.
+        let unsigned = matches!(req.payload, Payload::Unsigned);
+        if s3 || req.content_sha256 || unsigned || given_hash.is_some() {
             set_header(&mut headers, "x-amz-content-sha256", payload.clone());
         }
         sort_pairs(&mut headers);

@@ -141,6 +141,15 @@ pub unsafe extern "C" fn provider_poll(h: i32, now_ms: f64) -> i32 {
     step(deref::<Provider>(h).poll(now_ms as i64))
 }
 
+/// The exchange generation (see [`Provider::generation`]).
+///
+/// # Safety
+/// `h` is a live provider handle.
+#[no_mangle]
+pub unsafe extern "C" fn provider_generation(h: i32) -> u32 {
+    deref::<Provider>(h).generation()
+}
+
 /// Input: the `Logins` map as `key\ntoken\n…` (credentials.js has refused
 /// line breaks in provider names and tokens). An empty key stands for a user
 /// pool IdToken: its key comes from the token's `iss`. 0, or the typed error.
@@ -148,7 +157,7 @@ pub unsafe extern "C" fn provider_poll(h: i32, now_ms: f64) -> i32 {
 /// # Safety
 /// `h` is a live provider handle.
 #[no_mangle]
-pub unsafe extern "C" fn provider_set_logins(h: i32) -> i32 {
+pub unsafe extern "C" fn provider_set_logins(h: i32, g: u32) -> i32 {
     let (_, text) = input(0);
     let mut pairs: Vec<(String, String)> = Vec::new();
     for (key, token) in Fields::new(&text).pairs() {
@@ -161,8 +170,19 @@ pub unsafe extern "C" fn provider_set_logins(h: i32) -> i32 {
         };
         pairs.push((key, String::from(token)));
     }
-    deref::<Provider>(h).set_logins(pairs, &JsStorage);
-    0
+    match deref::<Provider>(h).set_logins(g, pairs, &JsStorage) {
+        Ok(()) => 0,
+        Err(e) => fail(e),
+    }
+}
+
+/// After a sleep: goes on with the exchange of generation `g`.
+///
+/// # Safety
+/// `h` is a live provider handle.
+#[no_mangle]
+pub unsafe extern "C" fn provider_resume(h: i32, g: u32, now_ms: f64) -> i32 {
+    step(deref::<Provider>(h).resume(g, now_ms as i64))
 }
 
 /// Input: the body's `body_len` bytes, then the Date header (empty when absent).
@@ -170,21 +190,21 @@ pub unsafe extern "C" fn provider_set_logins(h: i32) -> i32 {
 /// # Safety
 /// `h` is a live provider handle.
 #[no_mangle]
-pub unsafe extern "C" fn provider_on_response(h: i32, status: u32, body_len: usize, now_ms: f64) -> i32 {
+pub unsafe extern "C" fn provider_on_response(h: i32, g: u32, status: u32, body_len: usize, now_ms: f64) -> i32 {
     let (body, date) = input(body_len);
     let response = HttpResponse {
         status: u16::try_from(status).unwrap_or(0),
         date: Some(date).filter(|d| !d.is_empty()),
         body: body_text(body),
     };
-    step(deref::<Provider>(h).on_response(response, now_ms as i64, &mut JsStorage))
+    step(deref::<Provider>(h).on_response(g, response, now_ms as i64, &mut JsStorage))
 }
 
 /// # Safety
 /// `h` is a live provider handle.
 #[no_mangle]
-pub unsafe extern "C" fn provider_on_network_error(h: i32, timed_out: bool, now_ms: f64) -> i32 {
-    step(deref::<Provider>(h).on_network_error(timed_out, now_ms as i64))
+pub unsafe extern "C" fn provider_on_network_error(h: i32, g: u32, timed_out: bool, now_ms: f64) -> i32 {
+    step(deref::<Provider>(h).on_network_error(g, timed_out, now_ms as i64))
 }
 
 /// # Safety
@@ -210,11 +230,16 @@ pub unsafe extern "C" fn provider_clock_offset(h: i32) -> f64 {
     deref::<Provider>(h).clock_offset_ms() as f64
 }
 
+/// 0, or `ClockSkew` for an offset beyond a day (or not a number).
+///
 /// # Safety
 /// `h` is a live provider handle.
 #[no_mangle]
-pub unsafe extern "C" fn provider_set_clock_offset(h: i32, offset_ms: f64) {
-    if offset_ms.is_finite() {
-        deref::<Provider>(h).set_clock_offset_ms(offset_ms as i64);
+pub unsafe extern "C" fn provider_set_clock_offset(h: i32, offset_ms: f64) -> i32 {
+    // `as` saturates: NaN becomes 0, which is refused below as not finite.
+    let offset = if offset_ms.is_finite() { offset_ms as i64 } else { i64::MAX };
+    match deref::<Provider>(h).set_clock_offset_ms(offset) {
+        Ok(()) => 0,
+        Err(e) => fail(e),
     }
 }

@@ -465,9 +465,14 @@ async function runSign(rng, c, stats) {
   if (r < 8) {
     ourReq.unsignedPayload = true;
     smithyHeaders["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD";
-  } else if (r < 16) {
+  } else if (r < 16 && c.s3) {
     ourReq.payloadHash = hexOf(String(rng.u32()));
     smithyHeaders["x-amz-content-sha256"] = ourReq.payloadHash;
+  } else if (r < 16) {
+    // Outside S3 a precomputed hash is a shortcut that signs exactly as the body
+    // would, with no x-amz-content-sha256 header (which an API's CORS may not allow).
+    ourReq.payloadHash = createHash("sha256").update(body instanceof ArrayBuffer ? new Uint8Array(body) : body ?? "").digest("hex");
+    delete ourReq.body;
   } else if (r < 24) {
     // A caller's own x-amz-content-sha256 header (any case) is the payload hash, for both.
     const value = rng.pick(["UNSIGNED-PAYLOAD", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", hexOf(String(rng.u32()))]);

@@ -21,6 +21,11 @@ export function inferServiceRegion(hostname) {
 }
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
+// The Request options fetch() honours besides method, headers and body: a
+// signed copy of a Request keeps them all, so it behaves like the original.
+const CARRIED = ["signal", "credentials", "redirect", "mode", "cache", "referrer", "referrerPolicy", "integrity", "keepalive", "priority"];
+// Beyond a day, a clock is wrong rather than skewed (or the answer is hostile).
+const MAX_SKEW_MS = 24 * 60 * 60 * 1000;
 const WEBCRYPTO_MIN_BYTES = 64 * 1024;
 /** Capped exponential backoff with jitter before retry `attempt` (0-based). */
 const backoff = (attempt) => new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5000) * (0.5 + Math.random() / 2)));
@@ -80,13 +85,23 @@ export class AwsClient {
 
   /** The signed Request that fetch() would send. */
   async sign(input, init = {}) {
-    const request = input instanceof Request ? input : null;
+    return this.#sign(await this.#prepare(input, init));
+  }
+
+  /** Reads `input` and `init` once: a body is buffered, so that a retry can send it again. */
+  async #prepare(input, init) {
+    const request = typeof Request !== "undefined" && input instanceof Request ? input : null;
     const url = new URL(request ? request.url : String(input));
     const method = (init.method ?? request?.method ?? "GET").toUpperCase();
     const headers = new Headers(init.headers ?? request?.headers ?? undefined);
-    let body = init.body !== undefined ? init.body : request && method !== "GET" && method !== "HEAD" ? await request.arrayBuffer() : undefined;
+    let body = init.body !== undefined ? init.body : request?.body && method !== "GET" && method !== "HEAD" ? await request.arrayBuffer() : undefined;
     if (typeof Blob !== "undefined" && body instanceof Blob) body = await body.arrayBuffer();
-    // Streams cannot be hashed before sending; `unsignedPayload: true` asks for the same on purpose (S3 only).
+    const options = {};
+    for (const key of CARRIED) {
+      const value = init[key] !== undefined ? init[key] : request?.[key];
+      if (value !== undefined && value !== null && !(key === "mode" && value === "navigate")) options[key] = value;
+    }
+    // Streams cannot be hashed before sending, nor sent twice; `unsignedPayload: true` asks for the same on purpose (S3 only).
     const stream = body != null && typeof ReadableStream !== "undefined" && body instanceof ReadableStream;
     const unsignedPayload = stream || !!init.unsignedPayload;
     // Large bodies are hashed by WebCrypto (native SHA-256, several times the
@@ -99,33 +114,50 @@ export class AwsClient {
       const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
       payloadHash = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
     }
+    return { url, method, headers, body, options, stream, unsignedPayload, payloadHash };
+  }
+
+  async #sign({ url, method, headers, body, options, stream, unsignedPayload, payloadHash }) {
     const keys = await this.#keys();
     const signed = this.#signer(keys, url).sign({
       method, url, headers, body: unsignedPayload || payloadHash ? undefined : body, unsignedPayload, payloadHash, date: Date.now() + this.#offset,
     });
     delete signed.headers.host; // browsers set it themselves
-    const { unsignedPayload: _, ...rest } = init;
-    return new Request(signed.url, { ...rest, method, headers: signed.headers, body, ...(stream ? { duplex: "half" } : {}) });
+    return new Request(signed.url, { ...options, method, headers: signed.headers, body, ...(stream ? { duplex: "half" } : {}) });
   }
 
-  /** Signs and sends, like window.fetch. Retries throttling, 5xx and network failures; corrects clock skew once. */
+  /**
+   * Signs and sends, like window.fetch. Retries throttling, 5xx and network
+   * failures (not a streamed body, which cannot be sent twice, nor an abort);
+   * corrects clock skew once, learned from the host signed for only.
+   */
   async fetch(input, init = {}) {
+    const prepared = await this.#prepare(input, init);
+    const retries = prepared.stream ? 0 : this.retries;
+    const signal = prepared.options.signal;
     let skewRetried = false;
     for (let attempt = 0; ; attempt++) {
-      const request = await this.sign(input, init);
+      signal?.throwIfAborted?.();
+      const request = await this.#sign(prepared);
       let response;
       try {
         response = await fetch(request);
       } catch (cause) {
-        if (attempt >= this.retries) throw Object.assign(sdkError("Network", `could not reach ${new URL(request.url).host}: check the network and CORS`), { cause });
+        if (signal?.aborted) throw cause;
+        if (attempt >= retries) throw Object.assign(sdkError("Network", `could not reach ${prepared.url.host}: check the network and CORS`), { cause });
         await backoff(attempt);
         continue;
       }
-      if (response.status === 403 && !skewRetried) {
+      // Only the host the request was signed for may correct the clock (not one a redirect led to).
+      const fromSigned = !response.redirected && (!response.url || new URL(response.url).host === prepared.url.host);
+      if (response.status === 403 && !skewRetried && fromSigned && retries > 0) {
         const text = await response.clone().text();
         if (/Signature expired|RequestTimeTooSkewed|Signature not yet current/.test(text)) {
           const offset = skewFrom(response, text);
           if (offset !== null) {
+            if (Math.abs(offset) > MAX_SKEW_MS) {
+              throw sdkError("ClockSkew", `this device's clock is more than 24 hours away from ${prepared.url.host}'s: set the device's date, time and time zone correctly`);
+            }
             this.#offset = offset;
             if (typeof this.#credentials.clockOffset === "number") this.#credentials.clockOffset = offset;
             skewRetried = true;
@@ -133,7 +165,7 @@ export class AwsClient {
           }
         }
       }
-      if (RETRYABLE.has(response.status) && attempt < this.retries) {
+      if (RETRYABLE.has(response.status) && attempt < retries) {
         await backoff(attempt);
         continue;
       }

@@ -5,9 +5,14 @@
 // flight for all callers.
 
 import { decodeRequest, handle, put, take, useStorage, wasm } from "./wasm.js";
-import { fetchWithTimeout, noBreak, requireReady, requireString, sdkError } from "./util.js";
+import { fetchAnswer, noBreak, requireReady, requireString, sdkError } from "./util.js";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+// Cognito and STS answers are a few KB; more is not an answer from AWS.
+const MAX_ANSWER_BYTES = 1 << 20;
+// An exchange is a handful of requests and retries; a driver that takes more
+// steps than this is looping, and fails instead of freezing the page.
+const MAX_STEPS = 100;
 
 /** The storage of the IdentityId: localStorage, sessionStorage, or memory. */
 function pickStorage(kind = "local") {
@@ -66,6 +71,7 @@ export class CognitoIdentityCredentials {
   #logins;
   #flight = null;
   #timeoutMs;
+  #answerLimit;
 
   constructor(options = {}) {
     requireReady();
@@ -78,6 +84,7 @@ export class CognitoIdentityCredentials {
     this.#idToken = idToken;
     this.#logins = logins || {};
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#answerLimit = options.maxAnswerBytes ?? MAX_ANSWER_BYTES;
     const margin = options.refreshMarginMs ?? 5 * 60_000;
     if (!Number.isInteger(margin) || margin < 0) throw sdkError("InvalidConfig", "refreshMarginMs must be a whole number of milliseconds, 0 or more");
     const config = { region, identityPoolId, accountId, customRoleArn, roleArn: flow === "basic" ? roleArn : undefined, endpoint, stsEndpoint, refreshMarginMs: margin };
@@ -107,28 +114,43 @@ export class CognitoIdentityCredentials {
     return decodeStep(this.#call(name, ...args));
   }
 
-  /** Credentials valid for at least the refresh margin: `{accessKeyId, secretAccessKey, sessionToken, expiration, identityId}`. */
+  /**
+   * Credentials valid for at least the refresh margin: `{accessKeyId, secretAccessKey, sessionToken, expiration, identityId}`.
+   * The token functions are called on every call, so that credentials only
+   * ever go to the user whose tokens they are: keep them cheap.
+   */
   async get() {
     for (;;) {
       const step = this.#step("provider_poll", Date.now());
       if (step.kind === "ready") return toCredentials(step);
       if (this.#flight) {
-        // Another caller's exchange is in flight: share its outcome.
+        // Another caller's exchange is in flight: share its outcome, then ask again.
         await this.#flight;
         continue;
       }
-      this.#flight = this.#exchange(step).finally(() => (this.#flight = null));
-      return toCredentials(await this.#flight);
+      const flight = this.#exchange(step, this.#call("provider_generation"));
+      this.#flight = flight;
+      // clear() may have replaced the flight meanwhile: only forget our own.
+      flight.then(
+        () => this.#flight === flight && (this.#flight = null),
+        () => this.#flight === flight && (this.#flight = null),
+      );
+      return toCredentials(await flight);
     }
   }
 
-  /** The IdentityId (exchanging first if it is not known yet). */
+  /** The IdentityId of the user signed in now (exchanging first if it is not known yet). */
   async identityId() {
-    return take(this.#call("provider_identity_id")) || (await this.get()).identityId;
+    return (await this.get()).identityId;
   }
 
-  /** Sign-out: forget the credentials and this user's stored IdentityId. */
+  /**
+   * Sign-out: forget the credentials, the logins and this user's stored
+   * IdentityId. An exchange in flight is dropped (its callers get `Cancelled`)
+   * and stores nothing.
+   */
   clear() {
+    this.#flight = null;
     this.#call("provider_clear");
   }
 
@@ -137,53 +159,60 @@ export class CognitoIdentityCredentials {
     return this.#call("provider_clock_offset");
   }
 
+  /** Throws `ClockSkew` for more than a day either way: the device's clock is wrong. */
   set clockOffset(ms) {
-    this.#call("provider_set_clock_offset", Number(ms));
+    const n = this.#call("provider_set_clock_offset", Number(ms));
+    if (n < 0) take(n);
   }
 
-  async #freshLogins() {
+  async #freshLogins(generation) {
     const fields = [];
     for (const [key, value] of Object.entries(this.#logins)) fields.push(key, await resolveToken(value, `logins["${key}"]`));
     // An empty key: the wasm side derives it from the IdToken's `iss`.
     if (this.#idToken !== undefined) fields.push("", await resolveToken(this.#idToken, "idToken"));
     put(fields.map((v) => noBreak(v, "login provider names and tokens", "InvalidConfig")));
-    const n = this.#call("provider_set_logins");
+    const n = this.#call("provider_set_logins", generation);
     if (n < 0) take(n);
   }
 
-  /** Runs one exchange from `step` to ready (or throws), driving the Rust state machine. */
-  async #exchange(step) {
-    for (;;) {
+  /**
+   * Runs one exchange of `generation` from `step` to ready (or throws),
+   * driving the Rust state machine. Every step either awaits or fails:
+   * nothing here can spin.
+   */
+  async #exchange(step, generation) {
+    for (let steps = 0; steps < MAX_STEPS; steps++) {
       switch (step.kind) {
         case "ready":
           return step;
         case "logins":
-          await this.#freshLogins();
+          await this.#freshLogins(generation);
           step = this.#step("provider_poll", Date.now());
           break;
         case "sleep":
           await sleep(step.until - Date.now());
-          step = this.#step("provider_poll", Date.now());
+          step = this.#step("provider_resume", generation, Date.now());
           break;
         case "send": {
-          let response;
+          let answer;
           try {
-            response = await fetchWithTimeout(step.url, { method: step.method, headers: step.headers, body: step.body }, this.#timeoutMs);
+            answer = await fetchAnswer(step.url, { method: step.method, headers: step.headers, body: step.body }, this.#timeoutMs, this.#answerLimit);
           } catch (failure) {
-            step = this.#step("provider_on_network_error", !!failure?.timedOut, Date.now());
+            if (failure?.tooLarge) throw sdkError("Malformed", `the answer of ${new URL(step.url).host} is larger than ${this.#answerLimit} bytes, which no Cognito or STS answer is: check the endpoint`);
+            step = this.#step("provider_on_network_error", generation, !!failure?.timedOut, Date.now());
             break;
           }
-          const body = new Uint8Array(await response.arrayBuffer().catch(() => new ArrayBuffer(0)));
-          const date = (response.headers.get("date") ?? "").replace(/[\r\n]/g, "");
-          const bodyLen = put([date], body);
-          step = this.#step("provider_on_response", response.status, bodyLen, Date.now());
+          const date = (answer.date ?? "").replace(/[\r\n]/g, "");
+          const bodyLen = put([date], answer.body);
+          step = this.#step("provider_on_response", generation, answer.status, bodyLen, Date.now());
           break;
         }
         default:
-          // "wait" cannot happen here: this is the only exchange in flight.
-          step = this.#step("provider_poll", Date.now());
+          // "wait" (another exchange in flight) cannot be this one's step.
+          throw sdkError("Cancelled", "the credential exchange was superseded by another: call get() again");
       }
     }
+    throw sdkError("Network", `the credential exchange did not finish within ${MAX_STEPS} steps: check the endpoint`);
   }
 }
 

@@ -30,6 +30,10 @@ export type ErrorCode =
   | "ClockSkew"
   | "SecretInBrowser"
   | "ChallengeRequired"
+  /** clear() ran while this exchange was in flight: its answer was dropped. */
+  | "Cancelled"
+  /** The wasm module trapped (out of memory, a bug): every further call fails so; reload the page. */
+  | "ModuleFailed"
   | (string & {});
 
 /** Every error thrown has `name === code`, and a message that says what to fix. */
@@ -151,18 +155,24 @@ export interface CognitoIdentityCredentialsOptions {
   storage?: "local" | "session" | "memory" | Pick<Storage, "getItem" | "setItem" | "removeItem">;
   /** Refresh this long before expiry (default 300000 = 5 minutes). */
   refreshMarginMs?: number;
-  /** Per-request timeout (default 10000 ms). */
+  /** Per-request timeout, the answer's body included (default 10000 ms). */
   timeoutMs?: number;
+  /** Answers larger than this are refused as Malformed (default 1 MiB). */
+  maxAnswerBytes?: number;
 }
 
 export class CognitoIdentityCredentials {
   constructor(options: CognitoIdentityCredentialsOptions);
-  /** Cached credentials, refreshed before they expire; concurrent callers share one exchange. */
+  /**
+   * Cached credentials, refreshed before they expire; concurrent callers share one exchange.
+   * The token functions are called on every call: credentials only ever go to the user whose tokens they are.
+   */
   get(): Promise<AwsCredentials>;
+  /** The IdentityId of the user whose tokens the token functions return now. */
   identityId(): Promise<string>;
-  /** Sign-out: forget the credentials and this user's stored IdentityId. */
+  /** Sign-out: forget the credentials and this user's stored IdentityId; an exchange in flight rejects with Cancelled and stores nothing. */
   clear(): void;
-  /** Server time minus local time (ms), learned from AWS answers. */
+  /** Server time minus local time (ms), learned from AWS answers. Setting more than a day either way throws ClockSkew. */
   clockOffset: number;
 }
 

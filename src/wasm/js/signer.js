@@ -50,6 +50,9 @@ export class Signer {
     return this.#raw;
   }
 
+  // sign() and presign() read all of `request` (whose getters may run any
+  // code, free() included) before they touch the wasm handle.
+
   /**
    * Signs a request in its headers. Returns `{ method, url, headers }`, ready for fetch.
    */
@@ -67,9 +70,12 @@ export class Signer {
       if (typeof body === "string") body = encoder.encode(body);
       if (body) mode = PAYLOAD_BYTES;
     }
+    const fields = [method, url, hash, ...headerFields(request.headers)];
+    const contentSha256 = !!request.contentSha256;
+    const date = dateMs(request.date);
     const raw = this.#live();
-    const bodyLen = put([method, url, hash, ...headerFields(request.headers)], body);
-    const parts = take(wasm.signer_sign(raw, bodyLen, mode, !!request.contentSha256, dateMs(request.date))).split("\n");
+    const bodyLen = put(fields, body);
+    const parts = take(wasm.signer_sign(raw, bodyLen, mode, contentSha256, date)).split("\n");
     const headers = {};
     for (let i = 2; i < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
     return { method: parts[0], url: parts[1], headers };
@@ -81,9 +87,11 @@ export class Signer {
     const url = request.rawUrl ? noBreak(String(request.url), "url", "InvalidUrl") : normalizeUrl(request.url);
     const method = request.method === undefined ? "GET" : noBreak(String(request.method), "method", "InvalidConfig");
     const expiresIn = request.expiresIn === undefined ? 3600 : Number(request.expiresIn);
+    const fields = [method, url, ...headerFields(request.headers)];
+    const date = dateMs(request.date);
     const raw = this.#live();
-    put([method, url, ...headerFields(request.headers)]);
-    return take(wasm.signer_presign(raw, expiresIn, dateMs(request.date)));
+    put(fields);
+    return take(wasm.signer_presign(raw, expiresIn, date));
   }
 
   /**

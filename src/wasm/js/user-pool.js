@@ -2,11 +2,14 @@
 // and the OAuth2 client-credentials grant for servers and edge runtimes.
 
 import { decodeRequest, put, take, wasm } from "./wasm.js";
-import { fetchWithTimeout, noBreak, requireReady, requireString, sdkError } from "./util.js";
+import { fetchAnswer, noBreak, requireReady, requireString, sdkError } from "./util.js";
 
 const TIMEOUT_MS = 10_000;
+// User pool and token endpoint answers are a few KB of tokens.
+const MAX_ANSWER_BYTES = 1 << 20;
 
 function networkError(failure) {
+  if (failure?.tooLarge) return sdkError("Malformed", `the answer is larger than ${MAX_ANSWER_BYTES} bytes, which no user pool answer is: check the endpoint`);
   return failure?.timedOut
     ? sdkError("Timeout", "the user pool did not answer in time: check the network")
     : sdkError("Network", "could not reach the user pool: check the network, the endpoint, and CORS/CSP connect-src");
@@ -32,14 +35,13 @@ export class UserPool {
   async #call(build, fields, secret) {
     put([noBreak(String(this.#endpoint), "endpoint", "InvalidConfig"), noBreak(this.clientId, "clientId", "InvalidConfig"), ...fields]);
     const request = decodeRequest(take(wasm[build]()).split("\n"));
-    let response;
+    let answer;
     try {
-      response = await fetchWithTimeout(request.url, request, TIMEOUT_MS);
+      answer = await fetchAnswer(request.url, request, TIMEOUT_MS, MAX_ANSWER_BYTES);
     } catch (failure) {
       throw networkError(failure);
     }
-    const body = new Uint8Array(await response.arrayBuffer());
-    const f = take(wasm.user_pool_tokens(response.status, put([secret], body))).split("\n");
+    const f = take(wasm.user_pool_tokens(answer.status, put([secret], answer.body))).split("\n");
     const tokens = { idToken: f[0], accessToken: f[1], expiresIn: Number(f[3]) };
     if (f[2]) tokens.refreshToken = f[2];
     return tokens;
@@ -101,24 +103,25 @@ export async function clientCredentials({ tokenEndpoint, clientId, clientSecret,
   if (cached && cached.expiresAt.getTime() - 60_000 > Date.now()) return cached;
   const form = new URLSearchParams({ grant_type: "client_credentials" });
   if (scope) form.set("scope", Array.isArray(scope) ? scope.join(" ") : scope);
-  let response;
+  let answer;
   try {
-    response = await fetchWithTimeout(tokenEndpoint, {
+    answer = await fetchAnswer(tokenEndpoint, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", authorization: "Basic " + btoa(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`) },
       body: form.toString(),
-    }, TIMEOUT_MS);
+    }, TIMEOUT_MS, MAX_ANSWER_BYTES);
   } catch (failure) {
     throw networkError(failure);
   }
   let body;
   try {
-    body = await response.json();
+    body = JSON.parse(new TextDecoder().decode(answer.body));
   } catch {
     throw sdkError("Malformed", "the token endpoint did not answer JSON: check tokenEndpoint (https://<domain>/oauth2/token)");
   }
-  if (!response.ok || typeof body.access_token !== "string") {
-    const code = typeof body.error === "string" ? body.error : "Malformed";
+  if (answer.status >= 300 || typeof body?.access_token !== "string") {
+    // OAuth error codes are snake_case words; anything else is not one (and must not forge a name).
+    const code = typeof body?.error === "string" && /^[A-Za-z0-9_.]{1,64}$/.test(body.error) ? body.error : "Malformed";
     const advice = { invalid_client: "check clientId and clientSecret, and that the app client has a secret", invalid_scope: "request only scopes the app client is allowed", unauthorized_client: "enable the client_credentials flow on the app client", unsupported_grant_type: "the endpoint does not support client_credentials" }[code];
     throw sdkError(code, `the token endpoint refused: ${advice ?? "see its answer"} (${code})`);
   }

@@ -103,16 +103,57 @@ export function bodyBytes(body) {
 }
 
 
-/** fetch with a timeout; returns the Response, or throws { timedOut }. */
-export async function fetchWithTimeout(url, init, timeoutMs) {
-  const controller = typeof AbortController === "function" ? new AbortController() : null;
-  const timer = controller && setTimeout(() => controller.abort(), timeoutMs);
+/**
+ * fetch whose timeout covers the whole answer, body included (a stalled body
+ * must not hold up every caller of a shared exchange), read into at most
+ * `maxBytes`. Returns `{ status, date, body: Uint8Array }`; throws
+ * `{ timedOut, cause }` when no whole answer came, `{ tooLarge }` above the cap.
+ */
+export async function fetchAnswer(url, init, timeoutMs, maxBytes) {
+  const controller = new AbortController();
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject({ timedOut: true });
+    }, timeoutMs);
+  });
+  const work = (async () => {
+    const response = await fetch(url, { ...init, signal: controller.signal });
+    if (Number(response.headers.get("content-length")) > maxBytes) throw { tooLarge: true };
+    return { status: response.status, date: response.headers.get("date"), body: await readCapped(response, maxBytes) };
+  })();
+  work.catch(() => {}); // when the timeout wins, the aborted read's failure is expected
   try {
-    return await fetch(url, controller ? { ...init, signal: controller.signal } : init);
-  } catch (cause) {
-    throw { timedOut: !!controller?.signal.aborted, cause };
+    return await Promise.race([work, timeout]);
+  } catch (failure) {
+    controller.abort();
+    throw failure?.tooLarge || failure?.timedOut ? failure : { timedOut: false, cause: failure };
   } finally {
-    if (timer) clearTimeout(timer);
+    clearTimeout(timer);
   }
 }
 
+async function readCapped(response, maxBytes) {
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      reader.cancel().catch(() => {});
+      throw { tooLarge: true };
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}

@@ -4,6 +4,10 @@
 // An export returns the output's length, a handle, or ~length for an error
 // output "name\nstatus\nmessage". This replaces wasm-bindgen's generated glue, which
 // weighed more than the whole of the API around it.
+//
+// Addresses cross as i32: `>>> 0` reads them as the unsigned offsets they are
+// (at or above 2 GiB they would turn negative). A trap (out of memory, a bug)
+// leaves the module's state torn, so after one every call answers ModuleFailed.
 
 import { sdkError } from "./util.js";
 
@@ -16,7 +20,36 @@ let storage = null;
 export const useStorage = (s) => (storage = s);
 
 const view = () => (bytes.buffer === exports.memory.buffer ? bytes : (bytes = new Uint8Array(exports.memory.buffer)));
-const text = (ptr, len) => decoder.decode(view().subarray(ptr, ptr + len));
+const text = (ptr, len) => decoder.decode(view().subarray(ptr >>> 0, (ptr >>> 0) + (len >>> 0)));
+
+/** The most a call may write into wasm memory: above, hashing in memory is refused. */
+export const MAX_INPUT_BYTES = 2 ** 30;
+
+let trapped = null;
+const moduleFailed = () => {
+  const err = sdkError("ModuleFailed", `cognito-sigv4's WebAssembly module stopped (${trapped.name}: ${trapped.message}) and cannot be used again on this page: reload the page`);
+  err.cause = trapped;
+  return err;
+};
+
+/** The exports, each of which refuses to run once any of them has trapped. */
+function guarded(raw) {
+  const out = { memory: raw.memory };
+  for (const [name, f] of Object.entries(raw)) {
+    if (typeof f !== "function") continue;
+    out[name] = (...args) => {
+      if (trapped) throw moduleFailed();
+      try {
+        return f(...args);
+      } catch (cause) {
+        // Imports catch their own errors, so anything here is the module's.
+        trapped = cause instanceof Error ? cause : new Error(String(cause));
+        throw moduleFailed();
+      }
+    };
+  }
+  return out;
+}
 
 const imports = {
   "cognito-sigv4": {
@@ -24,7 +57,7 @@ const imports = {
       try {
         const value = storage.getItem(text(keyPtr, keyLen));
         if (typeof value !== "string") return -1;
-        const { read, written } = encoder.encodeInto(value, view().subarray(out, out + cap));
+        const { read, written } = encoder.encodeInto(value, view().subarray(out >>> 0, (out >>> 0) + cap));
         return read === value.length ? written : -1;
       } catch {
         return -1;
@@ -48,8 +81,9 @@ const imports = {
 };
 
 export function instantiated(instance) {
-  exports = instance.exports;
+  exports = guarded(instance.exports);
   bytes = new Uint8Array(exports.memory.buffer);
+  trapped = null;
   return exports;
 }
 
@@ -60,7 +94,11 @@ export function put(fields = [], body) {
   const str = fields.join("\n");
   const bodyLen = body ? body.length : 0;
   // UTF-8 takes at most 3 bytes per UTF-16 unit; the buffer is trimmed to what was written.
-  const ptr = exports.io_reserve(bodyLen + str.length * 3);
+  const len = bodyLen + str.length * 3;
+  if (len > MAX_INPUT_BYTES) {
+    throw sdkError("InvalidBody", `${len} bytes are too many to hash in memory (at most ${MAX_INPUT_BYTES}): sign with unsignedPayload, or pass a payloadHash computed with WebCrypto (crypto.subtle.digest)`);
+  }
+  const ptr = exports.io_reserve(len) >>> 0;
   const buf = view();
   if (body) buf.set(body, ptr);
   const { written } = encoder.encodeInto(str, buf.subarray(ptr + bodyLen));
@@ -70,7 +108,7 @@ export function put(fields = [], body) {
 
 /** Reads the output of an export that returned `n`; throws the typed error for ~length. */
 export function take(n) {
-  const out = text(exports.io_ptr(), n < 0 ? ~n : n);
+  const out = text(exports.io_ptr() >>> 0, n < 0 ? ~n : n);
   if (n >= 0) return out;
   const [name, status] = out.split("\n", 2);
   const err = sdkError(name, out.slice(name.length + status.length + 2));
