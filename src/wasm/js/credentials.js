@@ -198,9 +198,14 @@ export class CognitoIdentityCredentials {
           try {
             answer = await fetchAnswer(step.url, { method: step.method, headers: step.headers, body: step.body }, this.#timeoutMs, this.#answerLimit);
           } catch (failure) {
-            if (failure?.tooLarge) throw sdkError("Malformed", `the answer of ${new URL(step.url).host} is larger than ${this.#answerLimit} bytes, which no Cognito or STS answer is: check the endpoint`);
-            step = this.#step("provider_on_network_error", generation, !!failure?.timedOut, Date.now());
-            break;
+            if (failure?.tooLarge) {
+              // More than any Cognito or STS answer: the core reads it as what
+              // could be read of it, nothing (Malformed, or retried if a 5xx).
+              answer = { status: failure.status, date: "", body: new Uint8Array(0) };
+            } else {
+              step = this.#step("provider_on_network_error", generation, !!failure?.timedOut, Date.now());
+              break;
+            }
           }
           const date = (answer.date ?? "").replace(/[\r\n]/g, "");
           const bodyLen = put([date], answer.body);

@@ -120,7 +120,7 @@ export async function fetchAnswer(url, init, timeoutMs, maxBytes) {
   });
   const work = (async () => {
     const response = await fetch(url, { ...init, signal: controller.signal });
-    if (Number(response.headers.get("content-length")) > maxBytes) throw { tooLarge: true };
+    if (Number(response.headers.get("content-length")) > maxBytes) throw { tooLarge: true, status: response.status };
     return { status: response.status, date: response.headers.get("date"), body: await readCapped(response, maxBytes) };
   })();
   work.catch(() => {}); // when the timeout wins, the aborted read's failure is expected
@@ -145,7 +145,7 @@ async function readCapped(response, maxBytes) {
     total += value.length;
     if (total > maxBytes) {
       reader.cancel().catch(() => {});
-      throw { tooLarge: true };
+      throw { tooLarge: true, status: response.status };
     }
     chunks.push(value);
   }
