@@ -4,7 +4,7 @@
 // (src/credentials/); this drives them with fetch and keeps one exchange in
 // flight for all callers.
 
-import { decodeRequest, handle, put, take, useStorage, wasm } from "./wasm.js";
+import { decodeRequest, freeQuietly, handle, put, take, useStorage, wasm } from "./wasm.js";
 import { fetchAnswer, noBreak, requireReady, requireString, sdkError } from "./util.js";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -41,7 +41,7 @@ async function resolveToken(value, what) {
 }
 
 // Frees the wasm side of providers that are garbage collected.
-const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((h) => wasm.provider_free(h)) : null;
+const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((h) => freeQuietly("provider_free", h)) : null;
 
 /**
  * A step of the Rust state machine (src/wasm/provider.rs), decoded:

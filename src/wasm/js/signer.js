@@ -1,13 +1,13 @@
 // Signer: synchronous SigV4 signing and presigning with fixed credentials.
 
-import { handle, put, take, wasm } from "./wasm.js";
+import { freeQuietly, handle, put, take, wasm } from "./wasm.js";
 import {
   PAYLOAD_BYTES, PAYLOAD_EMPTY, PAYLOAD_HASH, PAYLOAD_UNSIGNED,
   bodyBytes, dateMs, headerFields, noBreak, normalizeUrl, requireReady, requireString, sdkError,
 } from "./util.js";
 
 // Frees the wasm side of signers that are garbage collected without free().
-const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((h) => wasm.signer_free(h)) : null;
+const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((h) => freeQuietly("signer_free", h)) : null;
 
 /** SigV4 signing with fixed credentials, region and service. */
 export class Signer {

@@ -117,6 +117,15 @@ export function take(n) {
   throw err;
 }
 
+/** Frees a handle at garbage collection, where a failed module must not throw. */
+export function freeQuietly(name, h) {
+  try {
+    exports[name](h);
+  } catch {
+    // ModuleFailed: nothing left to free.
+  }
+}
+
 /** A handle from an export, or the typed error. */
 export function handle(n) {
   if (n < 0) take(n);
