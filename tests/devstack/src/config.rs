@@ -25,6 +25,48 @@ pub struct World {
     pub s3: S3Config,
     #[serde(default)]
     pub roles: BTreeMap<String, Role>,
+    #[serde(default)]
+    pub cors: Cors,
+}
+
+/// The request headers each kind of endpoint allows cross-origin. A preflight
+/// is answered with the configured list, as API Gateway does, never with an
+/// echo of what was asked: a client that adds a header the list lacks fails
+/// its preflight here as it would on AWS. S3 answers as a bucket whose CORS
+/// rule has `AllowedHeaders: ["*"]` (it echoes), the usual SPA setting.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Cors {
+    /// API Gateway (IAM and JWT routes): the console's default `AllowHeaders`.
+    pub api_allow_headers: Vec<String>,
+    /// Cognito Identity, STS and the OAuth2 token endpoint.
+    pub aws_allow_headers: Vec<String>,
+}
+
+impl Default for Cors {
+    fn default() -> Self {
+        let list = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
+        Cors {
+            api_allow_headers: list(&[
+                "Content-Type",
+                "X-Amz-Date",
+                "Authorization",
+                "X-Api-Key",
+                "X-Amz-Security-Token",
+            ]),
+            aws_allow_headers: list(&[
+                "Content-Type",
+                "X-Amz-Target",
+                "X-Amz-User-Agent",
+                "X-Amz-Date",
+                "X-Amz-Security-Token",
+                "X-Amz-Content-Sha256",
+                "Authorization",
+                "Amz-Sdk-Invocation-Id",
+                "Amz-Sdk-Request",
+            ]),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

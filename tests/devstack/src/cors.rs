@@ -24,8 +24,13 @@ pub fn is_preflight(method: &Method) -> bool {
     method == Method::OPTIONS
 }
 
-/// The answer to a preflight: 204, allowing the requested headers.
-pub fn preflight<B: Default>(request_headers: &HeaderMap) -> Response<B> {
+/// The answer to a preflight: 204, allowing the `allowed` headers (a
+/// configured list, as API Gateway answers), or with `None` the requested
+/// ones (an S3 CORS rule with `AllowedHeaders: ["*"]`).
+pub fn preflight<B: Default>(
+    request_headers: &HeaderMap,
+    allowed: Option<&[String]>,
+) -> Response<B> {
     let mut resp = Response::new(B::default());
     *resp.status_mut() = StatusCode::NO_CONTENT;
     let h = resp.headers_mut();
@@ -33,10 +38,15 @@ pub fn preflight<B: Default>(request_headers: &HeaderMap) -> Response<B> {
         ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static(ALLOW_METHODS),
     );
-    let allowed = request_headers
-        .get(ACCESS_CONTROL_REQUEST_HEADERS)
-        .cloned()
-        .unwrap_or_else(|| HeaderValue::from_static("*"));
+    let allowed = match allowed {
+        Some(list) => {
+            HeaderValue::from_str(&list.join(",")).unwrap_or_else(|_| HeaderValue::from_static(""))
+        }
+        None => request_headers
+            .get(ACCESS_CONTROL_REQUEST_HEADERS)
+            .cloned()
+            .unwrap_or_else(|| HeaderValue::from_static("*")),
+    };
     h.insert(ACCESS_CONTROL_ALLOW_HEADERS, allowed);
     h.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE));
     // Chrome's Private Network Access asks before a page talks to loopback.
@@ -86,7 +96,7 @@ mod tests {
             "access-control-request-private-network",
             HeaderValue::from_static("true"),
         );
-        let resp: Response<String> = preflight(&req);
+        let resp: Response<String> = preflight(&req, None);
         assert_eq!(resp.status(), StatusCode::NO_CONTENT);
         let h = resp.headers();
         assert_eq!(h[ACCESS_CONTROL_ALLOW_ORIGIN], "http://localhost:8080");
@@ -97,6 +107,21 @@ mod tests {
             .to_str()
             .unwrap()
             .contains("ETag"));
+    }
+
+    #[test]
+    fn a_configured_list_is_answered_not_the_requested_headers() {
+        let mut req = HeaderMap::new();
+        req.insert(
+            ACCESS_CONTROL_REQUEST_HEADERS,
+            HeaderValue::from_static("authorization,x-amz-content-sha256"),
+        );
+        let list = ["Content-Type".to_string(), "Authorization".to_string()];
+        let resp: Response<String> = preflight(&req, Some(&list));
+        assert_eq!(
+            resp.headers()[ACCESS_CONTROL_ALLOW_HEADERS],
+            "Content-Type,Authorization"
+        );
     }
 
     #[test]

@@ -208,7 +208,12 @@ async fn serve_ours(
     let origin = req.headers().get(http::header::ORIGIN).cloned();
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let mut resp = if cors::is_preflight(&method) {
-        cors::preflight(req.headers())
+        let cors = &app.world.cors;
+        let allowed = match kind {
+            Kind::IamApi | Kind::JwtApi => &cors.api_allow_headers,
+            Kind::Identity | Kind::Sts | Kind::OAuth => &cors.aws_allow_headers,
+        };
+        cors::preflight(req.headers(), Some(allowed))
     } else {
         let (parts, body) = req.into_parts();
         match Limited::new(body, MAX_BODY).collect().await {
@@ -235,7 +240,7 @@ async fn serve_s3(
     let origin = req.headers().get(http::header::ORIGIN).cloned();
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let mut resp = if cors::is_preflight(&method) {
-        cors::preflight(req.headers())
+        cors::preflight(req.headers(), None)
     } else {
         match s3::check_declared_payload(req).await {
             Err(refused) => refused,

@@ -452,8 +452,20 @@ pub(crate) mod tests {
             settings.signature_location = SignatureLocation::QueryParams;
             settings.expires_in = Some(Duration::from_secs(expires));
         }
-        let r = testkit::Unsigned { method, url, headers, body, time };
-        testkit::signed((AKID, SECRET, token), "execute-api", &r, settings, SignableBody::Bytes(body))
+        let r = testkit::Unsigned {
+            method,
+            url,
+            headers,
+            body,
+            time,
+        };
+        testkit::signed(
+            (AKID, SECRET, token),
+            "execute-api",
+            &r,
+            settings,
+            SignableBody::Bytes(body),
+        )
     }
 
     fn check(req: &Req, now: u64) -> Result<bool, Problem> {

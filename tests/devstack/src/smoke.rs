@@ -161,9 +161,10 @@ async fn the_stack_answers_over_http() {
         resp.headers()["access-control-allow-origin"],
         "http://localhost:5173"
     );
+    // API Gateway answers with its configured AllowHeaders, not an echo.
     assert_eq!(
         resp.headers()["access-control-allow-headers"],
-        "authorization,x-amz-date,x-amz-security-token"
+        "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
     );
 
     // OAuth2 client credentials, then the JWT-authorized API.

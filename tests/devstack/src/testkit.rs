@@ -228,7 +228,11 @@ pub(crate) type Keys<'a> = (&'a str, &'a str, Option<&'a str>);
 
 impl Issued {
     fn keys(&self) -> Keys<'_> {
-        (&self.access_key_id, &self.secret_access_key, Some(&self.session_token))
+        (
+            &self.access_key_id,
+            &self.secret_access_key,
+            Some(&self.session_token),
+        )
     }
 }
 
@@ -241,8 +245,14 @@ pub(crate) fn signed(
     settings: SigningSettings,
     payload: SignableBody<'_>,
 ) -> Req {
-    let identity: Identity =
-        aws_credential_types::Credentials::new(akid, secret, token.map(str::to_string), None, "test").into();
+    let identity: Identity = aws_credential_types::Credentials::new(
+        akid,
+        secret,
+        token.map(str::to_string),
+        None,
+        "test",
+    )
+    .into();
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region("us-east-1")
