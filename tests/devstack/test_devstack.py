@@ -978,32 +978,35 @@ def test_s5_m2m_route_requires_the_scope(devstack, tokens):
 # CORS
 
 PREFLIGHT_HEADERS = "authorization,content-type,x-amz-date,x-amz-security-token,x-amz-content-sha256,x-amz-target,x-amz-user-agent"
+# What a signed API Gateway call from a page asks for: API Gateway's default AllowHeaders cover it.
+API_HEADERS = "authorization,content-type,x-amz-date,x-amz-security-token"
 
 
-def preflight(url: str, method: str) -> Response:
+def preflight(url: str, method: str, asked: str = PREFLIGHT_HEADERS) -> Response:
     return http("OPTIONS", url, headers={"Origin": ORIGIN, "Access-Control-Request-Method": method,
-                                         "Access-Control-Request-Headers": PREFLIGHT_HEADERS})
+                                         "Access-Control-Request-Headers": asked})
 
 
-def assert_preflight_ok(r: Response, method: str):
+def assert_preflight_ok(r: Response, method: str, asked: str = PREFLIGHT_HEADERS):
     assert r.status in (200, 204), r
     assert r.headers.get("Access-Control-Allow-Origin") in ("*", ORIGIN), r
     methods = r.headers.get("Access-Control-Allow-Methods", "")
     assert methods.strip() == "*" or method in [m.strip().upper() for m in methods.split(",")], r
     allowed = r.headers.get("Access-Control-Allow-Headers", "")
     allowed_set = {h.strip().lower() for h in allowed.split(",")}
-    assert allowed.strip() == "*" or set(PREFLIGHT_HEADERS.split(",")) <= allowed_set, r
+    assert allowed.strip() == "*" or set(asked.split(",")) <= allowed_set, r
 
 
 def test_cors_preflights(devstack):
     c = devstack
-    for url, method in ((c["identityEndpoint"], "POST"), (c["stsEndpoint"], "POST"), (f"{c['apiUrl']}/admin", "GET"),
-                        (f"{c['apiUrl']}/user", "GET"), (f"{c['jwtApiUrl']}/me", "GET"),
-                        (f"{c['jwtApiUrl']}/m2m", "GET"), (c["tokenEndpoint"], "POST"),
-                        (f"{c['s3Endpoint']}/{c['bucket']}/cognito-test/x/y.txt", "PUT"),
-                        (f"{c['s3Endpoint']}/{c['bucket']}/cognito-test/x/y.txt", "GET"),
-                        (f"{c['s3Endpoint']}/{c['bucket']}", "GET")):
-        assert_preflight_ok(preflight(url, method), method)
+    for url, method, asked in ((c["identityEndpoint"], "POST", PREFLIGHT_HEADERS), (c["stsEndpoint"], "POST", PREFLIGHT_HEADERS),
+                               (f"{c['apiUrl']}/admin", "GET", API_HEADERS), (f"{c['apiUrl']}/user", "GET", API_HEADERS),
+                               (f"{c['jwtApiUrl']}/me", "GET", API_HEADERS), (f"{c['jwtApiUrl']}/m2m", "GET", API_HEADERS),
+                               (c["tokenEndpoint"], "POST", PREFLIGHT_HEADERS),
+                               (f"{c['s3Endpoint']}/{c['bucket']}/cognito-test/x/y.txt", "PUT", PREFLIGHT_HEADERS),
+                               (f"{c['s3Endpoint']}/{c['bucket']}/cognito-test/x/y.txt", "GET", PREFLIGHT_HEADERS),
+                               (f"{c['s3Endpoint']}/{c['bucket']}", "GET", PREFLIGHT_HEADERS)):
+        assert_preflight_ok(preflight(url, method, asked), method, asked)
 
 
 def exposed(r: Response) -> set[str]:
@@ -1062,3 +1065,64 @@ def test_zz_expired_credentials_are_refused(devstack, creds, early_credentials):
     fresh = creds(USER)
     assert fresh["IdentityId"] == old["IdentityId"]
     assert api(devstack, fresh, "user").status == 200
+
+
+# --------------------------------------------------------------------------
+# Where the devstack was kinder than AWS (found by an outside review)
+
+def test_preflight_answers_configured_allow_headers_not_the_requested_ones(devstack):
+    asked = "authorization,x-amz-date,x-amz-security-token,x-amz-content-sha256"
+    preflight = {"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": asked}
+    r = http("OPTIONS", f"{devstack['apiUrl']}/user", headers=preflight)
+    allowed = [h.strip().lower() for h in r.headers["Access-Control-Allow-Headers"].split(",")]
+    # API Gateway's console default: a browser then refuses to send x-amz-content-sha256.
+    assert allowed == ["content-type", "x-amz-date", "authorization", "x-api-key", "x-amz-security-token"], allowed
+    assert r.headers["Access-Control-Allow-Origin"] == "http://localhost:5173"
+    # Cognito Identity allows what AWS's SDKs send, and no more.
+    r = http("OPTIONS", devstack["identityEndpoint"], headers={**preflight, "Access-Control-Request-Headers": "content-type,x-amz-target,x-made-up"})
+    allowed = [h.strip().lower() for h in r.headers["Access-Control-Allow-Headers"].split(",")]
+    assert "x-amz-target" in allowed and "content-type" in allowed and "x-made-up" not in allowed, allowed
+    # S3, as a bucket CORS rule with AllowedHeaders ["*"]: what is asked.
+    r = http("OPTIONS", f"{devstack['s3Endpoint']}/{devstack['bucket']}/k", headers=preflight)
+    assert r.headers["Access-Control-Allow-Headers"] == asked
+
+
+def test_s3_presign_expires_over_a_week_is_refused(devstack, creds):
+    c = creds(USER)
+    client, bucket = s3(devstack, c), devstack["bucket"]
+    key = own_prefix(devstack, c) + "week.txt"
+    client.put_object(Bucket=bucket, Key=key, Body=b"seven days")
+    ok = client.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=604800)
+    assert http("GET", ok).status == 200
+    for expires, words in [("604801", b"less than a week"), ("-5", b"non-negative"), ("soon", b"should be a number")]:
+        url = re.sub(r"X-Amz-Expires=\d+", f"X-Amz-Expires={expires}", ok)
+        r = http("GET", url)
+        assert r.status == 400 and s3_xml_code(r) == "AuthorizationQueryParametersError" and words in r.body, (expires, r)
+    client.delete_object(Bucket=bucket, Key=key)
+
+
+def without_host(signed_headers: str) -> str:
+    return ";".join(h for h in signed_headers.split(";") if h != "host")
+
+
+def test_signed_headers_without_host_is_403_not_a_dropped_connection(devstack, creds):
+    c = creds(ADMIN)
+    url = f"{devstack['apiUrl']}/admin"
+    h = signed(devstack, "GET", url, c)
+    h["Authorization"] = re.sub(r"SignedHeaders=([^,]+)", lambda m: "SignedHeaders=" + without_host(m.group(1)), h["Authorization"])
+    r = http("GET", url, headers=h)
+    assert r.status == 403 and "'Host'" in apigw_message(r), r
+    # The same in a presigned query string.
+    from botocore.auth import SigV4QueryAuth
+    req = AWSRequest(method="GET", url=url)
+    SigV4QueryAuth(botocreds(c), "execute-api", devstack["region"], expires=60).add_auth(req)
+    r = http("GET", re.sub(r"X-Amz-SignedHeaders=host", "X-Amz-SignedHeaders=x-amz-date", req.url))
+    assert r.status == 403 and "'Host'" in apigw_message(r), r
+    # And S3, header-signed.
+    key = own_prefix(devstack, c) + "nohost.txt"
+    s3url = f"{devstack['s3Endpoint']}/{devstack['bucket']}/{key}"
+    h = signed(devstack, "GET", s3url, c, service="s3", headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    h["Authorization"] = re.sub(r"SignedHeaders=([^,]+)", lambda m: "SignedHeaders=" + without_host(m.group(1)), h["Authorization"])
+    r = http("GET", s3url, headers=h)
+    assert r.status in (400, 403) and s3_xml_code(r), r

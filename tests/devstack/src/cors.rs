@@ -24,13 +24,61 @@ pub fn is_preflight(method: &Method) -> bool {
     method == Method::OPTIONS
 }
 
-/// The answer to a preflight: 204, allowing the `allowed` headers (a
-/// configured list, as API Gateway answers), or with `None` the requested
-/// ones (an S3 CORS rule with `AllowedHeaders: ["*"]`).
-pub fn preflight<B: Default>(
+/// How a listener answers the headers a preflight asks for
+/// (`Access-Control-Request-Headers`), from devstack.toml's `[cors]`.
+#[derive(Debug, Clone, Copy)]
+pub enum AllowHeaders<'a> {
+    /// API Gateway's way (and the way of the other AWS endpoints): the
+    /// configured list, whatever was asked. A header outside it is not an
+    /// error here; the browser refuses the preflight.
+    Configured(&'a [String]),
+    /// An S3 bucket CORS rule's `AllowedHeaders` (patterns, `*` a wildcard,
+    /// case-insensitive): every requested header must match one, and then the
+    /// requested headers are echoed; otherwise S3 refuses the preflight (403).
+    S3Rule(&'a [String]),
+}
+
+/// S3's answer to a preflight its CORS configuration does not allow.
+const S3_CORS_REFUSED: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AccessForbidden</Code>\
+<Message>CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, \
+request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the \
+resource's CORS spec.</Message><Method>OPTIONS</Method><ResourceType>OBJECT</ResourceType></Error>";
+
+/// The answer to a preflight: 204 with the headers `allow` gives, or, for an
+/// S3 rule that does not cover a requested header, S3's 403 (no CORS headers).
+pub fn preflight<B: Default + From<String>>(
     request_headers: &HeaderMap,
-    allowed: Option<&[String]>,
+    allow: AllowHeaders<'_>,
 ) -> Response<B> {
+    let requested = request_headers
+        .get(ACCESS_CONTROL_REQUEST_HEADERS)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let allowed = match allow {
+        AllowHeaders::Configured(list) => Some(
+            HeaderValue::from_str(&list.join(",")).unwrap_or_else(|_| HeaderValue::from_static("")),
+        ),
+        AllowHeaders::S3Rule(patterns) => {
+            let names = requested.split(',').map(str::trim).filter(|n| !n.is_empty());
+            let mut echoed = Vec::new();
+            for name in names {
+                if !patterns.iter().any(|p| header_matches(p, name)) {
+                    let mut resp = Response::new(B::from(S3_CORS_REFUSED.to_string()));
+                    *resp.status_mut() = StatusCode::FORBIDDEN;
+                    resp.headers_mut().insert(
+                        http::header::CONTENT_TYPE,
+                        HeaderValue::from_static("application/xml"),
+                    );
+                    return resp;
+                }
+                echoed.push(name);
+            }
+            // S3 names no headers when none were asked for.
+            (!echoed.is_empty())
+                .then(|| HeaderValue::from_str(&echoed.join(",")).ok())
+                .flatten()
+        }
+    };
     let mut resp = Response::new(B::default());
     *resp.status_mut() = StatusCode::NO_CONTENT;
     let h = resp.headers_mut();
@@ -38,16 +86,9 @@ pub fn preflight<B: Default>(
         ACCESS_CONTROL_ALLOW_METHODS,
         HeaderValue::from_static(ALLOW_METHODS),
     );
-    let allowed = match allowed {
-        Some(list) => {
-            HeaderValue::from_str(&list.join(",")).unwrap_or_else(|_| HeaderValue::from_static(""))
-        }
-        None => request_headers
-            .get(ACCESS_CONTROL_REQUEST_HEADERS)
-            .cloned()
-            .unwrap_or_else(|| HeaderValue::from_static("*")),
-    };
-    h.insert(ACCESS_CONTROL_ALLOW_HEADERS, allowed);
+    if let Some(allowed) = allowed {
+        h.insert(ACCESS_CONTROL_ALLOW_HEADERS, allowed);
+    }
     h.insert(ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static(MAX_AGE));
     // Chrome's Private Network Access asks before a page talks to loopback.
     if request_headers
@@ -61,6 +102,28 @@ pub fn preflight<B: Default>(
     }
     decorate(request_headers.get(ORIGIN), resp.headers_mut());
     resp
+}
+
+/// Whether header `name` matches an S3 `AllowedHeaders` pattern: ASCII
+/// case-insensitive, each `*` standing for any run of characters.
+pub fn header_matches(pattern: &str, name: &str) -> bool {
+    let (p, n) = (pattern.to_ascii_lowercase(), name.to_ascii_lowercase());
+    let mut parts = p.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = n.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty(); // no `*`: the whole name
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
 }
 
 /// Adds the CORS response headers for a request from `origin`.
@@ -84,44 +147,98 @@ pub fn decorate(origin: Option<&HeaderValue>, headers: &mut HeaderMap) {
 mod tests {
     use super::*;
 
-    #[test]
-    fn answers_preflights_with_the_requested_headers() {
+    fn list(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| n.to_string()).collect()
+    }
+
+    fn asking(headers: &str) -> HeaderMap {
         let mut req = HeaderMap::new();
         req.insert(ORIGIN, HeaderValue::from_static("http://localhost:8080"));
         req.insert(
             ACCESS_CONTROL_REQUEST_HEADERS,
-            HeaderValue::from_static("authorization,x-amz-date"),
+            HeaderValue::from_str(headers).unwrap(),
         );
+        req
+    }
+
+    #[test]
+    fn an_s3_star_rule_echoes_the_requested_headers() {
+        let mut req = asking("authorization,x-amz-date,x-amz-content-sha256");
         req.insert(
             "access-control-request-private-network",
             HeaderValue::from_static("true"),
         );
-        let resp: Response<String> = preflight(&req, None);
+        let star = list(&["*"]);
+        let resp: Response<String> = preflight(&req, AllowHeaders::S3Rule(&star));
         assert_eq!(resp.status(), StatusCode::NO_CONTENT);
         let h = resp.headers();
         assert_eq!(h[ACCESS_CONTROL_ALLOW_ORIGIN], "http://localhost:8080");
-        assert_eq!(h[ACCESS_CONTROL_ALLOW_HEADERS], "authorization,x-amz-date");
+        assert_eq!(
+            h[ACCESS_CONTROL_ALLOW_HEADERS],
+            "authorization,x-amz-date,x-amz-content-sha256"
+        );
         assert_eq!(h[ACCESS_CONTROL_ALLOW_METHODS], ALLOW_METHODS);
         assert_eq!(h["access-control-allow-private-network"], "true");
         assert!(h[ACCESS_CONTROL_EXPOSE_HEADERS]
             .to_str()
             .unwrap()
             .contains("ETag"));
+        // Nothing asked, nothing named.
+        let mut bare = HeaderMap::new();
+        bare.insert(ORIGIN, HeaderValue::from_static("http://localhost:8080"));
+        let resp: Response<String> = preflight(&bare, AllowHeaders::S3Rule(&star));
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+        assert!(resp.headers().get(ACCESS_CONTROL_ALLOW_HEADERS).is_none());
     }
 
     #[test]
     fn a_configured_list_is_answered_not_the_requested_headers() {
-        let mut req = HeaderMap::new();
-        req.insert(
-            ACCESS_CONTROL_REQUEST_HEADERS,
-            HeaderValue::from_static("authorization,x-amz-content-sha256"),
-        );
-        let list = ["Content-Type".to_string(), "Authorization".to_string()];
-        let resp: Response<String> = preflight(&req, Some(&list));
+        let req = asking("authorization,x-amz-content-sha256");
+        let configured = list(&["Content-Type", "Authorization"]);
+        let resp: Response<String> = preflight(&req, AllowHeaders::Configured(&configured));
+        // Still a success: the browser, not the server, refuses the preflight.
+        assert_eq!(resp.status(), StatusCode::NO_CONTENT);
         assert_eq!(
             resp.headers()[ACCESS_CONTROL_ALLOW_HEADERS],
             "Content-Type,Authorization"
         );
+        assert_eq!(
+            resp.headers()[ACCESS_CONTROL_ALLOW_ORIGIN],
+            "http://localhost:8080"
+        );
+    }
+
+    #[test]
+    fn a_narrow_s3_rule_refuses_a_header_it_does_not_cover() {
+        let rule = list(&["Authorization", "x-amz-*", "Content-Type"]);
+        let ok: Response<String> = preflight(
+            &asking("authorization, X-Amz-Date,x-amz-meta-a,content-type"),
+            AllowHeaders::S3Rule(&rule),
+        );
+        assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            ok.headers()[ACCESS_CONTROL_ALLOW_HEADERS],
+            "authorization,X-Amz-Date,x-amz-meta-a,content-type"
+        );
+        let refused: Response<String> =
+            preflight(&asking("authorization,range"), AllowHeaders::S3Rule(&rule));
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        assert!(refused.body().contains("<Code>AccessForbidden</Code>"));
+        assert!(refused.headers().get(ACCESS_CONTROL_ALLOW_HEADERS).is_none());
+    }
+
+    #[test]
+    fn s3_header_patterns() {
+        assert!(header_matches("*", "anything"));
+        assert!(header_matches("X-Amz-Date", "x-amz-date"));
+        assert!(!header_matches("x-amz-date", "x-amz-date2"));
+        assert!(header_matches("x-amz-*", "x-amz-"));
+        assert!(header_matches("x-amz-*", "X-AMZ-META-A"));
+        assert!(!header_matches("x-amz-*", "x-am"));
+        assert!(header_matches("*-sha256", "x-amz-content-sha256"));
+        assert!(header_matches("x-*-sha256", "x-amz-content-sha256"));
+        assert!(!header_matches("x-*-sha256", "x-sha256"));
+        assert!(!header_matches("content-type", "authorization"));
     }
 
     #[test]

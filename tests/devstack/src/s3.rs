@@ -36,6 +36,64 @@ pub fn service(app: Arc<App>, data_dir: &Path) -> Result<S3Service, String> {
     Ok(builder.build())
 }
 
+/// What s3s lets through and AWS refuses before anything else: a presigned
+/// URL valid for more than a week (or a non-number), and a signature whose
+/// SignedHeaders lacks `host`. AWS's codes and words.
+pub fn refuse_signature_shape<B>(req: &http::Request<B>) -> Option<http::Response<s3s::Body>> {
+    let query = crate::web::form_pairs(req.uri().query().unwrap_or("").as_bytes());
+    let q = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if q("X-Amz-Algorithm").is_some() {
+        if let Some(expires) = q("X-Amz-Expires") {
+            let problem = match expires.parse::<i64>() {
+                Err(_) => Some("X-Amz-Expires should be a number"),
+                Ok(n) if n < 0 => Some("X-Amz-Expires must be non-negative"),
+                Ok(n) if n > 604_800 => {
+                    Some("X-Amz-Expires must be less than a week (in seconds) that is; 604800")
+                }
+                Ok(_) => None,
+            };
+            if let Some(message) = problem {
+                return Some(xml_error(
+                    http::StatusCode::BAD_REQUEST,
+                    "AuthorizationQueryParametersError",
+                    message,
+                    "",
+                ));
+            }
+        }
+    }
+    let signed_headers = match req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(auth) => auth
+            .split([',', ' '])
+            .find_map(|part| part.trim().strip_prefix("SignedHeaders="))
+            .map(str::to_string),
+        None => q("X-Amz-SignedHeaders").map(str::to_string),
+    };
+    if let Some(list) = signed_headers {
+        if !list
+            .split(';')
+            .any(|h| h.trim().eq_ignore_ascii_case("host"))
+        {
+            return Some(xml_error(
+                http::StatusCode::FORBIDDEN,
+                "AccessDenied",
+                "There were headers present in the request which were not signed: host",
+                "<HeadersNotSigned>host</HeadersNotSigned>",
+            ));
+        }
+    }
+    None
+}
+
 /// Largest body read to check its declared SHA-256 (a dev stack needs no more).
 const MAX_CHECKED_BODY: usize = 256 << 20;
 

@@ -241,6 +241,8 @@ async fn serve_s3(
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
     let mut resp = if cors::is_preflight(&method) {
         cors::preflight(req.headers(), None)
+    } else if let Some(refused) = s3::refuse_signature_shape(&req) {
+        refused
     } else {
         match s3::check_declared_payload(req).await {
             Err(refused) => refused,

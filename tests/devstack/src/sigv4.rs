@@ -217,17 +217,24 @@ fn build(
             parts.last().copied().unwrap_or_default()
         )));
     };
+    let signed_headers: Vec<String> = signed_headers
+        .split(';')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
+    // AWS's words; aws-sigv4 would also `expect` a host header when re-signing.
+    if !signed_headers.iter().any(|h| h == "host") {
+        return Err(Problem::Incomplete(
+            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".to_string(),
+        ));
+    }
     Ok(Presented {
         access_key: access_key.to_string(),
         scope_date: scope_date.to_string(),
         region: region.to_string(),
         service: service.to_string(),
         terminator: terminator.to_string(),
-        signed_headers: signed_headers
-            .split(';')
-            .map(|h| h.trim().to_ascii_lowercase())
-            .filter(|h| !h.is_empty())
-            .collect(),
+        signed_headers,
         signature,
         amz_date,
         time,
@@ -375,6 +382,11 @@ impl Presented {
             for value in req.headers().get_all(name.as_str()) {
                 headers.push((name.as_str(), value.to_str().ok()?));
             }
+        }
+        // A signed `host` the request does not carry (HTTP/1.0): no match,
+        // rather than aws-sigv4's `expect` on a missing host.
+        if !headers.iter().any(|(name, _)| *name == "host") {
+            return None;
         }
         let identity: Identity = aws_credential_types::Credentials::new(
             &self.access_key,
