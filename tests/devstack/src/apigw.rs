@@ -25,7 +25,8 @@ pub enum Denial {
     Incomplete(String),
     InvalidToken,
     ExpiredToken,
-    SignatureExpired(String),
+    /// Expired, not yet current, or refused for its shape (InvalidSignatureException).
+    InvalidSignature(String),
     BadSignature,
     AccessDenied(String),
 }
@@ -47,7 +48,7 @@ impl Denial {
                 "ExpiredTokenException",
                 json!({"message": "The security token included in the request is expired"}),
             ),
-            Denial::SignatureExpired(m) => ("InvalidSignatureException", json!({ "message": m })),
+            Denial::InvalidSignature(m) => ("InvalidSignatureException", json!({ "message": m })),
             Denial::BadSignature => (
                 "InvalidSignatureException",
                 json!({"message": "The request signature we calculated does not match the signature you provided. \
@@ -85,11 +86,13 @@ fn invoke(app: &App, req: &Req) -> Result<Value, Denial> {
     let presented = sigv4::parse(req).map_err(|p| match p {
         Problem::Missing => Denial::MissingToken,
         Problem::Incomplete(m) | Problem::Expired(m) => Denial::Incomplete(m),
+        Problem::Invalid(m) => Denial::InvalidSignature(m),
     })?;
     presented
         .check_scope(&app.world.region, SERVICE)
         .map_err(|p| match p {
             Problem::Incomplete(m) | Problem::Expired(m) => Denial::Incomplete(m),
+            Problem::Invalid(m) => Denial::InvalidSignature(m),
             Problem::Missing => Denial::MissingToken,
         })?;
     let now = app.now();
@@ -105,7 +108,9 @@ fn invoke(app: &App, req: &Req) -> Result<Value, Denial> {
             Refusal::Expired => Denial::ExpiredToken,
         })?;
     presented.check_time(now).map_err(|p| match p {
-        Problem::Expired(m) | Problem::Incomplete(m) => Denial::SignatureExpired(m),
+        Problem::Expired(m) | Problem::Incomplete(m) | Problem::Invalid(m) => {
+            Denial::InvalidSignature(m)
+        }
         Problem::Missing => Denial::MissingToken,
     })?;
     if !presented.verify(req, &issued.secret_access_key, Some(&issued.session_token)) {
@@ -295,6 +300,28 @@ authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-ea
             .as_str()
             .unwrap()
             .starts_with("The request signature we calculated does not match"));
+    }
+
+    #[test]
+    fn signed_headers_without_host_get_a_403_in_api_gateways_words() {
+        let (app, _) = testkit::app();
+        let creds = issue(&app, "admin", 60);
+        let now = app.now();
+        let url = "http://127.0.0.1:9/v1/admin";
+        let header_signed = get(&creds, "v1/admin", now);
+        let presigned = testkit::presign_request(&creds, "execute-api", url, now, 60);
+        for req in [header_signed, presigned] {
+            assert_eq!(call(&app, &req).0, 200);
+            let bad = sigv4::tests::without_signed_host(&req);
+            let resp = handle(&app, &bad);
+            assert_eq!(resp.status(), 403);
+            assert_eq!(
+                resp.headers()["x-amzn-errortype"],
+                "InvalidSignatureException"
+            );
+            let body: Value = serde_json::from_slice(resp.body()).unwrap();
+            assert_eq!(body, json!({ "message": sigv4::HOST_NOT_SIGNED }));
+        }
     }
 
     #[test]

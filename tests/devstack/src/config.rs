@@ -35,12 +35,15 @@ pub struct World {
 /// its preflight here as it would on AWS. S3 answers as a bucket whose CORS
 /// rule has `AllowedHeaders: ["*"]` (it echoes), the usual SPA setting.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Cors {
     /// API Gateway (IAM and JWT routes): the console's default `AllowHeaders`.
     pub api_allow_headers: Vec<String>,
     /// Cognito Identity, STS and the OAuth2 token endpoint.
     pub aws_allow_headers: Vec<String>,
+    /// S3: the bucket CORS rule's `AllowedHeaders` (patterns, `*` a
+    /// wildcard). `["*"]` echoes whatever is asked, as S3 does.
+    pub s3_allowed_headers: Vec<String>,
 }
 
 impl Default for Cors {
@@ -65,6 +68,7 @@ impl Default for Cors {
                 "Amz-Sdk-Invocation-Id",
                 "Amz-Sdk-Request",
             ]),
+            s3_allowed_headers: list(&["*"]),
         }
     }
 }
@@ -130,6 +134,26 @@ pub struct Role {
     pub policy: Vec<Statement>,
 }
 
+impl Cors {
+    /// Header names only (`*` allowed, as an S3 wildcard or a literal
+    /// `Access-Control-Allow-Headers: *`), so that every answer is a valid header.
+    fn validate(&self) -> Result<(), String> {
+        for (key, list) in [
+            ("api_allow_headers", &self.api_allow_headers),
+            ("aws_allow_headers", &self.aws_allow_headers),
+            ("s3_allowed_headers", &self.s3_allowed_headers),
+        ] {
+            for name in list {
+                let bare = name.replace('*', "x");
+                if http::HeaderName::from_bytes(bare.as_bytes()).is_err() {
+                    return Err(format!("[cors] {key}: {name:?} is not a header name"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Role ARNs are `arn:aws:iam::<account>:role/cognito-sigv4-<name>` (README contract).
 const ROLE_NAME_PREFIX: &str = "cognito-sigv4-";
 
@@ -177,7 +201,7 @@ impl World {
         if self.identity_pools.is_empty() {
             return Err("no [[identity_pools]]".into());
         }
-        Ok(())
+        self.cors.validate()
     }
 
     pub fn role_arn(&self, role: &str) -> String {
@@ -331,6 +355,63 @@ mod tests {
         assert!(World::parse(&dangling).unwrap_err().contains("ghost"));
         let bad = text.replace("StringLike", "IpAddress");
         assert!(World::parse(&bad).unwrap_err().contains("IpAddress"));
+    }
+
+    #[test]
+    fn cors_lists_default_and_come_from_the_cors_table() {
+        let w = testkit::world();
+        assert_eq!(
+            w.cors.api_allow_headers.join(","),
+            "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+        );
+        for needed in [
+            "content-type",
+            "x-amz-target",
+            "x-amz-user-agent",
+            "x-amz-date",
+            "x-amz-security-token",
+            "authorization",
+            "amz-sdk-invocation-id",
+            "amz-sdk-request",
+        ] {
+            assert!(
+                w.cors
+                    .aws_allow_headers
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(needed)),
+                "{needed}"
+            );
+        }
+        assert_eq!(w.cors.s3_allowed_headers, vec!["*".to_string()]);
+
+        let text = testkit::world_text();
+        let start = text
+            .find("\n[cors]")
+            .expect("devstack.toml has a [cors] table");
+        let end = text[start + 1..]
+            .find("\n[")
+            .map_or(text.len(), |i| start + 1 + i);
+        let without = format!("{}{}", &text[..start], &text[end..]);
+        let defaults = World::parse(&without).unwrap().cors;
+        assert_eq!(defaults.api_allow_headers, w.cors.api_allow_headers);
+        assert_eq!(defaults.aws_allow_headers, w.cors.aws_allow_headers);
+        assert_eq!(defaults.s3_allowed_headers, w.cors.s3_allowed_headers);
+
+        let custom = format!(
+            "{without}\n[cors]\napi_allow_headers = [\"Authorization\", \"X-Amz-Date\"]\n\
+             s3_allowed_headers = [\"x-amz-*\", \"authorization\"]\n"
+        );
+        let c = World::parse(&custom).unwrap().cors;
+        assert_eq!(c.api_allow_headers, vec!["Authorization", "X-Amz-Date"]);
+        assert_eq!(c.aws_allow_headers, w.cors.aws_allow_headers);
+        assert_eq!(c.s3_allowed_headers, vec!["x-amz-*", "authorization"]);
+
+        let typo = format!("{without}\n[cors]\napi_allowed_headers = [\"X\"]\n");
+        assert!(World::parse(&typo)
+            .unwrap_err()
+            .contains("api_allowed_headers"));
+        let bad = format!("{without}\n[cors]\napi_allow_headers = [\"Content Type\"]\n");
+        assert!(World::parse(&bad).unwrap_err().contains("Content Type"));
     }
 
     #[test]

@@ -59,7 +59,10 @@ pub fn preflight<B: Default + From<String>>(
             HeaderValue::from_str(&list.join(",")).unwrap_or_else(|_| HeaderValue::from_static("")),
         ),
         AllowHeaders::S3Rule(patterns) => {
-            let names = requested.split(',').map(str::trim).filter(|n| !n.is_empty());
+            let names = requested
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty());
             let mut echoed = Vec::new();
             for name in names {
                 if !patterns.iter().any(|p| header_matches(p, name)) {
@@ -224,7 +227,10 @@ mod tests {
             preflight(&asking("authorization,range"), AllowHeaders::S3Rule(&rule));
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
         assert!(refused.body().contains("<Code>AccessForbidden</Code>"));
-        assert!(refused.headers().get(ACCESS_CONTROL_ALLOW_HEADERS).is_none());
+        assert!(refused
+            .headers()
+            .get(ACCESS_CONTROL_ALLOW_HEADERS)
+            .is_none());
     }
 
     #[test]

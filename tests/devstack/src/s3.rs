@@ -52,9 +52,10 @@ pub fn refuse_signature_shape<B>(req: &http::Request<B>) -> Option<http::Respons
             let problem = match expires.parse::<i64>() {
                 Err(_) => Some("X-Amz-Expires should be a number"),
                 Ok(n) if n < 0 => Some("X-Amz-Expires must be non-negative"),
-                Ok(n) if n > 604_800 => {
-                    Some("X-Amz-Expires must be less than a week (in seconds) that is; 604800")
-                }
+                Ok(n) if n > 604_800 => Some(
+                    "X-Amz-Expires must be less than a week (in seconds); that is, the given \
+X-Amz-Expires must be less than 604800 seconds",
+                ),
                 Ok(_) => None,
             };
             if let Some(message) = problem {
@@ -86,7 +87,7 @@ pub fn refuse_signature_shape<B>(req: &http::Request<B>) -> Option<http::Respons
             return Some(xml_error(
                 http::StatusCode::FORBIDDEN,
                 "AccessDenied",
-                "There were headers present in the request which were not signed: host",
+                "There were headers present in the request which were not signed",
                 "<HeadersNotSigned>host</HeadersNotSigned>",
             ));
         }
@@ -381,6 +382,89 @@ impl S3Access for RolePolicies {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// (status, S3 error code, body) of what `refuse_signature_shape` answers.
+    fn refusal(uri: &str, authorization: Option<&str>) -> Option<(u16, String, String)> {
+        let mut b = http::Request::get(uri).header("host", "127.0.0.1:9");
+        if let Some(a) = authorization {
+            b = b.header("authorization", a);
+        }
+        let resp = refuse_signature_shape(&b.body(()).unwrap())?;
+        let body = String::from_utf8(resp.body().bytes().unwrap().to_vec()).unwrap();
+        let code = body
+            .split("<Code>")
+            .nth(1)
+            .and_then(|r| r.split("</Code>").next())
+            .unwrap_or("")
+            .to_string();
+        Some((resp.status().as_u16(), code, body))
+    }
+
+    fn presigned(expires: &str, signed_headers: &str) -> String {
+        format!(
+            "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256\
+&X-Amz-Credential=ASIAEXAMPLE%2F20250101%2Fus-east-1%2Fs3%2Faws4_request\
+&X-Amz-Date=20250101T000000Z&X-Amz-Expires={expires}&X-Amz-SignedHeaders={signed_headers}\
+&X-Amz-Signature={}",
+            "0".repeat(64)
+        )
+    }
+
+    #[test]
+    fn presigned_expiry_over_a_week_negative_or_not_a_number_is_refused() {
+        for ok in ["0", "1", "604800"] {
+            assert_eq!(refusal(&presigned(ok, "host"), None), None, "{ok}");
+        }
+        for (bad, words) in [
+            ("604801", "must be less than a week (in seconds)"),
+            ("99999999999", "must be less than 604800 seconds"),
+            ("-1", "must be non-negative"),
+            ("soon", "should be a number"),
+            ("", "should be a number"),
+        ] {
+            let (status, code, body) = refusal(&presigned(bad, "host"), None).expect(bad);
+            assert_eq!(
+                (status, code.as_str()),
+                (400, "AuthorizationQueryParametersError"),
+                "{bad}"
+            );
+            assert!(body.contains(words), "{bad}: {body}");
+        }
+    }
+
+    #[test]
+    fn signed_headers_without_host_are_refused_as_s3_does() {
+        let cred = "Credential=ASIAEXAMPLE/20250101/us-east-1/s3/aws4_request";
+        let sig = format!("Signature={}", "0".repeat(64));
+        let header =
+            |signed: &str| format!("AWS4-HMAC-SHA256 {cred}, SignedHeaders={signed}, {sig}");
+        let signed_ok = header("host;x-amz-content-sha256;x-amz-date");
+        assert_eq!(refusal("/b/k", Some(&signed_ok)), None);
+        assert_eq!(refusal(&presigned("60", "host%3Brange"), None), None);
+        for (uri, auth) in [
+            (
+                "/b/k".to_string(),
+                Some(header("x-amz-content-sha256;x-amz-date")),
+            ),
+            ("/b/k".to_string(), Some(header(""))),
+            (presigned("60", "x-amz-date"), None),
+            (presigned("60", ""), None),
+        ] {
+            let (status, code, body) = refusal(&uri, auth.as_deref()).expect(&uri);
+            assert_eq!(
+                (status, code.as_str()),
+                (403, "AccessDenied"),
+                "{uri} {auth:?}"
+            );
+            assert!(
+                body.contains("<HeadersNotSigned>host</HeadersNotSigned>"),
+                "{body}"
+            );
+        }
+        // Unsigned and SigV2 requests are s3s's to judge.
+        assert_eq!(refusal("/b/k", None), None);
+        assert_eq!(refusal("/b/k", Some("AWS AKID:c2ln")), None);
+    }
 
     #[test]
     fn operations_map_to_iam_actions_and_resources() {

@@ -127,9 +127,10 @@ pub async fn start(app: Arc<App>, data_dir: &Path) -> Result<Server, String> {
     }
     let s3_service = s3::service(app.clone(), data_dir)?;
     let (listener, s3_addr) = bind().await?;
+    let s3_app = app.clone();
     let svc = move || {
-        let s3 = s3_service.clone();
-        service_fn(move |req| serve_s3(s3.clone(), req))
+        let (app, s3) = (s3_app.clone(), s3_service.clone());
+        service_fn(move |req| serve_s3(app.clone(), s3.clone(), req))
     };
     tasks.push(tokio::spawn(accept_loop(listener, svc, stopped.clone())));
 
@@ -213,7 +214,7 @@ async fn serve_ours(
             Kind::IamApi | Kind::JwtApi => &cors.api_allow_headers,
             Kind::Identity | Kind::Sts | Kind::OAuth => &cors.aws_allow_headers,
         };
-        cors::preflight(req.headers(), Some(allowed))
+        cors::preflight(req.headers(), cors::AllowHeaders::Configured(allowed))
     } else {
         let (parts, body) = req.into_parts();
         match Limited::new(body, MAX_BODY).collect().await {
@@ -234,13 +235,16 @@ async fn serve_ours(
 }
 
 async fn serve_s3(
+    app: Arc<App>,
     s3: s3s::service::S3Service,
     req: Request<Incoming>,
 ) -> Result<Response<s3s::Body>, Infallible> {
     let origin = req.headers().get(http::header::ORIGIN).cloned();
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
-    let mut resp = if cors::is_preflight(&method) {
-        cors::preflight(req.headers(), None)
+    let preflight = cors::is_preflight(&method);
+    let mut resp = if preflight {
+        let rule = cors::AllowHeaders::S3Rule(&app.world.cors.s3_allowed_headers);
+        cors::preflight(req.headers(), rule)
     } else if let Some(refused) = s3::refuse_signature_shape(&req) {
         refused
     } else {
@@ -262,7 +266,10 @@ async fn serve_s3(
         set_header(h, "x-amz-request-id", &id[..16]);
         set_header(h, "x-amz-id-2", &ids::random_base64(48));
     }
-    cors::decorate(origin.as_ref(), resp.headers_mut());
+    // A preflight S3's CORS rule refuses gets no CORS headers at all.
+    if !(preflight && resp.status() == StatusCode::FORBIDDEN) {
+        cors::decorate(origin.as_ref(), resp.headers_mut());
+    }
     log("s3", &method, &path, resp.status());
     Ok(resp)
 }
