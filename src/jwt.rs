@@ -5,6 +5,8 @@ use crate::error::{cat, Error, ErrorCode, Result};
 use crate::json::{self, Value};
 use alloc::string::String;
 use alloc::vec::Vec;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::{alphabet, Engine};
 
 /// A decoded token: its header and payload as JSON values.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,30 +20,15 @@ fn malformed(what: &str) -> Error {
     Error::new(ErrorCode::Malformed, cat(&["the token is not a JWT (", what, "): pass the IdToken string from sign-in, not the whole response"]))
 }
 
-/// base64url without padding (padding tolerated), as JWTs use it.
+/// base64url, as JWTs use it: without padding (tolerated), and lenient
+/// about the unused bits of the last character, as JWT libraries are.
+const BASE64URL: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent).with_decode_allow_trailing_bits(true),
+);
+
 pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
-    let s = s.trim_end_matches('=');
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for b in s.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    // A single leftover character cannot encode a byte.
-    (bits < 6).then_some(out)
+    BASE64URL.decode(s).ok()
 }
 
 pub fn decode(token: &str) -> Result<Jwt> {
@@ -95,15 +82,7 @@ impl Jwt {
 /// base64url without padding: for tests that build tokens.
 #[cfg(test)]
 pub(crate) fn base64url_encode(s: &str) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::new();
-    for chunk in s.as_bytes().chunks(3) {
-        let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
-        for i in 0..=chunk.len() {
-            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
-    out
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
 }
 
 #[cfg(test)]
@@ -139,6 +118,9 @@ mod tests {
         let secretish = "eyJhbGciOiJub25lIn0.c2VjcmV0LXBheWxvYWQ.sig";
         assert!(!decode(secretish).unwrap_err().message.contains("c2VjcmV0"));
         assert_eq!(base64url_decode("YQ"), Some(b"a".to_vec()));
+        assert_eq!(base64url_decode("YQ=="), Some(b"a".to_vec()));
+        assert_eq!(base64url_decode("YR"), Some(b"a".to_vec()), "unused bits are ignored");
         assert_eq!(base64url_decode("Y"), None);
+        assert_eq!(base64url_decode("a+b/"), None, "base64url only");
     }
 }
