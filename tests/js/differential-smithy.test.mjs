@@ -261,10 +261,10 @@ function randomCase(rng, name) {
 /** Printable ASCII with runs of spaces inside and spaces/tabs at the ends. */
 function headerValue(rng, edges = true) {
   // ASCII only: we refuse non-ASCII values (browsers send them differently from how they'd be signed).
-  // No tab inside a value: smithy folds tabs into the space runs, we only fold spaces (AWS: "sequential spaces").
+  // Runs of spaces and tabs inside: smithy and we fold each into one space.
   let core = "";
   for (let len = rng.range(0, 20); len > 0; len--) {
-    if (rng.chance(0.15)) core += " ".repeat(rng.range(1, 3));
+    if (rng.chance(0.15)) core += rng.pick([" ", "  ", "\t", " \t", "\t\t ", "   "]);
     else core += String.fromCharCode(rng.range(0x21, 0x7e));
   }
   if (!edges) return core.trim();

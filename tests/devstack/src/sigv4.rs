@@ -382,12 +382,20 @@ impl Presented {
                 strip_auth_params(req)
             }
         };
-        let mut headers: Vec<(&str, &str)> = Vec::new();
+        // AWS (and botocore, @smithy/signature-v4) fold every run of spaces
+        // and tabs inside a value to one space; aws-sigv4 folds only spaces,
+        // so it is handed the values folded the way AWS canonicalizes them.
+        let mut folded: Vec<(&str, String)> = Vec::new();
         for name in &self.signed_headers {
             for value in req.headers().get_all(name.as_str()) {
-                headers.push((name.as_str(), value.to_str().ok()?));
+                let value = value.to_str().ok()?;
+                folded.push((
+                    name.as_str(),
+                    value.split_ascii_whitespace().collect::<Vec<_>>().join(" "),
+                ));
             }
         }
+        let headers: Vec<(&str, &str)> = folded.iter().map(|(n, v)| (*n, v.as_str())).collect();
         // A signed `host` the request does not carry (HTTP/1.0): no match,
         // rather than aws-sigv4's `expect` on a missing host.
         if !headers.iter().any(|(name, _)| *name == "host") {
