@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: every test. Installs what it needs first (idempotent), then runs
+# `npm test`: every test. Installs what it needs first (idempotent), checks
+# cargo fmt and clippy (native and wasm32), then runs
 #   1. cargo test        native: unit tests, the official SigV4 suite, the
 #                        differential test against aws-sigv4, the fuzz smoke
 #   2. wasm tests        the suite and the error contract in headless Chromium
@@ -13,6 +14,11 @@ bash scripts/venv.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "style: cargo fmt --check, cargo clippy -D warnings (native, and wasm32 as shipped)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --features tiny --quiet -- -D warnings
 
 step "native: cargo test"
 cargo test --workspace

@@ -75,16 +75,34 @@ pub struct Error {
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), service_type: None, status: None }
+        Error {
+            code,
+            message: message.into(),
+            service_type: None,
+            status: None,
+        }
     }
 
     /// An error answer of a service, named by the service's error type. A type
     /// that is not `[A-Za-z0-9_.]+` (a hostile or broken endpoint could put
     /// line breaks or fake fields in it) is replaced by the status's name.
     pub fn service(service_type: &str, status: u16, message: String) -> Self {
-        let valid = !service_type.is_empty() && service_type.len() <= 128 && service_type.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
-        let name = if valid { service_type } else { status_name(status) };
-        Error { code: ErrorCode::Service, message, service_type: Some(String::from(name)), status: Some(status) }
+        let valid = !service_type.is_empty()
+            && service_type.len() <= 128
+            && service_type
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+        let name = if valid {
+            service_type
+        } else {
+            status_name(status)
+        };
+        Error {
+            code: ErrorCode::Service,
+            message,
+            service_type: Some(String::from(name)),
+            status: Some(status),
+        }
     }
 
     /// What JS sees as `err.name` and `err.code`: AWS's error type where there
@@ -161,7 +179,10 @@ pub fn find(haystack: &str, needle: &str) -> Option<usize> {
     if needle.is_empty() {
         return Some(0);
     }
-    haystack.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
 }
 
 /// `text` with every occurrence of `needle` replaced (see [`find`] for why not `str::replace`).

@@ -59,7 +59,10 @@ impl Value {
 }
 
 pub fn parse(text: &str) -> Result<Value, JsonError> {
-    let mut p = Parser { bytes: text.as_bytes(), pos: 0 };
+    let mut p = Parser {
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
     let value = p.value(0)?;
     p.skip_ws();
     if p.pos != p.bytes.len() {
@@ -230,7 +233,13 @@ impl Parser<'_> {
     /// Reads a run of digits into `mantissa` (up to 15 significant digits) and
     /// adjusts `exp10` for the digits dropped (integer part) or kept (fraction).
     /// Returns how many digits there were.
-    fn digits(&mut self, mantissa: &mut f64, significant: &mut u32, exp10: &mut i32, fraction: bool) -> usize {
+    fn digits(
+        &mut self,
+        mantissa: &mut f64,
+        significant: &mut u32,
+        exp10: &mut i32,
+        fraction: bool,
+    ) -> usize {
         let start = self.pos;
         while let Some(d @ b'0'..=b'9') = self.peek() {
             self.pos += 1;
@@ -287,7 +296,11 @@ impl Parser<'_> {
             }
             exp10 = exp10.saturating_add(sign * e);
         }
-        let value = if exp10 >= 0 { mantissa * pow10(exp10) } else { mantissa / pow10(-exp10) };
+        let value = if exp10 >= 0 {
+            mantissa * pow10(exp10)
+        } else {
+            mantissa / pow10(-exp10)
+        };
         Ok(if negative { -value } else { value })
     }
 }
@@ -314,7 +327,10 @@ impl Default for Writer {
 
 impl Writer {
     pub fn new() -> Self {
-        Writer { out: String::from("{"), first: true }
+        Writer {
+            out: String::from("{"),
+            first: true,
+        }
     }
 
     fn key(&mut self, key: &str) {
@@ -378,23 +394,63 @@ mod tests {
         assert_eq!(c.get("Expiration").unwrap().as_f64(), Some(1_700_000_012.5));
         assert_eq!(c.get("SecretKey").unwrap().as_str(), Some("s/k"));
         assert_eq!(c.get("SessionToken").unwrap().as_str(), Some("té😀"));
-        assert_eq!(parse("[1, -2.5e2, 0.001, true, false, null]").unwrap(),
-            Value::Array(vec![Value::Number(1.0), Value::Number(-250.0), Value::Number(0.001), Value::Bool(true), Value::Bool(false), Value::Null]));
+        assert_eq!(
+            parse("[1, -2.5e2, 0.001, true, false, null]").unwrap(),
+            Value::Array(vec![
+                Value::Number(1.0),
+                Value::Number(-250.0),
+                Value::Number(0.001),
+                Value::Bool(true),
+                Value::Bool(false),
+                Value::Null
+            ])
+        );
         assert_eq!(parse("1700000000").unwrap().as_f64(), Some(1.7e9));
     }
 
     #[test]
     fn refuses_bad_documents_without_panicking() {
         let deep = "[".repeat(100) + &"]".repeat(100);
-        for bad in ["", "{", "{\"a\"}", "{\"a\":}", "[1,]", "\"\\x\"", "\"\\ud800\"", "01x", "-", "1.", "1e", "tru", "\"a\u{1}\"", "{} x", &deep] {
+        for bad in [
+            "",
+            "{",
+            "{\"a\"}",
+            "{\"a\":}",
+            "[1,]",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "01x",
+            "-",
+            "1.",
+            "1e",
+            "tru",
+            "\"a\u{1}\"",
+            "{} x",
+            &deep,
+        ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn writes_escaped_objects() {
-        let body = Writer::new().string("IdentityPoolId", "us-east-1:x").object("Logins", Writer::new().string("k", "a\"b\\c\n\u{1}")).finish();
-        assert_eq!(body, r#"{"IdentityPoolId":"us-east-1:x","Logins":{"k":"a\"b\\c\n\u0001"}}"#);
-        assert_eq!(parse(&body).unwrap().get("Logins").unwrap().get("k").unwrap().as_str(), Some("a\"b\\c\n\u{1}"));
+        let body = Writer::new()
+            .string("IdentityPoolId", "us-east-1:x")
+            .object("Logins", Writer::new().string("k", "a\"b\\c\n\u{1}"))
+            .finish();
+        assert_eq!(
+            body,
+            r#"{"IdentityPoolId":"us-east-1:x","Logins":{"k":"a\"b\\c\n\u0001"}}"#
+        );
+        assert_eq!(
+            parse(&body)
+                .unwrap()
+                .get("Logins")
+                .unwrap()
+                .get("k")
+                .unwrap()
+                .as_str(),
+            Some("a\"b\\c\n\u{1}")
+        );
     }
 }

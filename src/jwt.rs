@@ -17,14 +17,23 @@ pub struct Jwt {
 
 fn malformed(what: &str) -> Error {
     // Never quote the token: it is a credential.
-    Error::new(ErrorCode::Malformed, cat(&["the token is not a JWT (", what, "): pass the IdToken string from sign-in, not the whole response"]))
+    Error::new(
+        ErrorCode::Malformed,
+        cat(&[
+            "the token is not a JWT (",
+            what,
+            "): pass the IdToken string from sign-in, not the whole response",
+        ]),
+    )
 }
 
 /// base64url, as JWTs use it: without padding (tolerated), and lenient
 /// about the unused bits of the last character, as JWT libraries are.
 const BASE64URL: GeneralPurpose = GeneralPurpose::new(
     &alphabet::URL_SAFE,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent).with_decode_allow_trailing_bits(true),
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
 );
 
 pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
@@ -33,7 +42,9 @@ pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
 
 pub fn decode(token: &str) -> Result<Jwt> {
     let mut parts = token.trim().split('.');
-    let (Some(h), Some(p), Some(_sig), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+    let (Some(h), Some(p), Some(_sig), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(malformed("it must have three dot-separated parts"));
     };
     let part = |s: &str, what: &str| -> Result<Value> {
@@ -74,7 +85,10 @@ impl Jwt {
         let iss = self.claim_str("iss").ok_or_else(|| {
             Error::new(ErrorCode::Malformed, "the token has no `iss` claim: pass a Cognito User Pool IdToken, or give `logins` explicitly")
         })?;
-        let key = iss.strip_prefix("https://").or_else(|| iss.strip_prefix("http://")).unwrap_or(iss);
+        let key = iss
+            .strip_prefix("https://")
+            .or_else(|| iss.strip_prefix("http://"))
+            .unwrap_or(iss);
         Ok(String::from(key.trim_end_matches('/')))
     }
 }
@@ -106,12 +120,23 @@ mod tests {
         assert_eq!(jwt.claim_str("sub"), Some("u-1"));
         assert_eq!(jwt.expires_at(), Some(1.7e9));
         assert_eq!(jwt.claim_list("cognito:groups"), ["admin", "user"]);
-        assert_eq!(jwt.logins_key().unwrap(), "cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC");
+        assert_eq!(
+            jwt.logins_key().unwrap(),
+            "cognito-idp.us-east-1.amazonaws.com/us-east-1_AbC"
+        );
     }
 
     #[test]
     fn refuses_non_tokens_without_quoting_them() {
-        for bad in ["", "a.b", "a.b.c.d", "!!.e30.x", "e30.bm90IGpzb24.x", "e30.WzFd.x", "e30.e30"] {
+        for bad in [
+            "",
+            "a.b",
+            "a.b.c.d",
+            "!!.e30.x",
+            "e30.bm90IGpzb24.x",
+            "e30.WzFd.x",
+            "e30.e30",
+        ] {
             let err = decode(bad).unwrap_err();
             assert_eq!(err.code, ErrorCode::Malformed, "{bad}");
         }
@@ -119,7 +144,11 @@ mod tests {
         assert!(!decode(secretish).unwrap_err().message.contains("c2VjcmV0"));
         assert_eq!(base64url_decode("YQ"), Some(b"a".to_vec()));
         assert_eq!(base64url_decode("YQ=="), Some(b"a".to_vec()));
-        assert_eq!(base64url_decode("YR"), Some(b"a".to_vec()), "unused bits are ignored");
+        assert_eq!(
+            base64url_decode("YR"),
+            Some(b"a".to_vec()),
+            "unused bits are ignored"
+        );
         assert_eq!(base64url_decode("Y"), None);
         assert_eq!(base64url_decode("a+b/"), None, "base64url only");
     }

@@ -86,7 +86,9 @@ fn decode_entities(s: &str) -> Option<String> {
     // XML 1.0 allows no control characters but tab and line breaks, not even
     // as `&#0;`: refused, so a hostile answer cannot smuggle a NUL (our field
     // separator) or the like into a key or a token.
-    out.bytes().all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r')).then_some(out)
+    out.bytes()
+        .all(|b| b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r'))
+        .then_some(out)
 }
 
 /// Whether every text and character reference of `doc` is allowed XML text
@@ -112,18 +114,35 @@ mod tests {
         assert_eq!(text(all(list, "C")[1], "K").as_deref(), Some("b<"));
         assert_eq!(all("<a:C><a:K>k</a:K></a:C>", "C"), ["<a:K>k</a:K>"]);
         // Broken documents give None, never a panic.
-        for bad in ["<a>", "<a>x&bogus;</a>", "<a>&#xZZ;</a>", "<a>&#x110000;</a>", "<", "<a", "&"] {
+        for bad in [
+            "<a>",
+            "<a>x&bogus;</a>",
+            "<a>&#xZZ;</a>",
+            "<a>&#x110000;</a>",
+            "<",
+            "<a",
+            "&",
+        ] {
             assert_eq!(text(bad, "a"), None, "{bad}");
         }
     }
 
     #[test]
     fn control_characters_are_refused_even_as_references() {
-        for bad in ["<a>x&#0;y</a>", "<a>&#x0;</a>", "<a>&#1;</a>", "<a>x\u{0}y</a>", "<a>&#x1B;</a>"] {
+        for bad in [
+            "<a>x&#0;y</a>",
+            "<a>&#x0;</a>",
+            "<a>&#1;</a>",
+            "<a>x\u{0}y</a>",
+            "<a>&#x1B;</a>",
+        ] {
             assert_eq!(text(bad, "a"), None, "{bad:?}");
             assert!(!clean(bad), "{bad:?}");
         }
-        assert_eq!(text("<a>t&#9;a&#10;b\r\n</a>", "a").as_deref(), Some("t\ta\nb\r\n"));
+        assert_eq!(
+            text("<a>t&#9;a&#10;b\r\n</a>", "a").as_deref(),
+            Some("t\ta\nb\r\n")
+        );
         assert!(clean("<?xml version=\"1.0\"?><a>&amp;</a>"));
     }
 }

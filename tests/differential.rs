@@ -515,7 +515,10 @@ fn fold_tab_runs(value: &str) -> String {
     let bytes = value.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let run = bytes[i..].iter().take_while(|b| **b == b' ' || **b == b'\t').count();
+        let run = bytes[i..]
+            .iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count();
         if run == 0 {
             let c = value[i..].chars().next().unwrap();
             out.push(c);
@@ -996,7 +999,11 @@ fn run_aws(case: &Case) -> Result<Outcome, String> {
     // real AWS traffic, and so we) fold every run of spaces and tabs to one
     // space; aws-sigv4 folds only spaces. The oracle is handed the value with
     // those runs already folded, so the rest of the value is still compared.
-    let folded: Vec<(&str, String)> = case.headers.iter().map(|(n, v)| (n.as_str(), fold_tab_runs(v))).collect();
+    let folded: Vec<(&str, String)> = case
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), fold_tab_runs(v)))
+        .collect();
     let request = SignableRequest::new(
         &case.method_aws,
         case.url.as_str(),

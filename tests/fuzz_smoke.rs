@@ -28,7 +28,10 @@ fn seeds() -> Vec<(PathBuf, Vec<u8>)> {
 /// Runs one input; on a panic, says which input (escaped) before failing.
 fn run(label: &str, data: &[u8]) {
     if let Err(panic) = std::panic::catch_unwind(|| common::check(data)) {
-        eprintln!("fuzz_smoke: {label} failed on input {:?}", data.escape_ascii().to_string());
+        eprintln!(
+            "fuzz_smoke: {label} failed on input {:?}",
+            data.escape_ascii().to_string()
+        );
         std::panic::resume_unwind(panic);
     }
 }
@@ -36,7 +39,11 @@ fn run(label: &str, data: &[u8]) {
 #[test]
 fn seeds_never_panic() {
     let seeds = seeds();
-    assert!(seeds.len() >= 20, "expected the committed seed corpus in fuzz/seeds, found {}", seeds.len());
+    assert!(
+        seeds.len() >= 20,
+        "expected the committed seed corpus in fuzz/seeds, found {}",
+        seeds.len()
+    );
     for (path, data) in &seeds {
         run(&path.display().to_string(), data);
     }
@@ -159,8 +166,14 @@ const STREAMS: u64 = 4;
 #[test]
 fn mutated_seeds_never_panic() {
     let seeds = seeds();
-    let iters: u64 = std::env::var("FUZZ_SMOKE_ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000);
-    let seed: u64 = std::env::var("FUZZ_SMOKE_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5EED_CAFE_F00D_D00D);
+    let iters: u64 = std::env::var("FUZZ_SMOKE_ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
+    let seed: u64 = std::env::var("FUZZ_SMOKE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5EED_CAFE_F00D_D00D);
     std::thread::scope(|scope| {
         for stream in 0..STREAMS {
             let seeds = &seeds;
@@ -169,7 +182,10 @@ fn mutated_seeds_never_panic() {
                 let mut data = Vec::new();
                 for i in 0..iters.div_ceil(STREAMS) {
                     mutate(&mut rng, seeds, &mut data);
-                    run(&format!("mutation #{i} of stream {stream} (FUZZ_SMOKE_SEED={seed})"), &data);
+                    run(
+                        &format!("mutation #{i} of stream {stream} (FUZZ_SMOKE_SEED={seed})"),
+                        &data,
+                    );
                 }
             });
         }

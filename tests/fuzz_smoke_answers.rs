@@ -37,14 +37,20 @@ impl XorShift {
 
 fn run(data: &[u8]) {
     if let Err(panic) = std::panic::catch_unwind(|| answers::check(data)) {
-        eprintln!("fuzz_smoke_answers: failed on input {:?}", data.escape_ascii().to_string());
+        eprintln!(
+            "fuzz_smoke_answers: failed on input {:?}",
+            data.escape_ascii().to_string()
+        );
         std::panic::resume_unwind(panic);
     }
 }
 
 #[test]
 fn answers_never_panic() {
-    let seed = std::env::var("FUZZ_SMOKE_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5EED_u64);
+    let seed = std::env::var("FUZZ_SMOKE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5EED_u64);
     let mut rng = XorShift(seed | 1);
     let mut count = 0;
     for s in SEEDS {
@@ -53,7 +59,9 @@ fn answers_never_panic() {
     }
     const BYTES: &[u8] = b"{}[]\",:\\u0\0<>/&;#xTZ-.eE+9 \x80\xff";
     for _ in 0..20_000 {
-        let mut data = SEEDS[(rng.next() % SEEDS.len() as u64) as usize].as_bytes().to_vec();
+        let mut data = SEEDS[(rng.next() % SEEDS.len() as u64) as usize]
+            .as_bytes()
+            .to_vec();
         for _ in 0..1 + rng.next() % 4 {
             let at = (rng.next() % (data.len() as u64 + 1)) as usize;
             match rng.next() % 4 {

@@ -60,7 +60,9 @@ fn official_suite_in_the_browser() {
     assert_eq!(cases.len(), 31);
     let failures: Vec<String> = cases
         .iter()
-        .filter_map(|(name, req, creq, sts, authz)| common::check(name, req, creq, sts, authz).err())
+        .filter_map(|(name, req, creq, sts, authz)| {
+            common::check(name, req, creq, sts, authz).err()
+        })
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
@@ -76,7 +78,11 @@ fn call(input: &str, export: impl FnOnce() -> i32) -> Result<String, String> {
     // SAFETY: the export left `len` bytes of output at io_ptr().
     let out = unsafe { core::slice::from_raw_parts(wasm::io_ptr(), len) };
     let out = String::from_utf8(out.to_vec()).expect("UTF-8 output");
-    if n < 0 { Err(out) } else { Ok(out) }
+    if n < 0 {
+        Err(out)
+    } else {
+        Ok(out)
+    }
 }
 
 fn error_name(result: Result<impl Sized, String>) -> String {
@@ -88,8 +94,14 @@ fn error_name(result: Result<impl Sized, String>) -> String {
 
 #[wasm_bindgen_test]
 fn errors_reach_js_as_typed_errors() {
-    assert_eq!(error_name(call("\nsecret\n\nus-east-1\ns3", || wasm::signer_new())), "MissingCredentials");
-    assert_eq!(error_name(call("AKID\nsecret\n\nUS East\ns3", || wasm::signer_new())), "InvalidConfig");
+    assert_eq!(
+        error_name(call("\nsecret\n\nus-east-1\ns3", || wasm::signer_new())),
+        "MissingCredentials"
+    );
+    assert_eq!(
+        error_name(call("AKID\nsecret\n\nUS East\ns3", || wasm::signer_new())),
+        "InvalidConfig"
+    );
     // A handle is not an output length: read it straight from the export.
     let mut h = 0;
     let _ = call("AKID\nsecret\ntoken\nus-east-1\ns3", || {
@@ -98,14 +110,29 @@ fn errors_reach_js_as_typed_errors() {
     });
     assert!(h > 0, "a handle");
     // SAFETY: h is the live signer handle created above.
-    let sign = |input: &str, date: f64| call(input, || unsafe { wasm::signer_sign(h, 0, 0, false, date) });
+    let sign =
+        |input: &str, date: f64| call(input, || unsafe { wasm::signer_sign(h, 0, 0, false, date) });
     assert_eq!(error_name(sign("GET\nftp://x/\n", 0.0)), "InvalidUrl");
-    assert_eq!(error_name(sign("GET\nhttps://x/\n\nbad name\nv", 0.0)), "InvalidHeader");
-    assert_eq!(error_name(sign("GET\nhttps://x/\n", f64::NAN)), "InvalidDate");
+    assert_eq!(
+        error_name(sign("GET\nhttps://x/\n\nbad name\nv", 0.0)),
+        "InvalidHeader"
+    );
+    assert_eq!(
+        error_name(sign("GET\nhttps://x/\n", f64::NAN)),
+        "InvalidDate"
+    );
     // SAFETY: as above.
-    assert_eq!(error_name(call("GET\nhttps://x/", || unsafe { wasm::signer_presign(h, 604_801.0, 0.0) })), "InvalidExpires");
+    assert_eq!(
+        error_name(call("GET\nhttps://x/", || unsafe {
+            wasm::signer_presign(h, 604_801.0, 0.0)
+        })),
+        "InvalidExpires"
+    );
     let signed = sign("GET\nhttps://x/\n", 1.44e12).expect("signs");
-    assert!(signed.contains("\nauthorization\nAWS4-HMAC-SHA256 Credential=AKID/"), "{signed}");
+    assert!(
+        signed.contains("\nauthorization\nAWS4-HMAC-SHA256 Credential=AKID/"),
+        "{signed}"
+    );
     // SAFETY: h is live; it is dead afterwards.
     unsafe { wasm::signer_free(h) };
 }

@@ -23,8 +23,16 @@ pub fn check(data: &[u8]) {
     let _ = xml::all(&text, "Contents");
     let _ = s3::parse_list(&text);
     let e = s3::parse_error(status, &text, "GetObject");
-    assert!(!e.name().is_empty() && e.name().bytes().all(|b| b.is_ascii_alphanumeric()), "S3 error name {:?}", e.name());
-    let response = HttpResponse { status, date: Some(text.to_string()), body: text.to_string() };
+    assert!(
+        !e.name().is_empty() && e.name().bytes().all(|b| b.is_ascii_alphanumeric()),
+        "S3 error name {:?}",
+        e.name()
+    );
+    let response = HttpResponse {
+        status,
+        date: Some(text.to_string()),
+        body: text.to_string(),
+    };
     for result in [
         identity::parse_get_id(&response, &[SECRET]).err(),
         identity::parse_open_id_token(&response, &[SECRET]).err(),
@@ -35,16 +43,25 @@ pub fn check(data: &[u8]) {
     .into_iter()
     .flatten()
     {
-        assert!(!result.message.contains(SECRET), "an error quotes the login token: {}", result.message);
+        assert!(
+            !result.message.contains(SECRET),
+            "an error quotes the login token: {}",
+            result.message
+        );
     }
 
     // The provider, answered with the input's bodies in turn.
-    let mut config = match Config::new("us-east-1", "us-east-1:00000000-0000-0000-0000-000000000000") {
+    let mut config = match Config::new(
+        "us-east-1",
+        "us-east-1:00000000-0000-0000-0000-000000000000",
+    ) {
         Ok(c) => c,
         Err(e) => panic!("valid config refused: {e}"),
     };
     if head & 8 != 0 {
-        config.flow = Flow::Basic { role_arn: "arn:aws:iam::1:role/r".into() };
+        config.flow = Flow::Basic {
+            role_arn: "arn:aws:iam::1:role/r".into(),
+        };
     }
     let mut provider = Provider::new(config);
     let mut storage = MemoryStorage::default();
@@ -54,7 +71,14 @@ pub fn check(data: &[u8]) {
     for _ in 0..32 {
         step = match step {
             Step::NeedLogins => {
-                match provider.set_logins(provider.generation(), vec![("cognito-idp.us-east-1.amazonaws.com/p".into(), SECRET.into())], &storage) {
+                match provider.set_logins(
+                    provider.generation(),
+                    vec![(
+                        "cognito-idp.us-east-1.amazonaws.com/p".into(),
+                        SECRET.into(),
+                    )],
+                    &storage,
+                ) {
                     Ok(()) => provider.poll(now),
                     Err(e) => Step::Failed(e),
                 }
@@ -63,8 +87,20 @@ pub fn check(data: &[u8]) {
                 Some(body) => {
                     // A body that starts like an HTTP date doubles as the answer's Date header
                     // (hostile clocks: 1970, year 9999, garbage).
-                    let date = body.split_once('\n').map(|(d, _)| d.to_string()).filter(|_| head & 32 != 0);
-                    provider.on_response(provider.generation(), HttpResponse { status, date, body: body.to_string() }, now, &mut storage)
+                    let date = body
+                        .split_once('\n')
+                        .map(|(d, _)| d.to_string())
+                        .filter(|_| head & 32 != 0);
+                    provider.on_response(
+                        provider.generation(),
+                        HttpResponse {
+                            status,
+                            date,
+                            body: body.to_string(),
+                        },
+                        now,
+                        &mut storage,
+                    )
                 }
                 None => provider.on_network_error(provider.generation(), head & 16 != 0, now),
             },
@@ -74,7 +110,11 @@ pub fn check(data: &[u8]) {
                 provider.resume(provider.generation(), now)
             }
             Step::Failed(e) => {
-                assert!(!e.message.contains(SECRET), "provider error quotes the token: {}", e.message);
+                assert!(
+                    !e.message.contains(SECRET),
+                    "provider error quotes the token: {}",
+                    e.message
+                );
                 break;
             }
             Step::Ready(_) | Step::Wait => break,

@@ -124,7 +124,10 @@ pub fn split(data: &[u8]) -> Input {
     let flags = parse_flags(&text(line()));
     let expiry_text = text(line());
     let expiry = expiry_text.trim().parse::<f64>().unwrap_or(3600.0);
-    let time_ms = text(line()).trim().parse::<i64>().unwrap_or(DEFAULT_TIME_MS);
+    let time_ms = text(line())
+        .trim()
+        .parse::<i64>()
+        .unwrap_or(DEFAULT_TIME_MS);
     let mut headers = Vec::new();
     loop {
         // An empty line, or the end of the input, ends the headers.
@@ -139,11 +142,23 @@ pub fn split(data: &[u8]) -> Input {
         }
     }
     let body = rest.to_vec();
-    Input { method, url, region, service, flags, expiry, time_ms, headers, body }
+    Input {
+        method,
+        url,
+        region,
+        service,
+        flags,
+        expiry,
+        time_ms,
+        headers,
+        body,
+    }
 }
 
 fn is_lower_hex64(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Runs one fuzz input. Panics only when an invariant is broken.
@@ -157,21 +172,38 @@ pub fn check(data: &[u8]) {
         assert!(!e.message.is_empty(), "{what}: empty error message");
         let shown = format!("{e} {e:?}");
         if watch_secret {
-            assert!(!shown.contains(SECRET), "{what}: error leaks the secret key: {shown}");
+            assert!(
+                !shown.contains(SECRET),
+                "{what}: error leaks the secret key: {shown}"
+            );
         }
         if watch_token {
-            assert!(!shown.contains(TOKEN), "{what}: error leaks the session token: {shown}");
+            assert!(
+                !shown.contains(TOKEN),
+                "{what}: error leaks the session token: {shown}"
+            );
         }
         if watch_header {
-            assert!(!shown.contains(HEADER_SECRET), "{what}: error quotes a header value: {shown}");
+            assert!(
+                !shown.contains(HEADER_SECRET),
+                "{what}: error quotes a header value: {shown}"
+            );
         }
     };
 
     // check_expires: Ok only for whole seconds in 1..=604800.
     match sigv4::check_expires(input.expiry) {
         Ok(n) => {
-            assert!((1..=sigv4::MAX_EXPIRES).contains(&n), "check_expires({}) = {n}", input.expiry);
-            assert_eq!(f64::from(n), input.expiry, "check_expires changed the value");
+            assert!(
+                (1..=sigv4::MAX_EXPIRES).contains(&n),
+                "check_expires({}) = {n}",
+                input.expiry
+            );
+            assert_eq!(
+                f64::from(n),
+                input.expiry,
+                "check_expires changed the value"
+            );
         }
         Err(e) => check_err("check_expires", &e),
     }
@@ -179,18 +211,39 @@ pub fn check(data: &[u8]) {
     let expires_in = input.expiry as u32;
 
     // url::parse on its own.
-    let trimmed = input.url.trim_matches(|c: char| c == ' ' || c.is_ascii_control());
+    let trimmed = input
+        .url
+        .trim_matches(|c: char| c == ' ' || c.is_ascii_control());
     let before_fragment = trimmed.split('#').next().unwrap_or("");
     let parsed = url::parse(&input.url);
     match &parsed {
         Ok(u) => {
             assert_eq!(u.without_fragment, before_fragment, "without_fragment");
             assert!(!u.host.is_empty(), "empty host accepted");
-            assert!(!u.host.bytes().any(|b| b.is_ascii_uppercase()), "host not lower case: {:?}", u.host);
-            assert!(u.path.is_empty() || u.path.starts_with('/'), "path {:?}", u.path);
-            assert!(!u.path.contains('?') && !u.path.contains('#'), "path {:?}", u.path);
-            assert!(!u.query.is_some_and(|q| q.contains('#')), "query {:?}", u.query);
-            assert!(!u.without_fragment.bytes().any(|b| b.is_ascii_control()), "control characters accepted");
+            assert!(
+                !u.host.bytes().any(|b| b.is_ascii_uppercase()),
+                "host not lower case: {:?}",
+                u.host
+            );
+            assert!(
+                u.path.is_empty() || u.path.starts_with('/'),
+                "path {:?}",
+                u.path
+            );
+            assert!(
+                !u.path.contains('?') && !u.path.contains('#'),
+                "path {:?}",
+                u.path
+            );
+            assert!(
+                !u.query.is_some_and(|q| q.contains('#')),
+                "query {:?}",
+                u.query
+            );
+            assert!(
+                !u.without_fragment.bytes().any(|b| b.is_ascii_control()),
+                "control characters accepted"
+            );
         }
         Err(e) => check_err("url::parse", e),
     }
@@ -206,11 +259,18 @@ pub fn check(data: &[u8]) {
     };
     let secret = if f.empty_secret { "" } else { SECRET };
     let bad_token = format!("{TOKEN} {TOKEN}");
-    let token = if f.bad_token { Some(bad_token.as_str()) } else { f.token };
+    let token = if f.bad_token {
+        Some(bad_token.as_str())
+    } else {
+        f.token
+    };
     let credentials = match Credentials::new(key, secret, token) {
         Ok(c) => {
             let debug = format!("{c:?}");
-            assert!(!debug.contains(SECRET) && !debug.contains(TOKEN), "Debug leaks a secret: {debug}");
+            assert!(
+                !debug.contains(SECRET) && !debug.contains(TOKEN),
+                "Debug leaks a secret: {debug}"
+            );
             c
         }
         Err(e) => {
@@ -222,7 +282,11 @@ pub fn check(data: &[u8]) {
     let token = credentials.session_token.clone();
 
     // Headers and payload.
-    let mut headers: Vec<(&str, &str)> = input.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let mut headers: Vec<(&str, &str)> = input
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
     if f.secret_header {
         headers.push(("x-amz-meta-secret", HEADER_SECRET));
     }
@@ -239,14 +303,24 @@ pub fn check(data: &[u8]) {
     } else {
         Payload::Bytes(&input.body)
     };
-    let req = Request { method: &input.method, url: &input.url, headers: &headers, payload, content_sha256: f.content_sha256 };
+    let req = Request {
+        method: &input.method,
+        url: &input.url,
+        headers: &headers,
+        payload,
+        content_sha256: f.content_sha256,
+    };
 
     let mut signers = Vec::with_capacity(3);
     // An S3 signer, a non-S3 one, and one with the input's region and service
     // (unless that is one of the first two).
     let fixed = [("us-east-1", "s3"), ("us-east-1", "execute-api")];
     let own = (input.region.as_str(), input.service.as_str());
-    for (i, (region, service)) in fixed.into_iter().chain(Some(own).filter(|o| !fixed.contains(o))).enumerate() {
+    for (i, (region, service)) in fixed
+        .into_iter()
+        .chain(Some(own).filter(|o| !fixed.contains(o)))
+        .enumerate()
+    {
         match Signer::new(credentials.clone(), region, service) {
             Ok(s) => signers.push(s),
             Err(e) => {
@@ -259,7 +333,13 @@ pub fn check(data: &[u8]) {
     for signer in &mut signers {
         let first = match signer.sign(&req, input.time_ms) {
             Ok(signed) => {
-                check_signed(&signed, &parsed, before_fragment, token.as_deref(), watch_secret);
+                check_signed(
+                    &signed,
+                    &parsed,
+                    before_fragment,
+                    token.as_deref(),
+                    watch_secret,
+                );
                 Some(signed)
             }
             Err(e) => {
@@ -269,24 +349,68 @@ pub fn check(data: &[u8]) {
         };
         match signer.presign(&req, expires_in, input.time_ms) {
             Ok(p) => {
-                assert!(sigv4::check_expires(f64::from(expires_in)).is_ok(), "presign accepted expiry {expires_in}");
-                assert!(is_lower_hex64(&p.signature), "presign signature {:?}", p.signature);
-                assert!(p.url.starts_with(before_fragment), "presigned URL {:?} does not start with {before_fragment:?}", p.url);
-                assert!(p.url.contains("X-Amz-Signature="), "no X-Amz-Signature in {:?}", p.url);
-                assert!(p.url.ends_with(&format!("X-Amz-Signature={}", p.signature)), "presigned URL {:?}", p.url);
-                assert!(!p.url.contains('#'), "presigned URL keeps a fragment: {:?}", p.url);
-                assert!(p.url.contains("X-Amz-Expires="), "no X-Amz-Expires in {:?}", p.url);
+                assert!(
+                    sigv4::check_expires(f64::from(expires_in)).is_ok(),
+                    "presign accepted expiry {expires_in}"
+                );
+                assert!(
+                    is_lower_hex64(&p.signature),
+                    "presign signature {:?}",
+                    p.signature
+                );
+                assert!(
+                    p.url.starts_with(before_fragment),
+                    "presigned URL {:?} does not start with {before_fragment:?}",
+                    p.url
+                );
+                assert!(
+                    p.url.contains("X-Amz-Signature="),
+                    "no X-Amz-Signature in {:?}",
+                    p.url
+                );
+                assert!(
+                    p.url.ends_with(&format!("X-Amz-Signature={}", p.signature)),
+                    "presigned URL {:?}",
+                    p.url
+                );
+                assert!(
+                    !p.url.contains('#'),
+                    "presigned URL keeps a fragment: {:?}",
+                    p.url
+                );
+                assert!(
+                    p.url.contains("X-Amz-Expires="),
+                    "no X-Amz-Expires in {:?}",
+                    p.url
+                );
                 check_canonical_request(&p.canonical_request);
                 if watch_secret {
                     for s in [&p.url, &p.canonical_request, &p.string_to_sign] {
-                        assert!(!s.contains(SECRET), "presign output contains the secret key: {s:?}");
+                        assert!(
+                            !s.contains(SECRET),
+                            "presign output contains the secret key: {s:?}"
+                        );
                     }
                 }
                 // The result is a valid URL again, to the same place, and presigning it twice is refused.
-                let again = url::parse(&p.url).unwrap_or_else(|e| panic!("presigned URL {:?} does not parse: {e}", p.url));
-                let orig = parsed.as_ref().expect("presign succeeded on a URL url::parse refuses");
-                assert_eq!((&again.host, again.path), (&orig.host, orig.path), "presigned URL moved");
-                match signer.presign(&Request { url: &p.url, ..req.clone() }, expires_in, input.time_ms) {
+                let again = url::parse(&p.url)
+                    .unwrap_or_else(|e| panic!("presigned URL {:?} does not parse: {e}", p.url));
+                let orig = parsed
+                    .as_ref()
+                    .expect("presign succeeded on a URL url::parse refuses");
+                assert_eq!(
+                    (&again.host, again.path),
+                    (&orig.host, orig.path),
+                    "presigned URL moved"
+                );
+                match signer.presign(
+                    &Request {
+                        url: &p.url,
+                        ..req.clone()
+                    },
+                    expires_in,
+                    input.time_ms,
+                ) {
                     Ok(p2) => panic!("presigned a presigned URL: {:?}", p2.url),
                     Err(e) => check_err("presign twice", &e),
                 }
@@ -295,9 +419,17 @@ pub fn check(data: &[u8]) {
         }
         // The signing-key cache has been used in between: the same request signs the same.
         if let Some(first) = first {
-            let second = signer.sign(&req, input.time_ms).expect("signing succeeded once, then failed");
-            assert_eq!(first.signature, second.signature, "signing is not deterministic");
-            assert_eq!(first.headers, second.headers, "signing is not deterministic");
+            let second = signer
+                .sign(&req, input.time_ms)
+                .expect("signing succeeded once, then failed");
+            assert_eq!(
+                first.signature, second.signature,
+                "signing is not deterministic"
+            );
+            assert_eq!(
+                first.headers, second.headers,
+                "signing is not deterministic"
+            );
         }
     }
 }
@@ -309,33 +441,73 @@ fn check_signed(
     token: Option<&str>,
     watch_secret: bool,
 ) {
-    let parsed = parsed.as_ref().expect("sign succeeded on a URL url::parse refuses");
-    assert!(is_lower_hex64(&signed.signature), "signature {:?}", signed.signature);
+    let parsed = parsed
+        .as_ref()
+        .expect("sign succeeded on a URL url::parse refuses");
+    assert!(
+        is_lower_hex64(&signed.signature),
+        "signature {:?}",
+        signed.signature
+    );
     assert_eq!(signed.url, before_fragment, "signed URL");
-    let get = |name: &str| signed.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let get = |name: &str| {
+        signed
+            .headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
     let auth = get("authorization").expect("no authorization header");
-    assert!(auth.starts_with("AWS4-HMAC-SHA256 Credential="), "authorization {auth:?}");
-    assert!(auth.ends_with(&format!(", Signature={}", signed.signature)), "authorization {auth:?}");
+    assert!(
+        auth.starts_with("AWS4-HMAC-SHA256 Credential="),
+        "authorization {auth:?}"
+    );
+    assert!(
+        auth.ends_with(&format!(", Signature={}", signed.signature)),
+        "authorization {auth:?}"
+    );
     assert_eq!(get("host"), Some(parsed.host.as_str()), "host header");
     let date = get("x-amz-date").expect("no x-amz-date header");
-    assert!(date.len() == 16 && date.ends_with('Z') && date.as_bytes()[8] == b'T', "x-amz-date {date:?}");
+    assert!(
+        date.len() == 16 && date.ends_with('Z') && date.as_bytes()[8] == b'T',
+        "x-amz-date {date:?}"
+    );
     assert_eq!(get("x-amz-security-token"), token, "x-amz-security-token");
     for w in signed.headers.windows(2) {
-        assert!(w[0].0 < w[1].0, "headers not sorted or repeated: {:?} then {:?}", w[0].0, w[1].0);
+        assert!(
+            w[0].0 < w[1].0,
+            "headers not sorted or repeated: {:?} then {:?}",
+            w[0].0,
+            w[1].0
+        );
     }
     for (n, v) in &signed.headers {
-        assert!(!n.bytes().any(|b| b.is_ascii_uppercase()), "header name not lower case: {n:?}");
+        assert!(
+            !n.bytes().any(|b| b.is_ascii_uppercase()),
+            "header name not lower case: {n:?}"
+        );
         // What the signer sends must pass its own check of caller headers (what fetch accepts).
         if let Err(e) = headers::check(n, v) {
             panic!("sign outputs header {n}: {v:?} that fetch refuses: {e}");
         }
     }
     check_canonical_request(&signed.canonical_request);
-    let signed_list = auth.split("SignedHeaders=").nth(1).and_then(|r| r.split(',').next()).expect("SignedHeaders");
-    assert_eq!(signed.canonical_request.rsplit('\n').nth(1), Some(signed_list), "SignedHeaders differ from the canonical request");
+    let signed_list = auth
+        .split("SignedHeaders=")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .expect("SignedHeaders");
+    assert_eq!(
+        signed.canonical_request.rsplit('\n').nth(1),
+        Some(signed_list),
+        "SignedHeaders differ from the canonical request"
+    );
     if watch_secret {
         for s in [&signed.canonical_request, &signed.string_to_sign, auth] {
-            assert!(!s.contains(SECRET), "sign output contains the secret key: {s:?}");
+            assert!(
+                !s.contains(SECRET),
+                "sign output contains the secret key: {s:?}"
+            );
         }
         for (n, v) in &signed.headers {
             assert!(!v.contains(SECRET), "header {n} contains the secret key");
@@ -354,11 +526,16 @@ fn check_canonical_request(creq: &str) {
     let names: Vec<&str> = signed.split(';').collect();
     assert_eq!(names.len(), n - 6, "one line per signed header: {creq:?}");
     for (line, name) in lines[3..n - 3].iter().zip(&names) {
-        assert!(line.strip_prefix(name).is_some_and(|r| r.starts_with(':')), "header line {line:?} is not {name:?}: {creq:?}");
+        assert!(
+            line.strip_prefix(name).is_some_and(|r| r.starts_with(':')),
+            "header line {line:?} is not {name:?}: {creq:?}"
+        );
     }
     assert!(names.contains(&"host"), "host is not signed: {creq:?}");
     assert!(
-        is_lower_hex64(payload) || payload == sigv4::UNSIGNED_PAYLOAD || payload.starts_with("STREAMING-"),
+        is_lower_hex64(payload)
+            || payload == sigv4::UNSIGNED_PAYLOAD
+            || payload.starts_with("STREAMING-"),
         "payload hash {payload:?}"
     );
     assert!(lines[1].starts_with('/'), "canonical URI {:?}", lines[1]);

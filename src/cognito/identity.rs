@@ -32,10 +32,17 @@ pub fn default_endpoint(region: &str) -> String {
 const PREFIX: &str = "AWSCognitoIdentityService.";
 
 fn logins_object(logins: &[(String, String)]) -> Writer {
-    logins.iter().fold(Writer::new(), |w, (k, v)| w.string(k, v))
+    logins
+        .iter()
+        .fold(Writer::new(), |w, (k, v)| w.string(k, v))
 }
 
-pub fn get_id(endpoint: &str, identity_pool_id: &str, account_id: Option<&str>, logins: &[(String, String)]) -> HttpRequest {
+pub fn get_id(
+    endpoint: &str,
+    identity_pool_id: &str,
+    account_id: Option<&str>,
+    logins: &[(String, String)],
+) -> HttpRequest {
     let mut body = Writer::new().string("IdentityPoolId", identity_pool_id);
     if let Some(account) = account_id {
         body = body.string("AccountId", account);
@@ -52,7 +59,12 @@ pub fn parse_get_id(response: &HttpResponse, secrets: &[&str]) -> Result<String,
     field(&doc, &["IdentityId"], "GetId").map(String::from)
 }
 
-pub fn get_credentials_for_identity(endpoint: &str, identity_id: &str, logins: &[(String, String)], custom_role_arn: Option<&str>) -> HttpRequest {
+pub fn get_credentials_for_identity(
+    endpoint: &str,
+    identity_id: &str,
+    logins: &[(String, String)],
+    custom_role_arn: Option<&str>,
+) -> HttpRequest {
     let mut body = Writer::new().string("IdentityId", identity_id);
     if !logins.is_empty() {
         body = body.object("Logins", logins_object(logins));
@@ -60,16 +72,28 @@ pub fn get_credentials_for_identity(endpoint: &str, identity_id: &str, logins: &
     if let Some(arn) = custom_role_arn {
         body = body.string("CustomRoleArn", arn);
     }
-    json_request(endpoint, &cat(&[PREFIX, "GetCredentialsForIdentity"]), body.finish())
+    json_request(
+        endpoint,
+        &cat(&[PREFIX, "GetCredentialsForIdentity"]),
+        body.finish(),
+    )
 }
 
-pub fn parse_credentials(response: &HttpResponse, secrets: &[&str]) -> Result<AwsCredentials, Error> {
+pub fn parse_credentials(
+    response: &HttpResponse,
+    secrets: &[&str],
+) -> Result<AwsCredentials, Error> {
     const OP: &str = "GetCredentialsForIdentity";
     let doc = json_answer(response, OP, secrets)?;
-    let expiration = doc.get("Credentials").and_then(|c| c.get("Expiration")).and_then(|e| e.as_f64());
+    let expiration = doc
+        .get("Credentials")
+        .and_then(|c| c.get("Expiration"))
+        .and_then(|e| e.as_f64());
     let expiration_ms = match expiration {
         // Epoch seconds, possibly fractional.
-        Some(secs) if secs.is_finite() && secs > 0.0 && secs < 253_402_300_800.0 => (secs * 1000.0) as i64,
+        Some(secs) if secs.is_finite() && secs > 0.0 && secs < 253_402_300_800.0 => {
+            (secs * 1000.0) as i64
+        }
         _ => return Err(malformed(OP)),
     };
     Ok(AwsCredentials {
@@ -80,7 +104,11 @@ pub fn parse_credentials(response: &HttpResponse, secrets: &[&str]) -> Result<Aw
     })
 }
 
-pub fn get_open_id_token(endpoint: &str, identity_id: &str, logins: &[(String, String)]) -> HttpRequest {
+pub fn get_open_id_token(
+    endpoint: &str,
+    identity_id: &str,
+    logins: &[(String, String)],
+) -> HttpRequest {
     let mut body = Writer::new().string("IdentityId", identity_id);
     if !logins.is_empty() {
         body = body.object("Logins", logins_object(logins));
@@ -102,38 +130,93 @@ mod tests {
     use alloc::vec;
 
     fn ok(body: &str) -> HttpResponse {
-        HttpResponse { status: 200, date: None, body: body.into() }
+        HttpResponse {
+            status: 200,
+            date: None,
+            body: body.into(),
+        }
     }
 
     #[test]
     fn builds_requests_as_aws_expects() {
-        let logins = vec![("cognito-idp.us-east-1.amazonaws.com/us-east-1_X".into(), "tok".into())];
-        let r = get_id("https://cognito-identity.us-east-1.amazonaws.com/", "us-east-1:pool", Some("123"), &logins);
+        let logins = vec![(
+            "cognito-idp.us-east-1.amazonaws.com/us-east-1_X".into(),
+            "tok".into(),
+        )];
+        let r = get_id(
+            "https://cognito-identity.us-east-1.amazonaws.com/",
+            "us-east-1:pool",
+            Some("123"),
+            &logins,
+        );
         assert_eq!(r.method, "POST");
-        assert_eq!(r.headers[1], ("x-amz-target", "AWSCognitoIdentityService.GetId".into()));
+        assert_eq!(
+            r.headers[1],
+            ("x-amz-target", "AWSCognitoIdentityService.GetId".into())
+        );
         let body = json::parse(&r.body).unwrap();
-        assert_eq!(body.get("IdentityPoolId").unwrap().as_str(), Some("us-east-1:pool"));
+        assert_eq!(
+            body.get("IdentityPoolId").unwrap().as_str(),
+            Some("us-east-1:pool")
+        );
         assert_eq!(body.get("AccountId").unwrap().as_str(), Some("123"));
-        assert_eq!(body.get("Logins").unwrap().get("cognito-idp.us-east-1.amazonaws.com/us-east-1_X").unwrap().as_str(), Some("tok"));
-        let r = get_credentials_for_identity("e", "us-east-1:id", &[], Some("arn:aws:iam::1:role/r"));
-        assert_eq!(r.body, r#"{"IdentityId":"us-east-1:id","CustomRoleArn":"arn:aws:iam::1:role/r"}"#);
-        assert_eq!(default_endpoint("eu-west-1"), "https://cognito-identity.eu-west-1.amazonaws.com/");
+        assert_eq!(
+            body.get("Logins")
+                .unwrap()
+                .get("cognito-idp.us-east-1.amazonaws.com/us-east-1_X")
+                .unwrap()
+                .as_str(),
+            Some("tok")
+        );
+        let r =
+            get_credentials_for_identity("e", "us-east-1:id", &[], Some("arn:aws:iam::1:role/r"));
+        assert_eq!(
+            r.body,
+            r#"{"IdentityId":"us-east-1:id","CustomRoleArn":"arn:aws:iam::1:role/r"}"#
+        );
+        assert_eq!(
+            default_endpoint("eu-west-1"),
+            "https://cognito-identity.eu-west-1.amazonaws.com/"
+        );
     }
 
     #[test]
     fn parses_answers() {
-        assert_eq!(parse_get_id(&ok(r#"{"IdentityId":"us-east-1:abc"}"#), &[]).unwrap(), "us-east-1:abc");
+        assert_eq!(
+            parse_get_id(&ok(r#"{"IdentityId":"us-east-1:abc"}"#), &[]).unwrap(),
+            "us-east-1:abc"
+        );
         let c = parse_credentials(
             &ok(r#"{"IdentityId":"i","Credentials":{"AccessKeyId":"ASIA","SecretKey":"sk","SessionToken":"st","Expiration":1.7000000005E9}}"#),
             &[],
         )
         .unwrap();
-        assert_eq!((c.access_key_id.as_str(), c.expiration_ms), ("ASIA", 1_700_000_000_500));
+        assert_eq!(
+            (c.access_key_id.as_str(), c.expiration_ms),
+            ("ASIA", 1_700_000_000_500)
+        );
         assert!(!alloc::format!("{c:?}").contains("sk"));
-        assert_eq!(parse_open_id_token(&ok(r#"{"IdentityId":"i","Token":"jwt"}"#), &[]).unwrap(), "jwt");
-        for bad in ["{}", r#"{"Credentials":{}}"#, r#"{"Credentials":{"AccessKeyId":"a","SecretKey":"s","SessionToken":"t","Expiration":"soon"}}"#, r#"{"IdentityId":""}"#] {
-            assert_eq!(parse_credentials(&ok(bad), &[]).unwrap_err().code, ErrorCode::Malformed, "{bad}");
+        assert_eq!(
+            parse_open_id_token(&ok(r#"{"IdentityId":"i","Token":"jwt"}"#), &[]).unwrap(),
+            "jwt"
+        );
+        for bad in [
+            "{}",
+            r#"{"Credentials":{}}"#,
+            r#"{"Credentials":{"AccessKeyId":"a","SecretKey":"s","SessionToken":"t","Expiration":"soon"}}"#,
+            r#"{"IdentityId":""}"#,
+        ] {
+            assert_eq!(
+                parse_credentials(&ok(bad), &[]).unwrap_err().code,
+                ErrorCode::Malformed,
+                "{bad}"
+            );
         }
-        assert_eq!(parse_get_id(&ok(r#"{"IdentityId":""}"#), &[]).unwrap_err().code, ErrorCode::Malformed);
+        assert_eq!(
+            parse_get_id(&ok(r#"{"IdentityId":""}"#), &[])
+                .unwrap_err()
+                .code,
+            ErrorCode::Malformed
+        );
     }
 }

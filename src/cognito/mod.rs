@@ -32,14 +32,21 @@ pub fn json_request(endpoint: &str, target: &str, body: String) -> HttpRequest {
     HttpRequest {
         method: "POST",
         url: String::from(endpoint),
-        headers: alloc::vec![("content-type", String::from("application/x-amz-json-1.1")), ("x-amz-target", String::from(target))],
+        headers: alloc::vec![
+            ("content-type", String::from("application/x-amz-json-1.1")),
+            ("x-amz-target", String::from(target))
+        ],
         body,
     }
 }
 
 /// Parses a successful JSON 1.1 answer, or turns an error answer into a typed
 /// error. `secrets` (tokens sent in the request) are cut out of any message.
-pub fn json_answer(response: &HttpResponse, operation: &str, secrets: &[&str]) -> Result<Value, Error> {
+pub fn json_answer(
+    response: &HttpResponse,
+    operation: &str,
+    secrets: &[&str],
+) -> Result<Value, Error> {
     if !(200..300).contains(&response.status) {
         return Err(json_error(response, operation, secrets));
     }
@@ -47,19 +54,40 @@ pub fn json_answer(response: &HttpResponse, operation: &str, secrets: &[&str]) -
 }
 
 pub(crate) fn malformed(operation: &str) -> Error {
-    Error::new(ErrorCode::Malformed, cat(&["the answer to ", operation, " is not what AWS sends (truncated, or not from AWS?): check the endpoint"]))
+    Error::new(
+        ErrorCode::Malformed,
+        cat(&[
+            "the answer to ",
+            operation,
+            " is not what AWS sends (truncated, or not from AWS?): check the endpoint",
+        ]),
+    )
 }
 
 /// AWS's error answer `{"__type": "prefix#Name", "message": "..."}` as a typed error.
 pub fn json_error(response: &HttpResponse, operation: &str, secrets: &[&str]) -> Error {
     let doc = json::parse(&response.body).ok();
-    let field = |name: &str| doc.as_ref().and_then(|d| d.get(name)).and_then(Value::as_str);
-    let type_name = field("__type").map(|t| t.rsplit('#').next().unwrap_or(t)).filter(|t| !t.is_empty());
+    let field = |name: &str| {
+        doc.as_ref()
+            .and_then(|d| d.get(name))
+            .and_then(Value::as_str)
+    };
+    let type_name = field("__type")
+        .map(|t| t.rsplit('#').next().unwrap_or(t))
+        .filter(|t| !t.is_empty());
     let aws_message = field("message").or_else(|| field("Message")).unwrap_or("");
     match type_name {
         Some(t) => service_error(t, response.status, operation, aws_message, secrets),
         None if response.status >= 500 => {
-            let mut e = Error::new(ErrorCode::Network, cat(&[operation, " failed with a server error (HTTP ", &crate::error::num(u64::from(response.status)), "): try again later"]));
+            let mut e = Error::new(
+                ErrorCode::Network,
+                cat(&[
+                    operation,
+                    " failed with a server error (HTTP ",
+                    &crate::error::num(u64::from(response.status)),
+                    "): try again later",
+                ]),
+            );
             e.status = Some(response.status);
             e
         }
@@ -99,20 +127,48 @@ fn advice(type_name: &str, operation: &str) -> &'static str {
     }
 }
 
-pub fn service_error(type_name: &str, status: u16, operation: &str, aws_message: &str, secrets: &[&str]) -> Error {
+pub fn service_error(
+    type_name: &str,
+    status: u16,
+    operation: &str,
+    aws_message: &str,
+    secrets: &[&str],
+) -> Error {
     let mut aws_message = String::from(aws_message);
     for secret in secrets.iter().filter(|s| s.len() >= 8) {
         if find(&aws_message, secret).is_some() {
             aws_message = replace_all(&aws_message, secret, "<redacted>");
         }
     }
-    typed_error(type_name, status, operation, advice(type_name, operation), "AWS", &aws_message)
+    typed_error(
+        type_name,
+        status,
+        operation,
+        advice(type_name, operation),
+        "AWS",
+        &aws_message,
+    )
 }
 
 /// `OPERATION: advice (SOURCE says: message)`, named by the service's error type.
-pub(crate) fn typed_error(type_name: &str, status: u16, operation: &str, advice: &str, source: &str, message: &str) -> Error {
-    let said = if message.is_empty() { type_name } else { message };
-    Error::service(type_name, status, cat(&[operation, ": ", advice, " (", source, " says: ", said, ")"]))
+pub(crate) fn typed_error(
+    type_name: &str,
+    status: u16,
+    operation: &str,
+    advice: &str,
+    source: &str,
+    message: &str,
+) -> Error {
+    let said = if message.is_empty() {
+        type_name
+    } else {
+        message
+    };
+    Error::service(
+        type_name,
+        status,
+        cat(&[operation, ": ", advice, " (", source, " says: ", said, ")"]),
+    )
 }
 
 /// Reads a required string field of an answer.
@@ -121,7 +177,9 @@ pub(crate) fn field<'v>(doc: &'v Value, path: &[&str], operation: &str) -> Resul
     for name in path {
         v = v.get(name).ok_or_else(|| malformed(operation))?;
     }
-    v.as_str().filter(|s| !s.is_empty()).ok_or_else(|| malformed(operation))
+    v.as_str()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| malformed(operation))
 }
 
 #[cfg(test)]
@@ -129,7 +187,11 @@ mod tests {
     use super::*;
 
     fn answer(status: u16, body: &str) -> HttpResponse {
-        HttpResponse { status, date: None, body: body.into() }
+        HttpResponse {
+            status,
+            date: None,
+            body: body.into(),
+        }
     }
 
     #[test]
@@ -142,26 +204,44 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.name(), "InvalidIdentityPoolConfigurationException");
         assert_eq!(e.status, Some(400));
-        assert!(e.message.contains("set roles on the identity pool"), "{}", e.message);
+        assert!(
+            e.message.contains("set roles on the identity pool"),
+            "{}",
+            e.message
+        );
         assert!(e.message.contains("Check assigned IAM roles"));
     }
 
     #[test]
     fn spoofed_error_types_fall_back_to_the_status_name() {
         // A type with a line break would otherwise forge the status JS reads after it.
-        for (spoof, status, name) in [("NotAuthorizedException\\n200", 400, "BadRequest"), ("x#Bad Name", 403, "Forbidden"), ("a\\u0000b", 500, "InternalServerError")] {
+        for (spoof, status, name) in [
+            ("NotAuthorizedException\\n200", 400, "BadRequest"),
+            ("x#Bad Name", 403, "Forbidden"),
+            ("a\\u0000b", 500, "InternalServerError"),
+        ] {
             let body = alloc::format!(r#"{{"__type":"{spoof}","message":"m"}}"#);
             let e = json_answer(&answer(status, &body), "GetId", &[]).unwrap_err();
             assert_eq!((e.name(), e.status), (name, Some(status)), "{spoof}");
         }
-        let e = json_answer(&answer(400, r#"{"__type":"com.amazonaws#Valid_Name.x1","message":"m"}"#), "GetId", &[]).unwrap_err();
+        let e = json_answer(
+            &answer(
+                400,
+                r#"{"__type":"com.amazonaws#Valid_Name.x1","message":"m"}"#,
+            ),
+            "GetId",
+            &[],
+        )
+        .unwrap_err();
         assert_eq!(e.name(), "Valid_Name.x1");
     }
 
     #[test]
     fn secrets_are_cut_out_of_aws_messages() {
         let token = "eyJhbGciOiJSUzI1NiJ9.secret.payload";
-        let body = alloc::format!(r#"{{"__type":"NotAuthorizedException","message":"Invalid login token {token}"}}"#);
+        let body = alloc::format!(
+            r#"{{"__type":"NotAuthorizedException","message":"Invalid login token {token}"}}"#
+        );
         let e = json_answer(&answer(400, &body), "GetId", &[token]).unwrap_err();
         assert!(!e.message.contains(token));
         assert!(e.message.contains("<redacted>"));
@@ -169,9 +249,29 @@ mod tests {
 
     #[test]
     fn odd_answers_are_malformed_or_network_errors() {
-        assert_eq!(json_answer(&answer(200, "{\"a\":"), "GetId", &[]).unwrap_err().code, ErrorCode::Malformed);
-        assert_eq!(json_answer(&answer(400, "<html>"), "GetId", &[]).unwrap_err().code, ErrorCode::Malformed);
-        assert_eq!(json_answer(&answer(503, ""), "GetId", &[]).unwrap_err().code, ErrorCode::Network);
-        assert_eq!(json_answer(&answer(400, r#"{"__type":""}"#), "GetId", &[]).unwrap_err().code, ErrorCode::Malformed);
+        assert_eq!(
+            json_answer(&answer(200, "{\"a\":"), "GetId", &[])
+                .unwrap_err()
+                .code,
+            ErrorCode::Malformed
+        );
+        assert_eq!(
+            json_answer(&answer(400, "<html>"), "GetId", &[])
+                .unwrap_err()
+                .code,
+            ErrorCode::Malformed
+        );
+        assert_eq!(
+            json_answer(&answer(503, ""), "GetId", &[])
+                .unwrap_err()
+                .code,
+            ErrorCode::Network
+        );
+        assert_eq!(
+            json_answer(&answer(400, r#"{"__type":""}"#), "GetId", &[])
+                .unwrap_err()
+                .code,
+            ErrorCode::Malformed
+        );
     }
 }

@@ -3,16 +3,22 @@
 
 use super::identity::AwsCredentials;
 use super::{malformed, service_error, HttpRequest, HttpResponse};
-use crate::xml;
 use crate::error::{cat, num, Error, ErrorCode};
 use crate::sigv4::{encode, time};
+use crate::xml;
 use alloc::string::String;
 
 pub fn default_endpoint(region: &str) -> String {
     cat(&["https://sts.", region, ".amazonaws.com/"])
 }
 
-pub fn assume_role_with_web_identity(endpoint: &str, role_arn: &str, session_name: &str, web_identity_token: &str, duration_seconds: Option<u32>) -> HttpRequest {
+pub fn assume_role_with_web_identity(
+    endpoint: &str,
+    role_arn: &str,
+    session_name: &str,
+    web_identity_token: &str,
+    duration_seconds: Option<u32>,
+) -> HttpRequest {
     let mut body = cat(&[
         "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=",
         &encode::encode(role_arn),
@@ -28,19 +34,34 @@ pub fn assume_role_with_web_identity(endpoint: &str, role_arn: &str, session_nam
     HttpRequest {
         method: "POST",
         url: String::from(endpoint),
-        headers: alloc::vec![("content-type", String::from("application/x-www-form-urlencoded; charset=utf-8"))],
+        headers: alloc::vec![(
+            "content-type",
+            String::from("application/x-www-form-urlencoded; charset=utf-8")
+        )],
         body,
     }
 }
 
-pub fn parse_assume_role(response: &HttpResponse, secrets: &[&str]) -> Result<AwsCredentials, Error> {
+pub fn parse_assume_role(
+    response: &HttpResponse,
+    secrets: &[&str],
+) -> Result<AwsCredentials, Error> {
     const OP: &str = "AssumeRoleWithWebIdentity";
     let body = &response.body;
     if !(200..300).contains(&response.status) {
         return Err(match xml::text(body, "Code") {
-            Some(code) if !code.is_empty() => service_error(&code, response.status, OP, &xml::text(body, "Message").unwrap_or_default(), secrets),
+            Some(code) if !code.is_empty() => service_error(
+                &code,
+                response.status,
+                OP,
+                &xml::text(body, "Message").unwrap_or_default(),
+                secrets,
+            ),
             _ if response.status >= 500 => {
-                let mut e = Error::new(ErrorCode::Network, "AssumeRoleWithWebIdentity failed with a server error: try again later");
+                let mut e = Error::new(
+                    ErrorCode::Network,
+                    "AssumeRoleWithWebIdentity failed with a server error: try again later",
+                );
                 e.status = Some(response.status);
                 e
             }
@@ -50,7 +71,11 @@ pub fn parse_assume_role(response: &HttpResponse, secrets: &[&str]) -> Result<Aw
     if !xml::clean(body) {
         return Err(malformed(OP));
     }
-    let get = |name: &str| xml::text(body, name).filter(|v| !v.is_empty()).ok_or_else(|| malformed(OP));
+    let get = |name: &str| {
+        xml::text(body, name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| malformed(OP))
+    };
     Ok(AwsCredentials {
         access_key_id: get("AccessKeyId")?,
         secret_access_key: get("SecretAccessKey")?,
@@ -65,7 +90,13 @@ mod tests {
 
     #[test]
     fn form_and_answer() {
-        let r = assume_role_with_web_identity("https://sts.us-east-1.amazonaws.com/", "arn:aws:iam::1:role/r", "web", "a.b+c", Some(900));
+        let r = assume_role_with_web_identity(
+            "https://sts.us-east-1.amazonaws.com/",
+            "arn:aws:iam::1:role/r",
+            "web",
+            "a.b+c",
+            Some(900),
+        );
         assert_eq!(r.body, "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr&RoleSessionName=web&WebIdentityToken=a.b%2Bc&DurationSeconds=900");
         let ok = HttpResponse {
             status: 200,
@@ -73,7 +104,14 @@ mod tests {
             body: r#"<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIA1</AccessKeyId><SecretAccessKey>s/k</SecretAccessKey><SessionToken>t&amp;t</SessionToken><Expiration>2015-08-30T12:36:00Z</Expiration></Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>"#.into(),
         };
         let c = parse_assume_role(&ok, &[]).unwrap();
-        assert_eq!((c.access_key_id.as_str(), c.session_token.as_str(), c.expiration_ms), ("ASIA1", "t&t", 1_440_938_160_000));
+        assert_eq!(
+            (
+                c.access_key_id.as_str(),
+                c.session_token.as_str(),
+                c.expiration_ms
+            ),
+            ("ASIA1", "t&t", 1_440_938_160_000)
+        );
         let err = HttpResponse {
             status: 400,
             date: None,
@@ -82,7 +120,14 @@ mod tests {
         let e = parse_assume_role(&err, &[]).unwrap_err();
         assert_eq!(e.name(), "InvalidIdentityToken");
         assert!(e.message.contains("No OpenIDConnect provider found"));
-        let truncated = HttpResponse { status: 200, date: None, body: "<AssumeRoleWithWebIdentityResponse><Credentials><AccessKeyId>A".into() };
-        assert_eq!(parse_assume_role(&truncated, &[]).unwrap_err().code, ErrorCode::Malformed);
+        let truncated = HttpResponse {
+            status: 200,
+            date: None,
+            body: "<AssumeRoleWithWebIdentityResponse><Credentials><AccessKeyId>A".into(),
+        };
+        assert_eq!(
+            parse_assume_role(&truncated, &[]).unwrap_err().code,
+            ErrorCode::Malformed
+        );
     }
 }

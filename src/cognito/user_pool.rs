@@ -17,7 +17,9 @@ pub struct Tokens {
 
 impl core::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Tokens").field("expires_in", &self.expires_in).finish_non_exhaustive()
+        f.debug_struct("Tokens")
+            .field("expires_in", &self.expires_in)
+            .finish_non_exhaustive()
     }
 }
 
@@ -28,14 +30,22 @@ pub fn default_endpoint(region: &str) -> String {
 const TARGET: &str = "AWSCognitoIdentityProviderService.InitiateAuth";
 
 pub fn sign_in(endpoint: &str, client_id: &str, username: &str, password: &str) -> HttpRequest {
-    let params = Writer::new().string("USERNAME", username).string("PASSWORD", password);
-    let body = Writer::new().string("AuthFlow", "USER_PASSWORD_AUTH").string("ClientId", client_id).object("AuthParameters", params);
+    let params = Writer::new()
+        .string("USERNAME", username)
+        .string("PASSWORD", password);
+    let body = Writer::new()
+        .string("AuthFlow", "USER_PASSWORD_AUTH")
+        .string("ClientId", client_id)
+        .object("AuthParameters", params);
     json_request(endpoint, TARGET, body.finish())
 }
 
 pub fn refresh(endpoint: &str, client_id: &str, refresh_token: &str) -> HttpRequest {
     let params = Writer::new().string("REFRESH_TOKEN", refresh_token);
-    let body = Writer::new().string("AuthFlow", "REFRESH_TOKEN_AUTH").string("ClientId", client_id).object("AuthParameters", params);
+    let body = Writer::new()
+        .string("AuthFlow", "REFRESH_TOKEN_AUTH")
+        .string("ClientId", client_id)
+        .object("AuthParameters", params);
     json_request(endpoint, TARGET, body.finish())
 }
 
@@ -53,12 +63,22 @@ pub fn parse_tokens(response: &HttpResponse, secrets: &[&str]) -> Result<Tokens,
             ]),
         ));
     }
-    let expires = doc.get("AuthenticationResult").and_then(|r| r.get("ExpiresIn")).and_then(|e| e.as_f64()).unwrap_or(3600.0);
+    let expires = doc
+        .get("AuthenticationResult")
+        .and_then(|r| r.get("ExpiresIn"))
+        .and_then(|e| e.as_f64())
+        .unwrap_or(3600.0);
     Ok(Tokens {
         id_token: String::from(field(&doc, &["AuthenticationResult", "IdToken"], OP)?),
         access_token: String::from(field(&doc, &["AuthenticationResult", "AccessToken"], OP)?),
-        refresh_token: field(&doc, &["AuthenticationResult", "RefreshToken"], OP).ok().map(String::from),
-        expires_in: if (0.0..=86_400.0 * 365.0).contains(&expires) { expires as u32 } else { 3600 },
+        refresh_token: field(&doc, &["AuthenticationResult", "RefreshToken"], OP)
+            .ok()
+            .map(String::from),
+        expires_in: if (0.0..=86_400.0 * 365.0).contains(&expires) {
+            expires as u32
+        } else {
+            3600
+        },
     })
 }
 
@@ -69,16 +89,51 @@ mod tests {
 
     #[test]
     fn sign_in_and_answers() {
-        let r = sign_in("https://cognito-idp.us-east-1.amazonaws.com/", "client", "a@example.com", "p\"w");
+        let r = sign_in(
+            "https://cognito-idp.us-east-1.amazonaws.com/",
+            "client",
+            "a@example.com",
+            "p\"w",
+        );
         let body = json::parse(&r.body).unwrap();
-        assert_eq!(body.get("AuthFlow").unwrap().as_str(), Some("USER_PASSWORD_AUTH"));
-        assert_eq!(body.get("AuthParameters").unwrap().get("PASSWORD").unwrap().as_str(), Some("p\"w"));
+        assert_eq!(
+            body.get("AuthFlow").unwrap().as_str(),
+            Some("USER_PASSWORD_AUTH")
+        );
+        assert_eq!(
+            body.get("AuthParameters")
+                .unwrap()
+                .get("PASSWORD")
+                .unwrap()
+                .as_str(),
+            Some("p\"w")
+        );
         let ok = HttpResponse { status: 200, date: None, body: r#"{"AuthenticationResult":{"IdToken":"i","AccessToken":"a","RefreshToken":"r","ExpiresIn":3600,"TokenType":"Bearer"}}"#.into() };
         let t = parse_tokens(&ok, &[]).unwrap();
-        assert_eq!((t.id_token.as_str(), t.refresh_token.as_deref(), t.expires_in), ("i", Some("r"), 3600));
-        let challenge = HttpResponse { status: 200, date: None, body: r#"{"ChallengeName":"NEW_PASSWORD_REQUIRED","Session":"s"}"#.into() };
-        assert_eq!(parse_tokens(&challenge, &[]).unwrap_err().name(), "ChallengeRequired");
-        let wrong = HttpResponse { status: 400, date: None, body: r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#.into() };
+        assert_eq!(
+            (
+                t.id_token.as_str(),
+                t.refresh_token.as_deref(),
+                t.expires_in
+            ),
+            ("i", Some("r"), 3600)
+        );
+        let challenge = HttpResponse {
+            status: 200,
+            date: None,
+            body: r#"{"ChallengeName":"NEW_PASSWORD_REQUIRED","Session":"s"}"#.into(),
+        };
+        assert_eq!(
+            parse_tokens(&challenge, &[]).unwrap_err().name(),
+            "ChallengeRequired"
+        );
+        let wrong = HttpResponse {
+            status: 400,
+            date: None,
+            body:
+                r#"{"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#
+                    .into(),
+        };
         let e = parse_tokens(&wrong, &["p\"w"]).unwrap_err();
         assert_eq!(e.name(), "NotAuthorizedException");
         assert!(e.message.contains("Incorrect username or password."));

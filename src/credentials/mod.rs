@@ -33,7 +33,10 @@ pub struct MemoryStorage(Vec<(String, String)>);
 
 impl Storage for MemoryStorage {
     fn get(&self, key: &str) -> Option<String> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
     }
     fn set(&mut self, key: &str, value: &str) {
         self.remove(key);
@@ -136,7 +139,10 @@ enum Phase {
     /// Logins must be refreshed before the exchange starts.
     AwaitingLogins,
     InFlight(Operation),
-    Backoff { until: i64, operation: Operation },
+    Backoff {
+        until: i64,
+        operation: Operation,
+    },
 }
 
 /// How far the device clock may be from AWS's before the provider refuses to
@@ -172,7 +178,10 @@ pub struct Provider {
 
 impl core::fmt::Debug for Provider {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Provider").field("phase", &self.phase).field("identity_id", &self.identity_id).finish_non_exhaustive()
+        f.debug_struct("Provider")
+            .field("phase", &self.phase)
+            .field("identity_id", &self.identity_id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -212,11 +221,13 @@ impl Provider {
     pub fn observe_server_date(&mut self, date_header: &str, now_ms: i64) -> Result<(), Error> {
         match time::parse_http_date(date_header) {
             // Date has one-second resolution: ignore what is within it.
-            Some(server) => self.set_clock_offset_ms(server.saturating_sub(now_ms)).map(|()| {
-                if self.clock_offset_ms.abs() < 1500 {
-                    self.clock_offset_ms = 0;
-                }
-            }),
+            Some(server) => self
+                .set_clock_offset_ms(server.saturating_sub(now_ms))
+                .map(|()| {
+                    if self.clock_offset_ms.abs() < 1500 {
+                        self.clock_offset_ms = 0;
+                    }
+                }),
             None => Ok(()),
         }
     }
@@ -235,7 +246,12 @@ impl Provider {
     /// logins name no user: such an IdentityId is never persisted.
     pub fn storage_key(&self) -> Option<String> {
         let user = self.user.as_deref()?;
-        Some(cat(&["cognito-sigv4:identity:", &self.config.identity_pool_id, ":", user]))
+        Some(cat(&[
+            "cognito-sigv4:identity:",
+            &self.config.identity_pool_id,
+            ":",
+            user,
+        ]))
     }
 
     /// The exchange generation: pass it back with every report of the
@@ -260,7 +276,12 @@ impl Provider {
     /// `generation`. Credentials and IdentityId are bound to the user these
     /// logins name ([`principal`]): a different user starts afresh, with the
     /// IdentityId stored for them, if any.
-    pub fn set_logins(&mut self, generation: u32, logins: Vec<(String, String)>, storage: &dyn Storage) -> Result<(), Error> {
+    pub fn set_logins(
+        &mut self,
+        generation: u32,
+        logins: Vec<(String, String)>,
+        storage: &dyn Storage,
+    ) -> Result<(), Error> {
         self.check_generation(generation)?;
         let principal = principal(&logins);
         if self.principal.as_deref() != Some(principal.as_str()) {
@@ -268,14 +289,20 @@ impl Provider {
             self.user = if logins.is_empty() {
                 Some(String::from("guest"))
             } else {
-                logins.iter().find_map(|(_, token)| jwt::decode(token).ok()?.claim_str("sub").map(String::from))
+                logins.iter().find_map(|(_, token)| {
+                    jwt::decode(token).ok()?.claim_str("sub").map(String::from)
+                })
             };
             self.principal = Some(principal);
         }
         self.logins = logins;
         self.logins_fresh = true;
         if self.identity_id.is_none() {
-            if let Some(id) = self.storage_key().and_then(|key| storage.get(&key)).filter(|id| !id.is_empty()) {
+            if let Some(id) = self
+                .storage_key()
+                .and_then(|key| storage.get(&key))
+                .filter(|id| !id.is_empty())
+            {
                 self.identity_id = Some(id);
                 self.identity_from_storage = true;
             }
@@ -318,7 +345,12 @@ impl Provider {
     /// Whether the cached credentials are good at `now_ms` (local time).
     fn usable(&self, now_ms: i64) -> Option<&Credentials> {
         let server_now = now_ms.saturating_add(self.clock_offset_ms);
-        self.cached.as_ref().filter(|c| server_now < c.credentials.expiration_ms.saturating_sub(self.config.refresh_margin_ms))
+        self.cached.as_ref().filter(|c| {
+            server_now
+                < c.credentials
+                    .expiration_ms
+                    .saturating_sub(self.config.refresh_margin_ms)
+        })
     }
 
     /// Goes on with the exchange of `generation` after a [`Step::SleepUntil`].
@@ -357,7 +389,11 @@ impl Provider {
                 self.attempt = 0;
                 self.exchange_started_ms = now_ms;
                 self.retried_stale_identity = false;
-                let first = if self.identity_id.is_some() { self.after_id() } else { Operation::GetId };
+                let first = if self.identity_id.is_some() {
+                    self.after_id()
+                } else {
+                    Operation::GetId
+                };
                 self.send(first)
             }
         }
@@ -374,8 +410,18 @@ impl Provider {
         let endpoint = &self.config.identity_endpoint;
         let id = self.identity_id.as_deref().unwrap_or("");
         let request = match operation {
-            Operation::GetId => identity::get_id(endpoint, &self.config.identity_pool_id, self.config.account_id.as_deref(), &self.logins),
-            Operation::GetCredentials => identity::get_credentials_for_identity(endpoint, id, &self.logins, self.config.custom_role_arn.as_deref()),
+            Operation::GetId => identity::get_id(
+                endpoint,
+                &self.config.identity_pool_id,
+                self.config.account_id.as_deref(),
+                &self.logins,
+            ),
+            Operation::GetCredentials => identity::get_credentials_for_identity(
+                endpoint,
+                id,
+                &self.logins,
+                self.config.custom_role_arn.as_deref(),
+            ),
             Operation::GetOpenIdToken => identity::get_open_id_token(endpoint, id, &self.logins),
             Operation::AssumeRole => {
                 let role = match &self.config.flow {
@@ -383,7 +429,13 @@ impl Provider {
                     Flow::Enhanced => "",
                 };
                 let token = self.open_id_token.as_deref().unwrap_or("");
-                sts::assume_role_with_web_identity(&self.config.sts_endpoint, role, "cognito-sigv4", token, None)
+                sts::assume_role_with_web_identity(
+                    &self.config.sts_endpoint,
+                    role,
+                    "cognito-sigv4",
+                    token,
+                    None,
+                )
             }
         };
         self.phase = Phase::InFlight(operation);
@@ -411,15 +463,32 @@ impl Provider {
         let retryable = match error.code {
             ErrorCode::Network | ErrorCode::Timeout => true,
             ErrorCode::Service => {
-                matches!(error.service_type.as_deref(), Some("TooManyRequestsException" | "LimitExceededException" | "ThrottlingException" | "Throttling" | "InternalErrorException" | "InternalFailure" | "ServiceUnavailable"))
-                    || error.status.is_some_and(|s| s >= 500)
+                matches!(
+                    error.service_type.as_deref(),
+                    Some(
+                        "TooManyRequestsException"
+                            | "LimitExceededException"
+                            | "ThrottlingException"
+                            | "Throttling"
+                            | "InternalErrorException"
+                            | "InternalFailure"
+                            | "ServiceUnavailable"
+                    )
+                ) || error.status.is_some_and(|s| s >= 500)
             }
             _ => false,
         };
         if retryable {
-            if let Some(delay) = self.config.retry.delay(self.attempt, now_ms.saturating_sub(self.exchange_started_ms), &mut self.rng) {
+            if let Some(delay) = self.config.retry.delay(
+                self.attempt,
+                now_ms.saturating_sub(self.exchange_started_ms),
+                &mut self.rng,
+            ) {
                 self.attempt += 1;
-                self.phase = Phase::Backoff { until: now_ms.saturating_add(delay), operation };
+                self.phase = Phase::Backoff {
+                    until: now_ms.saturating_add(delay),
+                    operation,
+                };
                 return self.poll(now_ms);
             }
         }
@@ -436,7 +505,13 @@ impl Provider {
     }
 
     /// The answer to the request of the last [`Step::Send`] of the exchange of `generation`.
-    pub fn on_response(&mut self, generation: u32, response: HttpResponse, now_ms: i64, storage: &mut dyn Storage) -> Step {
+    pub fn on_response(
+        &mut self,
+        generation: u32,
+        response: HttpResponse,
+        now_ms: i64,
+        storage: &mut dyn Storage,
+    ) -> Step {
         let operation = match self.in_flight(generation) {
             Ok(operation) => operation,
             Err(e) => return Step::Failed(e),
@@ -449,10 +524,18 @@ impl Provider {
         let result = {
             let secrets = self.secrets();
             match operation {
-                Operation::GetId => identity::parse_get_id(&response, &secrets).map(Parsed::IdentityId),
-                Operation::GetOpenIdToken => identity::parse_open_id_token(&response, &secrets).map(Parsed::OpenIdToken),
-                Operation::GetCredentials => identity::parse_credentials(&response, &secrets).map(Parsed::Credentials),
-                Operation::AssumeRole => sts::parse_assume_role(&response, &secrets).map(Parsed::Credentials),
+                Operation::GetId => {
+                    identity::parse_get_id(&response, &secrets).map(Parsed::IdentityId)
+                }
+                Operation::GetOpenIdToken => {
+                    identity::parse_open_id_token(&response, &secrets).map(Parsed::OpenIdToken)
+                }
+                Operation::GetCredentials => {
+                    identity::parse_credentials(&response, &secrets).map(Parsed::Credentials)
+                }
+                Operation::AssumeRole => {
+                    sts::parse_assume_role(&response, &secrets).map(Parsed::Credentials)
+                }
             }
         };
         match result {
@@ -470,7 +553,10 @@ impl Provider {
             }
             Ok(Parsed::Credentials(credentials)) => {
                 let identity_id = self.identity_id.clone().unwrap_or_default();
-                let ready = Credentials { credentials, identity_id };
+                let ready = Credentials {
+                    credentials,
+                    identity_id,
+                };
                 self.cached = Some(ready.clone());
                 self.phase = Phase::Idle;
                 self.logins_fresh = false;
@@ -480,9 +566,13 @@ impl Provider {
             Err(error) => {
                 // A remembered IdentityId that the pool no longer knows, or that
                 // belongs to other logins: forget it and ask for a new one, once.
-                let stale = matches!(error.service_type.as_deref(), Some("ResourceNotFoundException" | "NotAuthorizedException"))
-                    && matches!(operation, Operation::GetCredentials | Operation::GetOpenIdToken)
-                    && self.identity_from_storage
+                let stale = matches!(
+                    error.service_type.as_deref(),
+                    Some("ResourceNotFoundException" | "NotAuthorizedException")
+                ) && matches!(
+                    operation,
+                    Operation::GetCredentials | Operation::GetOpenIdToken
+                ) && self.identity_from_storage
                     && !self.retried_stale_identity;
                 if stale {
                     if let Some(key) = self.storage_key() {
@@ -505,7 +595,10 @@ impl Provider {
             Err(e) => return Step::Failed(e),
         };
         let error = if timed_out {
-            Error::new(ErrorCode::Timeout, "Cognito did not answer in time: check the network, or raise the timeout")
+            Error::new(
+                ErrorCode::Timeout,
+                "Cognito did not answer in time: check the network, or raise the timeout",
+            )
         } else {
             Error::new(ErrorCode::Network, "could not reach Cognito: check the network, the endpoint, and that the page may call it (CORS, CSP connect-src)")
         };
@@ -520,7 +613,9 @@ impl Provider {
 fn principal(logins: &[(String, String)]) -> String {
     let mut out = String::new();
     for (key, token) in logins {
-        let sub = jwt::decode(token).ok().and_then(|claims| claims.claim_str("sub").map(String::from));
+        let sub = jwt::decode(token)
+            .ok()
+            .and_then(|claims| claims.claim_str("sub").map(String::from));
         let (kind, who) = match &sub {
             Some(sub) => ("sub:", sub.as_str()),
             None => ("token:", token.as_str()),

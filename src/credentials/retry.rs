@@ -13,7 +13,12 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_retries: 3, base_delay_ms: 100, max_delay_ms: 5_000, budget_ms: 20_000 }
+        RetryPolicy {
+            max_retries: 3,
+            base_delay_ms: 100,
+            max_delay_ms: 5_000,
+            budget_ms: 20_000,
+        }
     }
 }
 
@@ -24,7 +29,11 @@ impl RetryPolicy {
         if attempt >= self.max_retries {
             return None;
         }
-        let cap = self.base_delay_ms.saturating_mul(1i64 << attempt.min(30)).min(self.max_delay_ms).max(1);
+        let cap = self
+            .base_delay_ms
+            .saturating_mul(1i64 << attempt.min(30))
+            .min(self.max_delay_ms)
+            .max(1);
         *rng ^= *rng << 13;
         *rng ^= *rng >> 7;
         *rng ^= *rng << 17;

@@ -16,16 +16,30 @@ fn b64(s: &str) -> String {
 }
 
 fn id_token(sub: &str) -> String {
-    let payload = format!(r#"{{"sub":"{sub}","iss":"https://{KEY}","token_use":"id","exp":9999999999}}"#);
-    [b64(r#"{"alg":"RS256"}"#), b64(&payload), "c2lnbmF0dXJlLXNlY3JldA".into()].join(".")
+    let payload =
+        format!(r#"{{"sub":"{sub}","iss":"https://{KEY}","token_use":"id","exp":9999999999}}"#);
+    [
+        b64(r#"{"alg":"RS256"}"#),
+        b64(&payload),
+        "c2lnbmF0dXJlLXNlY3JldA".into(),
+    ]
+    .join(".")
 }
 
 fn ok(body: String) -> HttpResponse {
-    HttpResponse { status: 200, date: None, body }
+    HttpResponse {
+        status: 200,
+        date: None,
+        body,
+    }
 }
 
 fn aws_error(status: u16, type_name: &str, message: &str) -> HttpResponse {
-    HttpResponse { status, date: None, body: format!(r#"{{"__type":"{type_name}","message":"{message}"}}"#) }
+    HttpResponse {
+        status,
+        date: None,
+        body: format!(r#"{{"__type":"{type_name}","message":"{message}"}}"#),
+    }
 }
 
 fn creds_answer(expires_ms: i64, n: usize) -> HttpResponse {
@@ -62,18 +76,36 @@ impl Storage for RecordingStorage {
 }
 
 fn target(r: &HttpRequest) -> &str {
-    r.headers.iter().find(|(n, _)| *n == "x-amz-target").map(|(_, v)| v.rsplit('.').next().unwrap_or("")).unwrap_or("AssumeRoleWithWebIdentity")
+    r.headers
+        .iter()
+        .find(|(n, _)| *n == "x-amz-target")
+        .map(|(_, v)| v.rsplit('.').next().unwrap_or(""))
+        .unwrap_or("AssumeRoleWithWebIdentity")
 }
 
 impl Harness {
     /// Drives one `get()` to completion: logins from `token`, answers from `answer`.
-    fn get(&mut self, p: &mut Provider, now: i64, token: Option<&str>, answer: &mut dyn FnMut(&HttpRequest) -> Result<HttpResponse, bool>) -> Result<Credentials, Error> {
-        let logins = token.map(|t| vec![(KEY.to_string(), t.to_string())]).unwrap_or_default();
+    fn get(
+        &mut self,
+        p: &mut Provider,
+        now: i64,
+        token: Option<&str>,
+        answer: &mut dyn FnMut(&HttpRequest) -> Result<HttpResponse, bool>,
+    ) -> Result<Credentials, Error> {
+        let logins = token
+            .map(|t| vec![(KEY.to_string(), t.to_string())])
+            .unwrap_or_default();
         self.get_with(p, now, &logins, answer)
     }
 
     /// As [`Harness::get`], with any logins.
-    fn get_with(&mut self, p: &mut Provider, now: i64, logins: &[(String, String)], answer: &mut dyn FnMut(&HttpRequest) -> Result<HttpResponse, bool>) -> Result<Credentials, Error> {
+    fn get_with(
+        &mut self,
+        p: &mut Provider,
+        now: i64,
+        logins: &[(String, String)],
+        answer: &mut dyn FnMut(&HttpRequest) -> Result<HttpResponse, bool>,
+    ) -> Result<Credentials, Error> {
         let mut now = now;
         let mut step = p.poll(now);
         for _ in 0..50 {
@@ -95,7 +127,9 @@ impl Harness {
                     let result = answer(&request);
                     self.requests.push(request);
                     match result {
-                        Ok(response) => p.on_response(p.generation(), response, now, &mut self.storage),
+                        Ok(response) => {
+                            p.on_response(p.generation(), response, now, &mut self.storage)
+                        }
                         Err(timed_out) => p.on_network_error(p.generation(), timed_out, now),
                     }
                 }
@@ -137,8 +171,17 @@ fn enhanced_flow_two_requests_and_identity_stored_per_pool_and_user() {
     assert_eq!(c.identity_id, "us-east-1:id");
     assert_eq!(c.credentials.access_key_id, "ASIA2");
     let body = json::parse(&h.requests[1].body).unwrap();
-    assert_eq!(body.get("Logins").unwrap().get(KEY).unwrap().as_str(), Some(token.as_str()));
-    assert_eq!(h.storage.writes, [(format!("cognito-sigv4:identity:{POOL}:user-a"), "us-east-1:id".to_string())]);
+    assert_eq!(
+        body.get("Logins").unwrap().get(KEY).unwrap().as_str(),
+        Some(token.as_str())
+    );
+    assert_eq!(
+        h.storage.writes,
+        [(
+            format!("cognito-sigv4:identity:{POOL}:user-a"),
+            "us-east-1:id".to_string()
+        )]
+    );
 }
 
 #[test]
@@ -147,23 +190,35 @@ fn custom_role_arn_and_account_id_are_sent() {
     config.custom_role_arn = Some("arn:aws:iam::123:role/admin".into());
     config.account_id = Some("123".into());
     let (mut h, mut p) = (Harness::default(), Provider::new(config));
-    h.get(&mut p, T0, Some(&id_token("u")), &mut pool(T0)).unwrap();
+    h.get(&mut p, T0, Some(&id_token("u")), &mut pool(T0))
+        .unwrap();
     assert!(h.requests[0].body.contains(r#""AccountId":"123""#));
-    assert!(h.requests[1].body.contains(r#""CustomRoleArn":"arn:aws:iam::123:role/admin""#));
+    assert!(h.requests[1]
+        .body
+        .contains(r#""CustomRoleArn":"arn:aws:iam::123:role/admin""#));
 }
 
 #[test]
 fn basic_flow_goes_through_sts() {
     let mut config = Config::new("us-east-1", POOL).unwrap();
-    config.flow = Flow::Basic { role_arn: "arn:aws:iam::123:role/web".into() };
+    config.flow = Flow::Basic {
+        role_arn: "arn:aws:iam::123:role/web".into(),
+    };
     let (mut h, mut p) = (Harness::default(), Provider::new(config));
-    let c = h.get(&mut p, T0 - 10 * MIN, Some(&id_token("u")), &mut pool(T0)).unwrap();
-    assert_eq!(h.targets(), ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]);
+    let c = h
+        .get(&mut p, T0 - 10 * MIN, Some(&id_token("u")), &mut pool(T0))
+        .unwrap();
+    assert_eq!(
+        h.targets(),
+        ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]
+    );
     assert_eq!(c.credentials.access_key_id, "ASIASTS");
     assert_eq!(c.credentials.expiration_ms, 1_700_003_600_000);
     let sts = &h.requests[2];
     assert_eq!(sts.url, "https://sts.us-east-1.amazonaws.com/");
-    assert!(sts.body.contains("RoleArn=arn%3Aaws%3Aiam%3A%3A123%3Arole%2Fweb"));
+    assert!(sts
+        .body
+        .contains("RoleArn=arn%3Aaws%3Aiam%3A%3A123%3Arole%2Fweb"));
     assert!(sts.body.contains("WebIdentityToken=OPENIDTOKENSECRET"));
 }
 
@@ -172,10 +227,29 @@ fn cached_until_five_minutes_before_expiry_then_refreshed() {
     let (mut h, mut p) = (Harness::default(), provider());
     let token = id_token("u");
     h.get(&mut p, T0, Some(&token), &mut pool(T0)).unwrap();
-    assert!(h.get(&mut p, T0 + 54 * MIN, Some(&token), &mut |_| panic!("55 min before expiry: cached")).is_ok());
+    assert!(h
+        .get(&mut p, T0 + 54 * MIN, Some(&token), &mut |_| panic!(
+            "55 min before expiry: cached"
+        ))
+        .is_ok());
     assert_eq!(h.requests.len(), 2);
-    let c = h.get(&mut p, T0 + 55 * MIN + 1, Some(&token), &mut pool(T0 + 55 * MIN)).unwrap();
-    assert_eq!(h.targets(), ["GetId", "GetCredentialsForIdentity", "GetCredentialsForIdentity"], "IdentityId reused");
+    let c = h
+        .get(
+            &mut p,
+            T0 + 55 * MIN + 1,
+            Some(&token),
+            &mut pool(T0 + 55 * MIN),
+        )
+        .unwrap();
+    assert_eq!(
+        h.targets(),
+        [
+            "GetId",
+            "GetCredentialsForIdentity",
+            "GetCredentialsForIdentity"
+        ],
+        "IdentityId reused"
+    );
     assert_eq!(c.credentials.access_key_id, "ASIA1");
 }
 
@@ -183,33 +257,58 @@ fn cached_until_five_minutes_before_expiry_then_refreshed() {
 fn single_flight_many_callers_two_requests() {
     let (mut h, mut p) = (Harness::default(), provider());
     assert_eq!(p.poll(T0), Step::NeedLogins);
-    p.set_logins(0, vec![(KEY.into(), id_token("u"))], &h.storage).unwrap();
-    let Step::Send(first) = p.poll(T0) else { panic!() };
+    p.set_logins(0, vec![(KEY.into(), id_token("u"))], &h.storage)
+        .unwrap();
+    let Step::Send(first) = p.poll(T0) else {
+        panic!()
+    };
     for _ in 0..9 {
-        assert_eq!(p.poll(T0), Step::Wait, "callers 2..10 wait for the exchange in flight");
+        assert_eq!(
+            p.poll(T0),
+            Step::Wait,
+            "callers 2..10 wait for the exchange in flight"
+        );
     }
     let mut answer = pool(T0);
-    let Step::Send(second) = p.on_response(0, answer(&first).unwrap(), T0, &mut h.storage) else { panic!() };
+    let Step::Send(second) = p.on_response(0, answer(&first).unwrap(), T0, &mut h.storage) else {
+        panic!()
+    };
     assert_eq!(p.poll(T0), Step::Wait);
-    assert!(matches!(p.on_response(0, answer(&second).unwrap(), T0, &mut h.storage), Step::Ready(_)));
+    assert!(matches!(
+        p.on_response(0, answer(&second).unwrap(), T0, &mut h.storage),
+        Step::Ready(_)
+    ));
     for _ in 0..10 {
-        assert!(h.get(&mut p, T0, Some(&id_token("u")), &mut |_| panic!("cached")).is_ok());
+        assert!(h
+            .get(&mut p, T0, Some(&id_token("u")), &mut |_| panic!("cached"))
+            .is_ok());
     }
-    assert_eq!([target(&first), target(&second)], ["GetId", "GetCredentialsForIdentity"]);
+    assert_eq!(
+        [target(&first), target(&second)],
+        ["GetId", "GetCredentialsForIdentity"]
+    );
 }
 
 #[test]
 fn stale_identity_from_storage_is_dropped_and_get_id_retried_once() {
-    for (status, stale_error) in [(400, "ResourceNotFoundException"), (400, "NotAuthorizedException")] {
+    for (status, stale_error) in [
+        (400, "ResourceNotFoundException"),
+        (400, "NotAuthorizedException"),
+    ] {
         let mut h = Harness::default();
-        h.storage.inner.set(&format!("cognito-sigv4:identity:{POOL}:u"), "us-east-1:stale");
+        h.storage.inner.set(
+            &format!("cognito-sigv4:identity:{POOL}:u"),
+            "us-east-1:stale",
+        );
         let mut p = provider();
         let mut calls = 0;
         let c = h
             .get(&mut p, T0, Some(&id_token("u")), &mut |r| {
                 calls += 1;
                 Ok(match (calls, target(r)) {
-                    (1, "GetCredentialsForIdentity") => aws_error(status, stale_error, "Identity 'us-east-1:stale' not found."),
+                    (1, "GetCredentialsForIdentity") => {
+                        aws_error(status, stale_error, "Identity 'us-east-1:stale' not found.")
+                    }
                     (2, "GetId") => ok(r#"{"IdentityId":"us-east-1:fresh"}"#.into()),
                     (3, "GetCredentialsForIdentity") => creds_answer(T0 + 60 * MIN, 3),
                     other => panic!("unexpected {other:?}"),
@@ -218,25 +317,45 @@ fn stale_identity_from_storage_is_dropped_and_get_id_retried_once() {
             .unwrap();
         assert!(h.requests[0].body.contains("us-east-1:stale"));
         assert_eq!(c.identity_id, "us-east-1:fresh");
-        assert_eq!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:u")).as_deref(), Some("us-east-1:fresh"));
+        assert_eq!(
+            h.storage
+                .get(&format!("cognito-sigv4:identity:{POOL}:u"))
+                .as_deref(),
+            Some("us-east-1:fresh")
+        );
     }
     // Only once: a second refusal is the caller's error.
     let mut h = Harness::default();
-    h.storage.inner.set(&format!("cognito-sigv4:identity:{POOL}:u"), "us-east-1:stale");
+    h.storage.inner.set(
+        &format!("cognito-sigv4:identity:{POOL}:u"),
+        "us-east-1:stale",
+    );
     let mut p = provider();
     let e = h
         .get(&mut p, T0, Some(&id_token("u")), &mut |r| {
-            Ok(if target(r) == "GetId" { ok(r#"{"IdentityId":"us-east-1:fresh"}"#.into()) } else { aws_error(400, "NotAuthorizedException", "Logins don't match.") })
+            Ok(if target(r) == "GetId" {
+                ok(r#"{"IdentityId":"us-east-1:fresh"}"#.into())
+            } else {
+                aws_error(400, "NotAuthorizedException", "Logins don't match.")
+            })
         })
         .unwrap_err();
     assert_eq!(e.name(), "NotAuthorizedException");
-    assert_eq!(h.targets(), ["GetCredentialsForIdentity", "GetId", "GetCredentialsForIdentity"]);
+    assert_eq!(
+        h.targets(),
+        [
+            "GetCredentialsForIdentity",
+            "GetId",
+            "GetCredentialsForIdentity"
+        ]
+    );
 }
 
 #[test]
 fn the_next_user_never_inherits_the_identity() {
     let (mut h, mut p) = (Harness::default(), provider());
-    h.get(&mut p, T0, Some(&id_token("alice")), &mut pool(T0)).unwrap();
+    h.get(&mut p, T0, Some(&id_token("alice")), &mut pool(T0))
+        .unwrap();
     p.clear(&mut MemoryStorage::default()); // a sign-out that forgets nothing stored elsewhere
     let mut ids = 0;
     h.get(&mut p, T0, Some(&id_token("bob")), &mut |r| {
@@ -250,22 +369,38 @@ fn the_next_user_never_inherits_the_identity() {
     })
     .unwrap();
     assert_eq!(ids, 1, "bob gets his own GetId");
-    assert!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:alice")).is_some());
-    assert_eq!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:bob")).as_deref(), Some("us-east-1:bob"));
+    assert!(h
+        .storage
+        .get(&format!("cognito-sigv4:identity:{POOL}:alice"))
+        .is_some());
+    assert_eq!(
+        h.storage
+            .get(&format!("cognito-sigv4:identity:{POOL}:bob"))
+            .as_deref(),
+        Some("us-east-1:bob")
+    );
     // Bob signs out; Alice signs in again on the same browser: her id comes from storage, no GetId.
     p.clear(&mut h.storage);
-    assert_eq!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:bob")), None);
+    assert_eq!(
+        h.storage.get(&format!("cognito-sigv4:identity:{POOL}:bob")),
+        None
+    );
     let before = h.requests.len();
-    h.get(&mut p, T0, Some(&id_token("alice")), &mut pool(T0)).unwrap();
+    h.get(&mut p, T0, Some(&id_token("alice")), &mut pool(T0))
+        .unwrap();
     assert_eq!(&h.targets()[before..], ["GetCredentialsForIdentity"]);
 }
 
 #[test]
 fn clear_forgets_credentials_and_the_stored_identity() {
     let (mut h, mut p) = (Harness::default(), provider());
-    h.get(&mut p, T0, Some(&id_token("u")), &mut pool(T0)).unwrap();
+    h.get(&mut p, T0, Some(&id_token("u")), &mut pool(T0))
+        .unwrap();
     p.clear(&mut h.storage);
-    assert_eq!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:u")), None);
+    assert_eq!(
+        h.storage.get(&format!("cognito-sigv4:identity:{POOL}:u")),
+        None
+    );
     assert_eq!(p.poll(T0), Step::NeedLogins);
     assert_eq!(p.identity_id(), None);
 }
@@ -275,7 +410,11 @@ fn server_clock_decides_expiry() {
     let (mut h, mut p) = (Harness::default(), provider());
     let mut first = true;
     h.get(&mut p, T0, Some(&id_token("u")), &mut |r| {
-        let mut response = if target(r) == "GetId" { ok(r#"{"IdentityId":"us-east-1:id"}"#.into()) } else { creds_answer(T0 + 2 * 60 * MIN, 1) };
+        let mut response = if target(r) == "GetId" {
+            ok(r#"{"IdentityId":"us-east-1:id"}"#.into())
+        } else {
+            creds_answer(T0 + 2 * 60 * MIN, 1)
+        };
         if first {
             // The server is one hour ahead of this machine.
             response.date = Some("Tue, 14 Nov 2023 23:13:20 GMT".into());
@@ -287,22 +426,47 @@ fn server_clock_decides_expiry() {
     assert_eq!(p.clock_offset_ms(), 1_700_003_600_000 - T0);
     // Locally 56 minutes later, but 116 minutes by AWS's clock: within the 5-minute margin.
     let before = h.requests.len();
-    h.get(&mut p, T0 + 56 * MIN, Some(&id_token("u")), &mut pool(T0)).unwrap();
-    assert_eq!(&h.targets()[before..], ["GetCredentialsForIdentity"], "refreshed");
+    h.get(&mut p, T0 + 56 * MIN, Some(&id_token("u")), &mut pool(T0))
+        .unwrap();
+    assert_eq!(
+        &h.targets()[before..],
+        ["GetCredentialsForIdentity"],
+        "refreshed"
+    );
 }
 
 /// A pool that gives each user (the `sub` of the token, or the opaque token) their own identity and keys.
 fn per_user_pool(now: i64) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, bool> {
     move |r: &HttpRequest| {
         let body = json::parse(&r.body).unwrap();
-        let token = body.get("Logins").and_then(|l| l.get(KEY).or_else(|| l.get("graph.facebook.com"))).and_then(|t| t.as_str()).unwrap_or("guest").to_string();
-        let who = crate::jwt::decode(&token).ok().and_then(|c| c.claim_str("sub").map(String::from)).unwrap_or(token);
+        let token = body
+            .get("Logins")
+            .and_then(|l| l.get(KEY).or_else(|| l.get("graph.facebook.com")))
+            .and_then(|t| t.as_str())
+            .unwrap_or("guest")
+            .to_string();
+        let who = crate::jwt::decode(&token)
+            .ok()
+            .and_then(|c| c.claim_str("sub").map(String::from))
+            .unwrap_or(token);
         Ok(match target(r) {
             "GetId" => ok(format!(r#"{{"IdentityId":"us-east-1:{who}"}}"#)),
             _ => {
-                let id = body.get("IdentityId").unwrap().as_str().unwrap().to_string();
-                assert_eq!(id, format!("us-east-1:{who}"), "{who}'s logins sent with another's IdentityId");
-                ok(format!(r#"{{"IdentityId":"{id}","Credentials":{{"AccessKeyId":"ASIA-{who}","SecretKey":"S","SessionToken":"T","Expiration":{}}}}}"#, (now + 60 * MIN) / 1000))
+                let id = body
+                    .get("IdentityId")
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string();
+                assert_eq!(
+                    id,
+                    format!("us-east-1:{who}"),
+                    "{who}'s logins sent with another's IdentityId"
+                );
+                ok(format!(
+                    r#"{{"IdentityId":"{id}","Credentials":{{"AccessKeyId":"ASIA-{who}","SecretKey":"S","SessionToken":"T","Expiration":{}}}}}"#,
+                    (now + 60 * MIN) / 1000
+                ))
             }
         })
     }
@@ -311,15 +475,47 @@ fn per_user_pool(now: i64) -> impl FnMut(&HttpRequest) -> Result<HttpResponse, b
 #[test]
 fn cached_credentials_go_only_to_the_user_they_were_issued_for() {
     let (mut h, mut p) = (Harness::default(), provider());
-    let alice = h.get(&mut p, T0, Some(&id_token("alice")), &mut per_user_pool(T0)).unwrap();
+    let alice = h
+        .get(&mut p, T0, Some(&id_token("alice")), &mut per_user_pool(T0))
+        .unwrap();
     assert_eq!(alice.credentials.access_key_id, "ASIA-alice");
     // The token function now returns Bob's token (no clear()): Bob gets his own, at once.
-    let bob = h.get(&mut p, T0 + MIN, Some(&id_token("bob")), &mut per_user_pool(T0)).unwrap();
-    assert_eq!((bob.credentials.access_key_id.as_str(), bob.identity_id.as_str()), ("ASIA-bob", "us-east-1:bob"));
-    assert_eq!(h.targets(), ["GetId", "GetCredentialsForIdentity", "GetId", "GetCredentialsForIdentity"]);
-    assert_eq!(h.storage.get(&format!("cognito-sigv4:identity:{POOL}:bob")).as_deref(), Some("us-east-1:bob"));
+    let bob = h
+        .get(
+            &mut p,
+            T0 + MIN,
+            Some(&id_token("bob")),
+            &mut per_user_pool(T0),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            bob.credentials.access_key_id.as_str(),
+            bob.identity_id.as_str()
+        ),
+        ("ASIA-bob", "us-east-1:bob")
+    );
+    assert_eq!(
+        h.targets(),
+        [
+            "GetId",
+            "GetCredentialsForIdentity",
+            "GetId",
+            "GetCredentialsForIdentity"
+        ]
+    );
+    assert_eq!(
+        h.storage
+            .get(&format!("cognito-sigv4:identity:{POOL}:bob"))
+            .as_deref(),
+        Some("us-east-1:bob")
+    );
     // A fresh IdToken of the same user keeps the cache.
-    let again = h.get(&mut p, T0 + 2 * MIN, Some(&id_token("bob")), &mut |_| panic!("cached")).unwrap();
+    let again = h
+        .get(&mut p, T0 + 2 * MIN, Some(&id_token("bob")), &mut |_| {
+            panic!("cached")
+        })
+        .unwrap();
     assert_eq!(again, bob);
 }
 
@@ -327,13 +523,28 @@ fn cached_credentials_go_only_to_the_user_they_were_issued_for() {
 fn opaque_logins_are_bound_by_token_and_never_persisted() {
     let (mut h, mut p) = (Harness::default(), provider());
     let login = |token: &str| vec![("graph.facebook.com".to_string(), token.to_string())];
-    let a = h.get_with(&mut p, T0, &login("opaque-alice"), &mut per_user_pool(T0)).unwrap();
-    let b = h.get_with(&mut p, T0, &login("opaque-bob"), &mut per_user_pool(T0)).unwrap();
-    assert_eq!((a.identity_id.as_str(), b.identity_id.as_str()), ("us-east-1:opaque-alice", "us-east-1:opaque-bob"));
-    assert!(h.storage.writes.is_empty(), "an IdentityId tied to no user is kept in memory only: {:?}", h.storage.writes);
+    let a = h
+        .get_with(&mut p, T0, &login("opaque-alice"), &mut per_user_pool(T0))
+        .unwrap();
+    let b = h
+        .get_with(&mut p, T0, &login("opaque-bob"), &mut per_user_pool(T0))
+        .unwrap();
+    assert_eq!(
+        (a.identity_id.as_str(), b.identity_id.as_str()),
+        ("us-east-1:opaque-alice", "us-east-1:opaque-bob")
+    );
+    assert!(
+        h.storage.writes.is_empty(),
+        "an IdentityId tied to no user is kept in memory only: {:?}",
+        h.storage.writes
+    );
     assert_eq!(p.storage_key(), None);
     // The same opaque token again: the cache, without a request.
-    assert_eq!(h.get_with(&mut p, T0, &login("opaque-bob"), &mut |_| panic!("cached")).unwrap(), b);
+    assert_eq!(
+        h.get_with(&mut p, T0, &login("opaque-bob"), &mut |_| panic!("cached"))
+            .unwrap(),
+        b
+    );
 }
 
 #[test]
@@ -343,26 +554,53 @@ fn clear_drops_the_exchange_in_flight_and_stores_nothing() {
     assert_eq!(p.poll(T0), Step::NeedLogins);
     let g = p.generation();
     p.clear(&mut h.storage);
-    let e = p.set_logins(g, vec![(KEY.into(), id_token("alice"))], &h.storage).unwrap_err();
+    let e = p
+        .set_logins(g, vec![(KEY.into(), id_token("alice"))], &h.storage)
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Cancelled);
 
     // clear() while GetId is in flight: its answer is dropped, nothing is stored.
     let g = p.generation();
     assert_eq!(p.poll(T0), Step::NeedLogins);
-    p.set_logins(g, vec![(KEY.into(), id_token("alice"))], &h.storage).unwrap();
-    let Step::Send(get_id) = p.poll(T0) else { panic!() };
+    p.set_logins(g, vec![(KEY.into(), id_token("alice"))], &h.storage)
+        .unwrap();
+    let Step::Send(get_id) = p.poll(T0) else {
+        panic!()
+    };
     p.clear(&mut h.storage);
-    let Step::Failed(e) = p.on_response(g, pool(T0)(&get_id).unwrap(), T0, &mut h.storage) else { panic!() };
+    let Step::Failed(e) = p.on_response(g, pool(T0)(&get_id).unwrap(), T0, &mut h.storage) else {
+        panic!()
+    };
     assert_eq!(e.code, ErrorCode::Cancelled);
-    assert!(matches!(p.on_network_error(g, true, T0), Step::Failed(Error { code: ErrorCode::Cancelled, .. })));
-    assert!(matches!(p.resume(g, T0), Step::Failed(Error { code: ErrorCode::Cancelled, .. })));
+    assert!(matches!(
+        p.on_network_error(g, true, T0),
+        Step::Failed(Error {
+            code: ErrorCode::Cancelled,
+            ..
+        })
+    ));
+    assert!(matches!(
+        p.resume(g, T0),
+        Step::Failed(Error {
+            code: ErrorCode::Cancelled,
+            ..
+        })
+    ));
     assert!(h.storage.writes.is_empty(), "{:?}", h.storage.writes);
     assert_eq!(p.identity_id(), None);
 
     // The next user starts afresh.
-    let bob = h.get(&mut p, T0, Some(&id_token("bob")), &mut per_user_pool(T0)).unwrap();
+    let bob = h
+        .get(&mut p, T0, Some(&id_token("bob")), &mut per_user_pool(T0))
+        .unwrap();
     assert_eq!(bob.identity_id, "us-east-1:bob");
-    assert_eq!(h.storage.writes, [(format!("cognito-sigv4:identity:{POOL}:bob"), "us-east-1:bob".to_string())]);
+    assert_eq!(
+        h.storage.writes,
+        [(
+            format!("cognito-sigv4:identity:{POOL}:bob"),
+            "us-east-1:bob".to_string()
+        )]
+    );
 }
 
 #[test]
@@ -381,16 +619,31 @@ fn clock_offset_is_bounded_and_never_overflows() {
     assert_eq!(p.clock_offset_ms(), 0);
     assert!(h.storage.writes.is_empty());
 
-    assert_eq!(p.set_clock_offset_ms(i64::MAX).unwrap_err().code, ErrorCode::ClockSkew);
-    assert_eq!(p.set_clock_offset_ms(i64::MIN).unwrap_err().code, ErrorCode::ClockSkew);
-    assert_eq!(p.set_clock_offset_ms(MAX_CLOCK_OFFSET_MS + 1).unwrap_err().code, ErrorCode::ClockSkew);
+    assert_eq!(
+        p.set_clock_offset_ms(i64::MAX).unwrap_err().code,
+        ErrorCode::ClockSkew
+    );
+    assert_eq!(
+        p.set_clock_offset_ms(i64::MIN).unwrap_err().code,
+        ErrorCode::ClockSkew
+    );
+    assert_eq!(
+        p.set_clock_offset_ms(MAX_CLOCK_OFFSET_MS + 1)
+            .unwrap_err()
+            .code,
+        ErrorCode::ClockSkew
+    );
     p.set_clock_offset_ms(-MAX_CLOCK_OFFSET_MS).unwrap();
     // Extreme clocks and expirations: no overflow (debug builds would panic).
     let (mut h, mut p) = (Harness::default(), provider());
     p.set_clock_offset_ms(MAX_CLOCK_OFFSET_MS).unwrap();
     for now in [i64::MAX, i64::MIN, 0] {
         let _ = h.get(&mut p, now, Some(&id_token("u")), &mut |r| {
-            Ok(if target(r) == "GetId" { ok(r#"{"IdentityId":"us-east-1:id"}"#.into()) } else { creds_answer(i64::MAX / 2, 1) })
+            Ok(if target(r) == "GetId" {
+                ok(r#"{"IdentityId":"us-east-1:id"}"#.into())
+            } else {
+                creds_answer(i64::MAX / 2, 1)
+            })
         });
     }
     assert_eq!(RetryPolicy::default().delay(0, i64::MAX, &mut 1), None);
@@ -399,22 +652,51 @@ fn clock_offset_is_bounded_and_never_overflows() {
 #[test]
 fn retries_throttling_5xx_and_network_failures_within_limits() {
     let (mut h, mut p) = (Harness::default(), provider());
-    let mut failures = vec![Err(false), Ok(aws_error(400, "TooManyRequestsException", "Rate exceeded")), Ok(aws_error(503, "ServiceUnavailable", ""))];
+    let mut failures = vec![
+        Err(false),
+        Ok(aws_error(400, "TooManyRequestsException", "Rate exceeded")),
+        Ok(aws_error(503, "ServiceUnavailable", "")),
+    ];
     let c = h
-        .get(&mut p, T0, Some(&id_token("u")), &mut |r| if failures.is_empty() { pool(T0)(r) } else { failures.remove(0) })
+        .get(&mut p, T0, Some(&id_token("u")), &mut |r| {
+            if failures.is_empty() {
+                pool(T0)(r)
+            } else {
+                failures.remove(0)
+            }
+        })
         .unwrap();
     assert_eq!(c.identity_id, "us-east-1:id");
-    assert_eq!(h.targets(), ["GetId", "GetId", "GetId", "GetId", "GetCredentialsForIdentity"]);
+    assert_eq!(
+        h.targets(),
+        [
+            "GetId",
+            "GetId",
+            "GetId",
+            "GetId",
+            "GetCredentialsForIdentity"
+        ]
+    );
 
     // Four failures in a row: 1 try + 3 retries, then the error.
     let (mut h, mut p) = (Harness::default(), provider());
-    let e = h.get(&mut p, T0, Some(&id_token("u")), &mut |_| Err(true)).unwrap_err();
+    let e = h
+        .get(&mut p, T0, Some(&id_token("u")), &mut |_| Err(true))
+        .unwrap_err();
     assert_eq!(e.code, ErrorCode::Timeout);
     assert_eq!(h.requests.len(), 4);
 
     // Never for caller errors.
     let (mut h, mut p) = (Harness::default(), provider());
-    let e = h.get(&mut p, T0, Some(&id_token("u")), &mut |_| Ok(aws_error(400, "NotAuthorizedException", "Invalid login token."))).unwrap_err();
+    let e = h
+        .get(&mut p, T0, Some(&id_token("u")), &mut |_| {
+            Ok(aws_error(
+                400,
+                "NotAuthorizedException",
+                "Invalid login token.",
+            ))
+        })
+        .unwrap_err();
     assert_eq!(e.name(), "NotAuthorizedException");
     assert_eq!(h.requests.len(), 1);
 
@@ -431,9 +713,21 @@ fn retries_throttling_5xx_and_network_failures_within_limits() {
 #[test]
 fn a_failed_exchange_is_not_cached() {
     let (mut h, mut p) = (Harness::default(), provider());
-    assert!(h.get(&mut p, T0, Some(&id_token("u")), &mut |_| Ok(aws_error(400, "InvalidIdentityPoolConfigurationException", "x"))).is_err());
-    assert_eq!(p.poll(T0), Step::NeedLogins, "the next call starts over, with fresh tokens");
-    assert!(h.get(&mut p, T0, Some(&id_token("u")), &mut pool(T0)).is_ok());
+    assert!(h
+        .get(&mut p, T0, Some(&id_token("u")), &mut |_| Ok(aws_error(
+            400,
+            "InvalidIdentityPoolConfigurationException",
+            "x"
+        )))
+        .is_err());
+    assert_eq!(
+        p.poll(T0),
+        Step::NeedLogins,
+        "the next call starts over, with fresh tokens"
+    );
+    assert!(h
+        .get(&mut p, T0, Some(&id_token("u")), &mut pool(T0))
+        .is_ok());
 }
 
 #[test]
@@ -452,25 +746,51 @@ fn every_documented_identity_error_is_typed_with_advice() {
         let (mut h, mut p) = (Harness::default(), provider());
         p.config.retry.max_retries = 0;
         let prefixed = format!("com.amazonaws.cognito.identity.model#{t}");
-        let e = h.get(&mut p, T0, Some(&id_token("u")), &mut |_| Ok(aws_error(status, &prefixed, "AWS words"))).unwrap_err();
+        let e = h
+            .get(&mut p, T0, Some(&id_token("u")), &mut |_| {
+                Ok(aws_error(status, &prefixed, "AWS words"))
+            })
+            .unwrap_err();
         assert_eq!(e.name(), t);
         assert_eq!(e.status, Some(status));
-        assert!(e.message.contains("AWS words") && !e.message.contains("see the AWS message"), "{t}: {}", e.message);
+        assert!(
+            e.message.contains("AWS words") && !e.message.contains("see the AWS message"),
+            "{t}: {}",
+            e.message
+        );
     }
 }
 
 #[test]
 fn malformed_or_truncated_answers() {
-    for body in ["", "{", r#"{"IdentityId":1}"#, "null", r#"{"IdentityId":"us-east-1:id""#] {
+    for body in [
+        "",
+        "{",
+        r#"{"IdentityId":1}"#,
+        "null",
+        r#"{"IdentityId":"us-east-1:id""#,
+    ] {
         let (mut h, mut p) = (Harness::default(), provider());
-        let e = h.get(&mut p, T0, Some(&id_token("u")), &mut |_| Ok(ok(body.into()))).unwrap_err();
+        let e = h
+            .get(&mut p, T0, Some(&id_token("u")), &mut |_| {
+                Ok(ok(body.into()))
+            })
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::Malformed, "{body:?}");
     }
     let mut config = Config::new("us-east-1", POOL).unwrap();
-    config.flow = Flow::Basic { role_arn: "arn:aws:iam::1:role/r".into() };
+    config.flow = Flow::Basic {
+        role_arn: "arn:aws:iam::1:role/r".into(),
+    };
     let (mut h, mut p) = (Harness::default(), Provider::new(config));
     let e = h
-        .get(&mut p, T0, Some(&id_token("u")), &mut |r| if target(r) == "AssumeRoleWithWebIdentity" { Ok(ok("<Credentials><AccessKeyId>A".into())) } else { pool(T0)(r) })
+        .get(&mut p, T0, Some(&id_token("u")), &mut |r| {
+            if target(r) == "AssumeRoleWithWebIdentity" {
+                Ok(ok("<Credentials><AccessKeyId>A".into()))
+            } else {
+                pool(T0)(r)
+            }
+        })
         .unwrap_err();
     assert_eq!(e.code, ErrorCode::Malformed);
 }
@@ -478,19 +798,36 @@ fn malformed_or_truncated_answers() {
 #[test]
 fn no_secret_in_errors_or_storage() {
     let token = id_token("u");
-    let secrets = [token.as_str(), "SECRETKEY", "SESSIONTOKEN", "OPENIDTOKENSECRET", "c2lnbmF0dXJlLXNlY3JldA"];
+    let secrets = [
+        token.as_str(),
+        "SECRETKEY",
+        "SESSIONTOKEN",
+        "OPENIDTOKENSECRET",
+        "c2lnbmF0dXJlLXNlY3JldA",
+    ];
     let mut config = Config::new("us-east-1", POOL).unwrap();
-    config.flow = Flow::Basic { role_arn: "arn:aws:iam::1:role/r".into() };
+    config.flow = Flow::Basic {
+        role_arn: "arn:aws:iam::1:role/r".into(),
+    };
     let (mut h, mut p) = (Harness::default(), Provider::new(config));
     h.get(&mut p, T0, Some(&token), &mut pool(T0)).unwrap();
     // Errors that echo what was sent.
-    for echo in [format!("Invalid login token {token}"), "bad OPENIDTOKENSECRET".into()] {
+    for echo in [
+        format!("Invalid login token {token}"),
+        "bad OPENIDTOKENSECRET".into(),
+    ] {
         let (mut h2, mut p2) = (Harness::default(), provider());
-        let e = h2.get(&mut p2, T0, Some(&token), &mut |_| Ok(aws_error(400, "NotAuthorizedException", &echo))).unwrap_err();
+        let e = h2
+            .get(&mut p2, T0, Some(&token), &mut |_| {
+                Ok(aws_error(400, "NotAuthorizedException", &echo))
+            })
+            .unwrap_err();
         assert!(!e.message.contains(&token), "{}", e.message);
     }
     let mut p3 = Provider::new(Config::new("us-east-1", POOL).unwrap());
-    let e = Harness::default().get(&mut p3, T0, Some(&token), &mut |_| Ok(ok("{".into()))).unwrap_err();
+    let e = Harness::default()
+        .get(&mut p3, T0, Some(&token), &mut |_| Ok(ok("{".into())))
+        .unwrap_err();
     for s in secrets {
         assert!(!e.message.contains(s));
         assert!(!format!("{p:?}").contains(s));
@@ -505,11 +842,20 @@ fn guests_get_an_identity_without_logins() {
     let (mut h, mut p) = (Harness::default(), provider());
     h.get(&mut p, T0, None, &mut pool(T0)).unwrap();
     assert!(!h.requests[0].body.contains("Logins"));
-    assert_eq!(h.storage.writes[0].0, format!("cognito-sigv4:identity:{POOL}:guest"));
+    assert_eq!(
+        h.storage.writes[0].0,
+        format!("cognito-sigv4:identity:{POOL}:guest")
+    );
 }
 
 #[test]
 fn config_validation() {
-    assert_eq!(Config::new("us-east-1", "not-a-pool").unwrap_err().code, ErrorCode::InvalidConfig);
-    assert_eq!(Config::new("US East", POOL).unwrap_err().code, ErrorCode::InvalidConfig);
+    assert_eq!(
+        Config::new("us-east-1", "not-a-pool").unwrap_err().code,
+        ErrorCode::InvalidConfig
+    );
+    assert_eq!(
+        Config::new("US East", POOL).unwrap_err().code,
+        ErrorCode::InvalidConfig
+    );
 }

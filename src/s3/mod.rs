@@ -32,11 +32,16 @@ fn check_bucket(bucket: &str) -> Result<()> {
     let ok = (3..=63).contains(&b.len())
         && edge(b.first())
         && edge(b.last())
-        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-');
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-');
     if ok {
         Ok(())
     } else {
-        Err(invalid(cat(&["bucket `", &crate::sigv4::url::shorten(bucket), "` is not an S3 bucket name: 3 to 63 lower-case letters, digits, `.` or `-`"])))
+        Err(invalid(cat(&[
+            "bucket `",
+            &crate::sigv4::url::shorten(bucket),
+            "` is not an S3 bucket name: 3 to 63 lower-case letters, digits, `.` or `-`",
+        ])))
     }
 }
 
@@ -46,10 +51,19 @@ fn check_bucket(bucket: &str) -> Result<()> {
 /// would remove them (even encoded), and the object would be another one.
 fn push_key(out: &mut String, key: &str) -> Result<()> {
     if key.is_empty() {
-        return Err(invalid("the object key is empty: give the object's name, e.g. `photos/cat.jpg`".into()));
+        return Err(invalid(
+            "the object key is empty: give the object's name, e.g. `photos/cat.jpg`".into(),
+        ));
     }
-    if key.split('/').any(|segment| segment == "." || segment == "..") {
-        return Err(invalid(cat(&["the key `", &crate::sigv4::url::shorten(key), "` has a `.` or `..` segment, which URLs cannot carry: rename it"])));
+    if key
+        .split('/')
+        .any(|segment| segment == "." || segment == "..")
+    {
+        return Err(invalid(cat(&[
+            "the key `",
+            &crate::sigv4::url::shorten(key),
+            "` has a `.` or `..` segment, which URLs cannot carry: rename it",
+        ])));
     }
     encode::encode_into(out, key.as_bytes(), true);
     Ok(())
@@ -71,11 +85,19 @@ pub fn url(b: &Bucket<'_>, key: Option<&str>, query: &str) -> Result<String> {
     // `find` and `split_at_checked`, not `split_once("://")`/`split_at`: the
     // two-way searcher and the panicking slices cost kilobytes of wasm.
     let scheme_end = crate::error::find(endpoint, "://").unwrap_or(0);
-    let split = endpoint.split_at_checked(scheme_end).map(|(s, r)| (s, r.get(3..).unwrap_or("")));
+    let split = endpoint
+        .split_at_checked(scheme_end)
+        .map(|(s, r)| (s, r.get(3..).unwrap_or("")));
     let Some((scheme, rest)) = split.filter(|(s, _)| *s == "https" || *s == "http") else {
-        return Err(invalid(cat(&["endpoint `", &crate::sigv4::url::shorten(endpoint), "` must be an http(s) URL, e.g. https://s3.eu-west-1.amazonaws.com"])));
+        return Err(invalid(cat(&[
+            "endpoint `",
+            &crate::sigv4::url::shorten(endpoint),
+            "` must be an http(s) URL, e.g. https://s3.eu-west-1.amazonaws.com",
+        ])));
     };
-    let (host, base) = rest.split_at_checked(rest.find('/').unwrap_or(rest.len())).unwrap_or((rest, ""));
+    let (host, base) = rest
+        .split_at_checked(rest.find('/').unwrap_or(rest.len()))
+        .unwrap_or((rest, ""));
     let hostname = host.rsplit_once(':').map_or(host, |(h, _)| h);
     // Virtual-hosted style needs a DNS name for the bucket: not for IP
     // addresses or localhost, and not for dotted buckets over https, whose
@@ -125,7 +147,10 @@ pub struct ListParams<'a> {
 /// The ListObjectsV2 query string.
 pub fn list_query(p: &ListParams<'_>) -> String {
     let mut q = String::from("list-type=2");
-    let max_keys: String = p.max_keys.map(|n| crate::error::num(u64::from(n))).unwrap_or_default();
+    let max_keys: String = p
+        .max_keys
+        .map(|n| crate::error::num(u64::from(n)))
+        .unwrap_or_default();
     for (name, value) in [
         ("continuation-token", p.continuation_token),
         ("delimiter", p.delimiter),
@@ -176,15 +201,25 @@ pub fn parse_list(body: &str) -> Result<Listing> {
     let mut listing = Listing::default();
     for item in xml::all(doc, "Contents") {
         let key = xml::text(item, "Key").ok_or_else(|| malformed(OP))?;
-        let size = xml::text(item, "Size").and_then(|s| s.parse::<u64>().ok()).ok_or_else(|| malformed(OP))?;
+        let size = xml::text(item, "Size")
+            .and_then(|s| s.parse::<u64>().ok())
+            .ok_or_else(|| malformed(OP))?;
         let etag = xml::text(item, "ETag").unwrap_or_default();
         let last_modified = xml::text(item, "LastModified").unwrap_or_default();
-        listing.objects.push(Object { key, size, etag, last_modified });
+        listing.objects.push(Object {
+            key,
+            size,
+            etag,
+            last_modified,
+        });
     }
     for item in xml::all(doc, "CommonPrefixes") {
-        listing.prefixes.push(xml::text(item, "Prefix").ok_or_else(|| malformed(OP))?);
+        listing
+            .prefixes
+            .push(xml::text(item, "Prefix").ok_or_else(|| malformed(OP))?);
     }
-    listing.next_continuation_token = xml::text(doc, "NextContinuationToken").filter(|t| !t.is_empty());
+    listing.next_continuation_token =
+        xml::text(doc, "NextContinuationToken").filter(|t| !t.is_empty());
     Ok(listing)
 }
 
@@ -212,7 +247,8 @@ fn advice(code: &str) -> &'static str {
 /// An S3 error answer as a typed error named by S3's `Code`. Answers without a
 /// body (HEAD, some proxies) are named by their status.
 pub fn parse_error(status: u16, body: &str, operation: &str) -> Error {
-    let code = xml::text(body, "Code").filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let code = xml::text(body, "Code")
+        .filter(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_alphanumeric()));
     let code = code.unwrap_or_else(|| {
         String::from(match status {
             301 => "PermanentRedirect",

@@ -1,36 +1,74 @@
 use super::*;
 
 fn aws(bucket: &str) -> Bucket<'_> {
-    Bucket { region: "eu-west-1", bucket, ..Bucket::default() }
+    Bucket {
+        region: "eu-west-1",
+        bucket,
+        ..Bucket::default()
+    }
 }
 
 #[test]
 fn urls_virtual_hosted_path_style_and_custom_endpoints() {
-    assert_eq!(url(&aws("photos"), Some("a/b.jpg"), "").unwrap(), "https://photos.s3.eu-west-1.amazonaws.com/a/b.jpg");
-    assert_eq!(url(&aws("photos"), None, "list-type=2").unwrap(), "https://photos.s3.eu-west-1.amazonaws.com/?list-type=2");
-    let path = Bucket { force_path_style: true, ..aws("photos") };
-    assert_eq!(url(&path, Some("k"), "").unwrap(), "https://s3.eu-west-1.amazonaws.com/photos/k");
-    assert_eq!(url(&path, None, "list-type=2").unwrap(), "https://s3.eu-west-1.amazonaws.com/photos?list-type=2");
+    assert_eq!(
+        url(&aws("photos"), Some("a/b.jpg"), "").unwrap(),
+        "https://photos.s3.eu-west-1.amazonaws.com/a/b.jpg"
+    );
+    assert_eq!(
+        url(&aws("photos"), None, "list-type=2").unwrap(),
+        "https://photos.s3.eu-west-1.amazonaws.com/?list-type=2"
+    );
+    let path = Bucket {
+        force_path_style: true,
+        ..aws("photos")
+    };
+    assert_eq!(
+        url(&path, Some("k"), "").unwrap(),
+        "https://s3.eu-west-1.amazonaws.com/photos/k"
+    );
+    assert_eq!(
+        url(&path, None, "list-type=2").unwrap(),
+        "https://s3.eu-west-1.amazonaws.com/photos?list-type=2"
+    );
     // Dotted buckets over https, IPs, localhost and endpoints with a path go path style.
-    assert_eq!(url(&aws("my.photos"), Some("k"), "").unwrap(), "https://s3.eu-west-1.amazonaws.com/my.photos/k");
+    assert_eq!(
+        url(&aws("my.photos"), Some("k"), "").unwrap(),
+        "https://s3.eu-west-1.amazonaws.com/my.photos/k"
+    );
     for (endpoint, expected) in [
         ("http://127.0.0.1:4566/", "http://127.0.0.1:4566/b-1/k"),
         ("http://localhost:9000", "http://localhost:9000/b-1/k"),
         ("http://[::1]:9000", "http://[::1]:9000/b-1/k"),
-        ("https://proxy.example.com/s3", "https://proxy.example.com/s3/b-1/k"),
-        ("https://minio.example.com", "https://b-1.minio.example.com/k"),
+        (
+            "https://proxy.example.com/s3",
+            "https://proxy.example.com/s3/b-1/k",
+        ),
+        (
+            "https://minio.example.com",
+            "https://b-1.minio.example.com/k",
+        ),
     ] {
-        let b = Bucket { endpoint, ..aws("b-1") };
+        let b = Bucket {
+            endpoint,
+            ..aws("b-1")
+        };
         assert_eq!(url(&b, Some("k"), "").unwrap(), expected, "{endpoint}");
     }
 }
 
 #[test]
 fn keys_are_encoded_segment_by_segment() {
-    let u = url(&aws("b-1"), Some("cognito-test/eu-west-1:0a1b/My File+1 (ü)?#%.txt"), "").unwrap();
+    let u = url(
+        &aws("b-1"),
+        Some("cognito-test/eu-west-1:0a1b/My File+1 (ü)?#%.txt"),
+        "",
+    )
+    .unwrap();
     assert_eq!(u, "https://b-1.s3.eu-west-1.amazonaws.com/cognito-test/eu-west-1%3A0a1b/My%20File%2B1%20%28%C3%BC%29%3F%23%25.txt");
     // Empty segments are kept: `a//b` is another key than `a/b`.
-    assert!(url(&aws("b-1"), Some("a//b"), "").unwrap().ends_with("/a//b"));
+    assert!(url(&aws("b-1"), Some("a//b"), "")
+        .unwrap()
+        .ends_with("/a//b"));
 }
 
 #[test]
@@ -41,10 +79,34 @@ fn bad_names_are_typed_errors_that_say_what_to_fix() {
         assert!(e.message.contains("bucket name"), "{}", e.message);
     }
     for key in ["", ".", "a/../b", "./a", "a/."] {
-        assert_eq!(url(&aws("b-1"), Some(key), "").unwrap_err().code, ErrorCode::InvalidConfig, "{key}");
+        assert_eq!(
+            url(&aws("b-1"), Some(key), "").unwrap_err().code,
+            ErrorCode::InvalidConfig,
+            "{key}"
+        );
     }
-    assert_eq!(url(&Bucket { region: "EU", ..aws("b-1") }, Some("k"), "").unwrap_err().code, ErrorCode::InvalidConfig);
-    let e = url(&Bucket { endpoint: "ftp://x", ..aws("b-1") }, Some("k"), "").unwrap_err();
+    assert_eq!(
+        url(
+            &Bucket {
+                region: "EU",
+                ..aws("b-1")
+            },
+            Some("k"),
+            ""
+        )
+        .unwrap_err()
+        .code,
+        ErrorCode::InvalidConfig
+    );
+    let e = url(
+        &Bucket {
+            endpoint: "ftp://x",
+            ..aws("b-1")
+        },
+        Some("k"),
+        "",
+    )
+    .unwrap_err();
     assert!(e.message.contains("http(s) URL"), "{}", e.message);
 }
 
@@ -95,19 +157,41 @@ const LISTING: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 fn list_answers_are_parsed() {
     let l = parse_list(LISTING).unwrap();
     assert_eq!(l.objects.len(), 2);
-    assert_eq!(l.objects[0], Object { key: "p/a & b.txt".into(), size: 11, etag: "\"70ee1738b6b21e2c8a43f3a5ab0eee71\"".into(), last_modified: "2026-11-01T10:00:00.000Z".into() });
+    assert_eq!(
+        l.objects[0],
+        Object {
+            key: "p/a & b.txt".into(),
+            size: 11,
+            etag: "\"70ee1738b6b21e2c8a43f3a5ab0eee71\"".into(),
+            last_modified: "2026-11-01T10:00:00.000Z".into()
+        }
+    );
     assert_eq!(l.objects[1].key, "p/ü.bin");
     assert_eq!(l.objects[1].size, 5_242_880);
     assert_eq!(l.prefixes, ["p/photos/", "p/docs/"]);
-    assert_eq!(l.next_continuation_token.as_deref(), Some("1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM="));
+    assert_eq!(
+        l.next_continuation_token.as_deref(),
+        Some("1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=")
+    );
     let empty = parse_list(r#"<ListBucketResult xmlns="x"><Name>b</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>"#).unwrap();
     assert_eq!(empty, Listing::default());
 }
 
 #[test]
 fn odd_list_answers_are_malformed_never_a_panic() {
-    for bad in ["", "<html>", "<ListBucketResult><Contents><Size>1</Size></Contents></ListBucketResult>", "<ListBucketResult><Contents><Key>k</Key><Size>-1</Size></Contents></ListBucketResult>", "<ListBucketResult><Contents><Key>k</Key>", &LISTING[..LISTING.len() / 2]] {
-        assert_eq!(parse_list(bad).unwrap_err().code, ErrorCode::Malformed, "{bad}");
+    for bad in [
+        "",
+        "<html>",
+        "<ListBucketResult><Contents><Size>1</Size></Contents></ListBucketResult>",
+        "<ListBucketResult><Contents><Key>k</Key><Size>-1</Size></Contents></ListBucketResult>",
+        "<ListBucketResult><Contents><Key>k</Key>",
+        &LISTING[..LISTING.len() / 2],
+    ] {
+        assert_eq!(
+            parse_list(bad).unwrap_err().code,
+            ErrorCode::Malformed,
+            "{bad}"
+        );
     }
 }
 
@@ -116,18 +200,37 @@ fn s3_errors_are_typed_by_code_with_advice() {
     let body = r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>"#;
     let e = parse_error(403, body, "GetObject");
     assert_eq!((e.name(), e.status), ("AccessDenied", Some(403)));
-    assert!(e.message.starts_with("GetObject: the role's policy does not allow this"), "{}", e.message);
-    assert!(e.message.ends_with("(S3 says: Access Denied)"), "{}", e.message);
+    assert!(
+        e.message
+            .starts_with("GetObject: the role's policy does not allow this"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.ends_with("(S3 says: Access Denied)"),
+        "{}",
+        e.message
+    );
     let e = parse_error(404, "<Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>a</Key></Error>", "GetObject");
     assert_eq!(e.name(), "NoSuchKey");
-    let e = parse_error(403, "<Error><Code>SignatureDoesNotMatch</Code><Message>m</Message></Error>", "PutObject");
+    let e = parse_error(
+        403,
+        "<Error><Code>SignatureDoesNotMatch</Code><Message>m</Message></Error>",
+        "PutObject",
+    );
     assert!(e.message.contains("Signer.explain()"));
     // No body (HEAD): named by the status.
     assert_eq!(parse_error(404, "", "HeadObject").name(), "NotFound");
     assert_eq!(parse_error(403, "", "HeadObject").name(), "AccessDenied");
-    assert_eq!(parse_error(502, "<html>bad gateway</html>", "GetObject").name(), "InternalError");
+    assert_eq!(
+        parse_error(502, "<html>bad gateway</html>", "GetObject").name(),
+        "InternalError"
+    );
     // A code that is not a code is not trusted as a name.
-    assert_eq!(parse_error(400, "<Error><Code>a b</Code></Error>", "GetObject").name(), "BadRequest");
+    assert_eq!(
+        parse_error(400, "<Error><Code>a b</Code></Error>", "GetObject").name(),
+        "BadRequest"
+    );
 }
 
 #[test]
@@ -141,6 +244,10 @@ fn a_nul_in_a_listing_is_malformed_not_a_shifted_field() {
 
 #[test]
 fn error_names_are_plain_identifiers_or_the_status_name() {
-    let e = parse_error(403, "<Error><Code>Access\nDenied</Code></Error>", "GetObject");
+    let e = parse_error(
+        403,
+        "<Error><Code>Access\nDenied</Code></Error>",
+        "GetObject",
+    );
     assert_eq!((e.name(), e.status), ("AccessDenied", Some(403)));
 }

@@ -1,7 +1,7 @@
 //! Which headers are signed, and what a header must look like to be sent at all.
 
-use alloc::string::String;
 use crate::error::{cat, Error, ErrorCode, Result};
+use alloc::string::String;
 
 /// Headers never signed, in one place. Browsers set or drop these themselves
 /// (fetch's forbidden request headers), proxies and CDNs rewrite them (hop-by-hop
@@ -69,7 +69,11 @@ pub fn check(name: &str, value: &str) -> Result<String> {
     if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
         return Err(Error::new(
             ErrorCode::InvalidHeader,
-            cat(&["the value of header `", name, "` contains a line break or NUL, which fetch refuses: remove it"]),
+            cat(&[
+                "the value of header `",
+                name,
+                "` contains a line break or NUL, which fetch refuses: remove it",
+            ]),
         ));
     }
     if value.bytes().any(|b| b >= 0x7f || (b < 0x20 && b != b'\t')) {
@@ -112,7 +116,16 @@ mod tests {
 
     #[test]
     fn policy() {
-        for h in ["user-agent", "content-length", "expect", "connection", "x-amzn-trace-id", "sec-fetch-mode", "proxy-authorization", "host"] {
+        for h in [
+            "user-agent",
+            "content-length",
+            "expect",
+            "connection",
+            "x-amzn-trace-id",
+            "sec-fetch-mode",
+            "proxy-authorization",
+            "host",
+        ] {
             assert!(!is_signable(h), "{h}");
         }
         for h in ["content-type", "x-amz-meta-a", "range", "x-amz-date"] {
@@ -123,8 +136,21 @@ mod tests {
     #[test]
     fn validation() {
         assert_eq!(check("My-Header", "v").unwrap(), "my-header");
-        for (n, v) in [("", "v"), ("a b", "v"), ("a:b", "v"), ("é", "v"), ("a", "x\ny"), ("a", "x\0"), ("a", "é"), ("a", "\x01")] {
-            assert_eq!(check(n, v).unwrap_err().code, ErrorCode::InvalidHeader, "{n:?} {v:?}");
+        for (n, v) in [
+            ("", "v"),
+            ("a b", "v"),
+            ("a:b", "v"),
+            ("é", "v"),
+            ("a", "x\ny"),
+            ("a", "x\0"),
+            ("a", "é"),
+            ("a", "\x01"),
+        ] {
+            assert_eq!(
+                check(n, v).unwrap_err().code,
+                ErrorCode::InvalidHeader,
+                "{n:?} {v:?}"
+            );
         }
         let mut s = String::new();
         canonical_value(" \t a   b \t c\t\td  ", &mut s);

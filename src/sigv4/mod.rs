@@ -6,8 +6,8 @@
 //! Reference: AWS General Reference, "Create a signed AWS API request".
 
 use alloc::string::{String, ToString};
-use alloc::vec::Vec;
 use alloc::vec;
+use alloc::vec::Vec;
 pub mod encode;
 pub mod headers;
 pub mod sha256;
@@ -37,13 +37,20 @@ impl core::fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"<redacted>")
-            .field("session_token", &self.session_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
 
 impl Credentials {
-    pub fn new(access_key_id: &str, secret_access_key: &str, session_token: Option<&str>) -> Result<Self> {
+    pub fn new(
+        access_key_id: &str,
+        secret_access_key: &str,
+        session_token: Option<&str>,
+    ) -> Result<Self> {
         if access_key_id.is_empty() || secret_access_key.is_empty() {
             return Err(Error::new(
                 ErrorCode::MissingCredentials,
@@ -98,7 +105,13 @@ pub struct Request<'a> {
 
 impl<'a> Request<'a> {
     pub fn new(method: &'a str, url: &'a str) -> Self {
-        Request { method, url, headers: &[], payload: Payload::Empty, content_sha256: false }
+        Request {
+            method,
+            url,
+            headers: &[],
+            payload: Payload::Empty,
+            content_sha256: false,
+        }
     }
 }
 
@@ -127,7 +140,10 @@ pub struct Presigned {
 
 /// S3 (and its variants) sign the path once-encoded and never normalize it.
 pub fn is_s3(service: &str) -> bool {
-    matches!(service, "s3" | "s3-object-lambda" | "s3-outposts" | "s3express")
+    matches!(
+        service,
+        "s3" | "s3-object-lambda" | "s3-outposts" | "s3express"
+    )
 }
 
 /// Caches the derived signing key, keyed by secret, date, region and service,
@@ -160,7 +176,11 @@ impl SigningKeyCache {
 
 /// A region or service name as it appears in a credential scope.
 pub(crate) fn check_scope_part(what: &str, value: &str) -> Result<()> {
-    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+    if value.is_empty()
+        || !value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
         return Err(Error::new(
             ErrorCode::InvalidConfig,
             cat(&[
@@ -168,7 +188,11 @@ pub(crate) fn check_scope_part(what: &str, value: &str) -> Result<()> {
                 " `",
                 &url::shorten(value),
                 "` is not valid: use the lower-case AWS name, e.g. ",
-                if what == "region" { "us-east-1" } else { "execute-api or s3" },
+                if what == "region" {
+                    "us-east-1"
+                } else {
+                    "execute-api or s3"
+                },
             ]),
         ));
     }
@@ -190,11 +214,17 @@ pub fn check_expires(seconds: f64) -> Result<u32> {
 /// fetch upper-cases these six methods whatever their case, and sends any other as given.
 fn normalize_method(method: &str) -> Result<String> {
     if method.is_empty() || !method.bytes().all(headers::is_tchar) {
-        return Err(Error::new(ErrorCode::InvalidConfig, cat(&["`", &url::shorten(method), "` is not an HTTP method"])));
+        return Err(Error::new(
+            ErrorCode::InvalidConfig,
+            cat(&["`", &url::shorten(method), "` is not an HTTP method"]),
+        ));
     }
     let upper = method.to_ascii_uppercase();
     if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
-        return Err(Error::new(ErrorCode::InvalidConfig, cat(&["fetch refuses the ", &upper, " method"])));
+        return Err(Error::new(
+            ErrorCode::InvalidConfig,
+            cat(&["fetch refuses the ", &upper, " method"]),
+        ));
     }
     Ok(match upper.as_str() {
         "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT" => upper,
@@ -208,11 +238,15 @@ fn payload_hash(payload: Payload<'_>) -> Result<String> {
         Payload::Bytes(b) => hex(&sha256(b)),
         Payload::Unsigned => UNSIGNED_PAYLOAD.to_string(),
         Payload::Precomputed(h) => {
-            let is_hex = h.len() == 64 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            let is_hex = h.len() == 64
+                && h.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
             // UNSIGNED-PAYLOAD or an S3 streaming marker (STREAMING-AWS4-HMAC-SHA256-PAYLOAD, …):
             // upper-case letters, digits and dashes only, so nothing can break a header line.
             let is_marker = h == UNSIGNED_PAYLOAD
-                || (h.starts_with("STREAMING-") && h.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'));
+                || (h.starts_with("STREAMING-")
+                    && h.bytes()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-'));
             if !is_hex && !is_marker {
                 return Err(Error::new(
                     ErrorCode::InvalidConfig,
@@ -259,7 +293,11 @@ fn canonical_uri(path: &str, s3: bool, out: &mut String) {
             s => segments.push(s),
         }
     }
-    let trailing = ["/", "/.", "/..", "/./", "/../"].iter().any(|t| path.ends_with(t)) || path == "." || path == "..";
+    let trailing = ["/", "/.", "/..", "/./", "/../"]
+        .iter()
+        .any(|t| path.ends_with(t))
+        || path == "."
+        || path == "..";
     for s in &segments {
         out.push('/');
         encode::encode_into(out, s.as_bytes(), false);
@@ -323,10 +361,14 @@ fn reencode(s: &str) -> String {
                 return out;
             }
             Err(e) => {
-                let (valid, bad) = rest.split_at_checked(e.valid_up_to()).unwrap_or((rest, &[]));
+                let (valid, bad) = rest
+                    .split_at_checked(e.valid_up_to())
+                    .unwrap_or((rest, &[]));
                 encode::encode_into(&mut out, valid, false);
                 out.push_str("%EF%BF%BD");
-                rest = bad.get(e.error_len().unwrap_or(bad.len()).max(1)..).unwrap_or(&[]);
+                rest = bad
+                    .get(e.error_len().unwrap_or(bad.len()).max(1)..)
+                    .unwrap_or(&[]);
             }
         }
     }
@@ -378,7 +420,10 @@ fn canonical_request(
     creq.push('\n');
     canonical_query(url.query, extra_query, &mut creq);
     creq.push('\n');
-    for (name, value) in headers.iter().filter(|(n, _)| headers::is_signable(n) || n == "host") {
+    for (name, value) in headers
+        .iter()
+        .filter(|(n, _)| headers::is_signable(n) || n == "host")
+    {
         creq.push_str(name);
         creq.push(':');
         creq.push_str(value);
@@ -393,7 +438,10 @@ fn canonical_request(
 
 fn signed_header_list(headers: &[(String, String)]) -> String {
     let mut list = String::new();
-    for (name, _) in headers.iter().filter(|(n, _)| headers::is_signable(n) || n == "host") {
+    for (name, _) in headers
+        .iter()
+        .filter(|(n, _)| headers::is_signable(n) || n == "host")
+    {
         if !list.is_empty() {
             list.push(';');
         }
@@ -432,7 +480,12 @@ impl Signer {
     pub fn new(credentials: Credentials, region: &str, service: &str) -> Result<Self> {
         check_scope_part("region", region)?;
         check_scope_part("service", service)?;
-        Ok(Signer { credentials, region: region.to_string(), service: service.to_string(), keys: SigningKeyCache::default() })
+        Ok(Signer {
+            credentials,
+            region: region.to_string(),
+            service: service.to_string(),
+            keys: SigningKeyCache::default(),
+        })
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -475,7 +528,10 @@ impl Signer {
         let s3 = is_s3(&self.service);
 
         // A caller-supplied x-amz-content-sha256 is the payload hash they want signed.
-        let given_hash = headers.iter().find(|(n, _)| n == "x-amz-content-sha256").map(|(_, v)| v.clone());
+        let given_hash = headers
+            .iter()
+            .find(|(n, _)| n == "x-amz-content-sha256")
+            .map(|(_, v)| v.clone());
         let payload = match (req.payload, &given_hash) {
             (Payload::Empty | Payload::Bytes(_), Some(h)) => payload_hash(Payload::Precomputed(h))?,
             (p, _) => payload_hash(p)?,
@@ -526,13 +582,24 @@ impl Signer {
     /// date, expiry and signature travel in the query. The body is never signed:
     /// S3 signs `UNSIGNED-PAYLOAD`, other services the empty payload, unless a
     /// payload is given explicitly.
-    pub fn presign(&mut self, req: &Request<'_>, expires_in: u32, epoch_ms: i64) -> Result<Presigned> {
+    pub fn presign(
+        &mut self,
+        req: &Request<'_>,
+        expires_in: u32,
+        epoch_ms: i64,
+    ) -> Result<Presigned> {
         let expires_in = check_expires(f64::from(expires_in))?;
         let (method, url, amz_date, mut headers) = prepare(req, epoch_ms)?;
         let s3 = is_s3(&self.service);
         if let Some(q) = url.query {
-            if q.split('&').any(|p| p.get(..15).is_some_and(|k| k.eq_ignore_ascii_case("X-Amz-Signature"))) {
-                return Err(Error::new(ErrorCode::InvalidUrl, "the URL is already presigned (it has X-Amz-Signature): presign the plain URL"));
+            if q.split('&').any(|p| {
+                p.get(..15)
+                    .is_some_and(|k| k.eq_ignore_ascii_case("X-Amz-Signature"))
+            }) {
+                return Err(Error::new(
+                    ErrorCode::InvalidUrl,
+                    "the URL is already presigned (it has X-Amz-Signature): presign the plain URL",
+                ));
             }
         }
         // These travel in the query instead.
@@ -547,7 +614,10 @@ impl Signer {
         let scope = self.scope(&amz_date);
         let mut params: Vec<(&str, String)> = vec![
             ("X-Amz-Algorithm", ALGORITHM.to_string()),
-            ("X-Amz-Credential", cat(&[&self.credentials.access_key_id, "/", &scope])),
+            (
+                "X-Amz-Credential",
+                cat(&[&self.credentials.access_key_id, "/", &scope]),
+            ),
             ("X-Amz-Date", amz_date.clone()),
             ("X-Amz-Expires", num(u64::from(expires_in))),
             ("X-Amz-SignedHeaders", signed_headers.clone()),
@@ -555,7 +625,15 @@ impl Signer {
         if let Some(token) = &self.credentials.session_token {
             params.push(("X-Amz-Security-Token", token.clone()));
         }
-        let creq = canonical_request(&method, &url, s3, &params, &headers, &signed_headers, &payload);
+        let creq = canonical_request(
+            &method,
+            &url,
+            s3,
+            &params,
+            &headers,
+            &signed_headers,
+            &payload,
+        );
         let sts = Self::string_to_sign(&amz_date, &scope, &creq);
         let signature = self.signature(&scope, &sts);
 
@@ -574,6 +652,11 @@ impl Signer {
         }
         out.push_str("X-Amz-Signature=");
         out.push_str(&signature);
-        Ok(Presigned { url: out, canonical_request: creq, string_to_sign: sts, signature })
+        Ok(Presigned {
+            url: out,
+            canonical_request: creq,
+            string_to_sign: sts,
+            signature,
+        })
     }
 }

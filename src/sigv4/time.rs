@@ -2,8 +2,8 @@
 //! always handed in by the caller: there is no clock in the core (and no
 //! `SystemTime::now()` in wasm).
 
-use alloc::string::String;
 use crate::error::{push_num, Error, ErrorCode, Result};
+use alloc::string::String;
 
 /// 9999-12-31T23:59:59.999Z: four-digit years only.
 const MAX_MS: i64 = 253_402_300_799_999;
@@ -54,7 +54,12 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 fn epoch_ms(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i64> {
-    let valid = (1970..=9999).contains(&y) && (1..=12).contains(&mo) && (1..=31).contains(&d) && h < 24 && mi < 60 && s < 61;
+    let valid = (1970..=9999).contains(&y)
+        && (1..=12).contains(&mo)
+        && (1..=31).contains(&d)
+        && h < 24
+        && mi < 60
+        && s < 61;
     valid.then(|| (days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s) * 1000)
 }
 
@@ -62,7 +67,9 @@ fn digits(s: &str) -> Option<i64> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    s.bytes().try_fold(0i64, |n, b| n.checked_mul(10)?.checked_add(i64::from(b - b'0')))
+    s.bytes().try_fold(0i64, |n, b| {
+        n.checked_mul(10)?.checked_add(i64::from(b - b'0'))
+    })
 }
 
 /// `2026-11-21T21:00:00Z` or with fractional seconds (STS `Expiration`), to epoch ms.
@@ -82,9 +89,11 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
     let mut parts = s.split(' ').filter(|p| !p.is_empty()).skip(1);
     let day = digits(parts.next()?)?;
     let month_name = parts.next()?;
-    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        .iter()
-        .position(|m| month_name == *m)?;
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ]
+    .iter()
+    .position(|m| month_name == *m)?;
     let year = digits(parts.next()?)?;
     let mut t = parts.next()?.split(':');
     let (h, mi, sec) = (digits(t.next()?)?, digits(t.next()?)?, digits(t.next()?)?);
@@ -102,18 +111,41 @@ mod tests {
         assert_eq!(amz_date(951_782_400_000).unwrap(), "20000229T000000Z");
         assert_eq!(amz_date(MAX_MS).unwrap(), "99991231T235959Z");
         assert_eq!(amz_date(-1).unwrap_err().code, ErrorCode::InvalidDate);
-        assert_eq!(amz_date(MAX_MS + 1).unwrap_err().code, ErrorCode::InvalidDate);
+        assert_eq!(
+            amz_date(MAX_MS + 1).unwrap_err().code,
+            ErrorCode::InvalidDate
+        );
     }
 
     #[test]
     fn parses_service_dates() {
-        assert_eq!(parse_iso8601("2015-08-30T12:36:00Z"), Some(1_440_938_160_000));
-        assert_eq!(parse_iso8601("2015-08-30T12:36:00.123Z"), Some(1_440_938_160_000));
-        assert_eq!(parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"), Some(1_440_938_160_000));
-        for bad in ["", "2015-08-30", "2015-13-30T12:36:00Z", "x-08-30T12:36:00Z", "2015-08-30T12:36Z"] {
+        assert_eq!(
+            parse_iso8601("2015-08-30T12:36:00Z"),
+            Some(1_440_938_160_000)
+        );
+        assert_eq!(
+            parse_iso8601("2015-08-30T12:36:00.123Z"),
+            Some(1_440_938_160_000)
+        );
+        assert_eq!(
+            parse_http_date("Sun, 30 Aug 2015 12:36:00 GMT"),
+            Some(1_440_938_160_000)
+        );
+        for bad in [
+            "",
+            "2015-08-30",
+            "2015-13-30T12:36:00Z",
+            "x-08-30T12:36:00Z",
+            "2015-08-30T12:36Z",
+        ] {
             assert_eq!(parse_iso8601(bad), None, "{bad}");
         }
-        for bad in ["", "Sun, 30 Foo 2015 12:36:00 GMT", "Sun, 30 Aug 2015", "Sun, xx Aug 2015 12:36:00 GMT"] {
+        for bad in [
+            "",
+            "Sun, 30 Foo 2015 12:36:00 GMT",
+            "Sun, 30 Aug 2015",
+            "Sun, xx Aug 2015 12:36:00 GMT",
+        ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }
     }

@@ -4,8 +4,8 @@
 //! `URL` parser (so what we sign is exactly what `fetch` sends), and this only has
 //! to cut a serialized URL into parts and refuse what fetch would refuse.
 
-use alloc::string::{String, ToString};
 use crate::error::{cat, push_num, Error, ErrorCode, Result};
+use alloc::string::{String, ToString};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Url<'a> {
@@ -29,11 +29,17 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
     // Byte-wise trim of spaces and C0 controls (all ASCII, so the cuts fall on char boundaries).
     let edge = |b: &u8| *b <= b' ';
     let start = url.bytes().position(|b| !edge(&b)).unwrap_or(url.len());
-    let end = url.bytes().rposition(|b| !edge(&b)).map_or(start, |i| i + 1);
+    let end = url
+        .bytes()
+        .rposition(|b| !edge(&b))
+        .map_or(start, |i| i + 1);
     let url = url.get(start..end).unwrap_or("");
     let without_fragment = url.split('#').next().unwrap_or("");
     // Slicing below only ever uses `get`/`split_at_checked`: no panic paths.
-    let separator = without_fragment.as_bytes().windows(3).position(|w| w == b"://");
+    let separator = without_fragment
+        .as_bytes()
+        .windows(3)
+        .position(|w| w == b"://");
     let (scheme, rest) = match separator.and_then(|i| Some((without_fragment.get(..i)?, without_fragment.get(i + 3..)?))) {
         Some(parts) => parts,
         None => {
@@ -49,10 +55,16 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
     } else if scheme.eq_ignore_ascii_case("http") {
         false
     } else {
-        return Err(invalid(cat(&["scheme `", &shorten(scheme), "` cannot be signed: only http and https URLs can"])));
+        return Err(invalid(cat(&[
+            "scheme `",
+            &shorten(scheme),
+            "` cannot be signed: only http and https URLs can",
+        ])));
     };
     if url.bytes().any(|b| b.is_ascii_control()) {
-        return Err(invalid("the URL contains control characters (tab, newline, …): remove them".into()));
+        return Err(invalid(
+            "the URL contains control characters (tab, newline, …): remove them".into(),
+        ));
     }
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, after) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
@@ -66,9 +78,16 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
         return Err(invalid(cat(&["`", &shorten(url), "` has no host name"])));
     }
     let valid_host = if let Some(inner) = hostname.strip_prefix('[') {
-        inner.strip_suffix(']').is_some_and(|ip| !ip.is_empty() && ip.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.'))
+        inner.strip_suffix(']').is_some_and(|ip| {
+            !ip.is_empty()
+                && ip
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+        })
     } else {
-        hostname.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+        hostname
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
     };
     if !valid_host {
         return Err(invalid(cat(&[
@@ -87,7 +106,13 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
         Some((path, query)) => (path, Some(query)),
         None => (after, None),
     };
-    Ok(Url { https, host, path, query, without_fragment })
+    Ok(Url {
+        https,
+        host,
+        path,
+        query,
+        without_fragment,
+    })
 }
 
 fn split_port(authority: &str) -> Result<(&str, Option<u16>)> {
@@ -101,7 +126,11 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>)> {
     }
     match port.parse::<u16>() {
         Ok(p) if port.bytes().all(|b| b.is_ascii_digit()) => Ok((host, Some(p))),
-        _ => Err(invalid(cat(&["port `", &shorten(port), "` is not a number from 0 to 65535"]))),
+        _ => Err(invalid(cat(&[
+            "port `",
+            &shorten(port),
+            "` is not a number from 0 to 65535",
+        ]))),
     }
 }
 
@@ -125,12 +154,21 @@ mod tests {
     #[test]
     fn splits_parts() {
         let u = parse("https://Example.com:443/a/b?x=1#frag").unwrap();
-        assert_eq!((u.https, u.host.as_str(), u.path, u.query), (true, "example.com", "/a/b", Some("x=1")));
+        assert_eq!(
+            (u.https, u.host.as_str(), u.path, u.query),
+            (true, "example.com", "/a/b", Some("x=1"))
+        );
         assert_eq!(u.without_fragment, "https://Example.com:443/a/b?x=1");
         let u = parse("http://localhost:9000").unwrap();
-        assert_eq!((u.host.as_str(), u.path, u.query), ("localhost:9000", "", None));
+        assert_eq!(
+            (u.host.as_str(), u.path, u.query),
+            ("localhost:9000", "", None)
+        );
         let u = parse("http://[::1]:8080/?").unwrap();
-        assert_eq!((u.host.as_str(), u.path, u.query), ("[::1]:8080", "/", Some("")));
+        assert_eq!(
+            (u.host.as_str(), u.path, u.query),
+            ("[::1]:8080", "/", Some(""))
+        );
         assert_eq!(parse("http://[::1]/").unwrap().host, "[::1]");
     }
 

@@ -26,7 +26,11 @@ unsafe impl Sync for SizeClasses {}
 
 impl SizeClasses {
     pub const fn new() -> Self {
-        SizeClasses(UnsafeCell::new(State { free: [0; CLASSES], next: 0, end: 0 }))
+        SizeClasses(UnsafeCell::new(State {
+            free: [0; CLASSES],
+            next: 0,
+            end: 0,
+        }))
     }
 }
 
@@ -40,7 +44,9 @@ fn class_of(layout: Layout) -> Option<usize> {
 
 unsafe impl GlobalAlloc for SizeClasses {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let Some(class) = class_of(layout) else { return null_mut() };
+        let Some(class) = class_of(layout) else {
+            return null_mut();
+        };
         let state = &mut *self.0.get();
         let head = state.free[class];
         // Free blocks of a class were carved at that class's size, aligned to
@@ -53,7 +59,9 @@ unsafe impl GlobalAlloc for SizeClasses {
         let align = layout.align().max(1 << MIN_CLASS);
         let mut start = (state.next + align - 1) & !(align - 1);
         if state.end == 0 || start.checked_add(size).is_none_or(|end| end > state.end) {
-            let Some(bytes) = size.checked_add(align + PAGE - 1) else { return null_mut() };
+            let Some(bytes) = size.checked_add(align + PAGE - 1) else {
+                return null_mut();
+            };
             let pages = bytes / PAGE;
             let old = core::arch::wasm32::memory_grow(0, pages);
             if old == usize::MAX {

@@ -108,8 +108,17 @@ pub(crate) fn output(out: String) -> i32 {
 /// Puts `name\nstatus\nmessage` in the buffer (status empty when no service
 /// answered) and returns `!len`.
 pub(crate) fn fail(e: Error) -> i32 {
-    let status = e.status.map(|s| crate::error::num(u64::from(s))).unwrap_or_default();
-    !output(crate::error::cat(&[e.name(), "\n", &status, "\n", &e.message]))
+    let status = e
+        .status
+        .map(|s| crate::error::num(u64::from(s)))
+        .unwrap_or_default();
+    !output(crate::error::cat(&[
+        e.name(),
+        "\n",
+        &status,
+        "\n",
+        &e.message,
+    ]))
 }
 
 pub(crate) fn result(r: crate::Result<String>) -> i32 {
@@ -138,7 +147,10 @@ pub(crate) unsafe fn free<T>(h: i32) {
 
 fn epoch_ms(date_ms: f64) -> crate::Result<i64> {
     if !date_ms.is_finite() {
-        return Err(Error::new(ErrorCode::InvalidDate, "date must be a valid Date or epoch milliseconds"));
+        return Err(Error::new(
+            ErrorCode::InvalidDate,
+            "date must be a valid Date or epoch milliseconds",
+        ));
     }
     // Truncation towards zero; dates before 1970 are refused by the core anyway.
     Ok(date_ms as i64)
@@ -164,7 +176,10 @@ pub extern "C" fn signer_new() -> i32 {
     let signer = Credentials::new(akid, secret, Some(token).filter(|t| !t.is_empty()))
         .and_then(|creds| Signer::new(creds, f.next(), f.next()));
     match signer {
-        Ok(inner) => handle(WasmSigner { inner, explained: String::new() }),
+        Ok(inner) => handle(WasmSigner {
+            inner,
+            explained: String::new(),
+        }),
         Err(e) => fail(e),
     }
 }
@@ -182,7 +197,13 @@ pub unsafe extern "C" fn signer_free(h: i32) {
 /// # Safety
 /// `h` is a live signer handle (see [`deref`]).
 #[no_mangle]
-pub unsafe extern "C" fn signer_sign(h: i32, body_len: usize, payload_mode: u32, content_sha256: bool, date_ms: f64) -> i32 {
+pub unsafe extern "C" fn signer_sign(
+    h: i32,
+    body_len: usize,
+    payload_mode: u32,
+    content_sha256: bool,
+    date_ms: f64,
+) -> i32 {
     let signer = deref::<WasmSigner>(h);
     let (body, text) = input(body_len);
     let mut f = Fields::new(&text);
@@ -197,20 +218,25 @@ pub unsafe extern "C" fn signer_sign(h: i32, body_len: usize, payload_mode: u32,
         _ => Payload::Empty,
     };
     req.content_sha256 = content_sha256;
-    result(epoch_ms(date_ms).and_then(|now| signer.inner.sign(&req, now)).map(|signed| {
-        let mut out = String::with_capacity(512);
-        out.push_str(&signed.method);
-        out.push('\n');
-        out.push_str(&signed.url);
-        for (name, value) in &signed.headers {
-            out.push('\n');
-            out.push_str(name);
-            out.push('\n');
-            out.push_str(value);
-        }
-        signer.explained = crate::error::cat(&[&signed.canonical_request, "\0", &signed.string_to_sign]);
-        out
-    }))
+    result(
+        epoch_ms(date_ms)
+            .and_then(|now| signer.inner.sign(&req, now))
+            .map(|signed| {
+                let mut out = String::with_capacity(512);
+                out.push_str(&signed.method);
+                out.push('\n');
+                out.push_str(&signed.url);
+                for (name, value) in &signed.headers {
+                    out.push('\n');
+                    out.push_str(name);
+                    out.push('\n');
+                    out.push_str(value);
+                }
+                signer.explained =
+                    crate::error::cat(&[&signed.canonical_request, "\0", &signed.string_to_sign]);
+                out
+            }),
+    )
 }
 
 /// Input `method\nurl\nname\nvalue…`; output the presigned URL.
@@ -250,7 +276,9 @@ pub unsafe extern "C" fn signer_explain(h: i32) -> i32 {
 #[no_mangle]
 pub extern "C" fn sha256_hex(len: usize) -> i32 {
     let (bytes, _) = input(len);
-    output(crate::sigv4::sha256::hex(&crate::sigv4::sha256::sha256(&bytes)))
+    output(crate::sigv4::sha256::hex(&crate::sigv4::sha256::sha256(
+        &bytes,
+    )))
 }
 
 #[cfg(feature = "tiny")]

@@ -82,7 +82,16 @@ fn step(step: Step) -> i32 {
             out.push_str("ready");
             let creds = &c.credentials;
             let expiration = num(creds.expiration_ms.max(0) as u64);
-            push_lines(&mut out, &[&creds.access_key_id, &creds.secret_access_key, &creds.session_token, &expiration, &c.identity_id]);
+            push_lines(
+                &mut out,
+                &[
+                    &creds.access_key_id,
+                    &creds.secret_access_key,
+                    &creds.session_token,
+                    &expiration,
+                    &c.identity_id,
+                ],
+            );
         }
         Step::Send(r) => {
             out.push_str("send");
@@ -104,16 +113,24 @@ fn step(step: Step) -> i32 {
 pub extern "C" fn provider_new() -> i32 {
     let (_, config) = input(0);
     let get = |name: &str| {
-        config.lines().find_map(|line| line.strip_prefix(name)?.strip_prefix('=')).filter(|v| !v.is_empty())
+        config
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))
+            .filter(|v| !v.is_empty())
     };
-    let mut c = match Config::new(get("region").unwrap_or(""), get("identityPoolId").unwrap_or("")) {
+    let mut c = match Config::new(
+        get("region").unwrap_or(""),
+        get("identityPoolId").unwrap_or(""),
+    ) {
         Ok(c) => c,
         Err(e) => return fail(e),
     };
     c.account_id = get("accountId").map(String::from);
     c.custom_role_arn = get("customRoleArn").map(String::from);
     if let Some(role_arn) = get("roleArn") {
-        c.flow = Flow::Basic { role_arn: String::from(role_arn) };
+        c.flow = Flow::Basic {
+            role_arn: String::from(role_arn),
+        };
     }
     if let Some(e) = get("endpoint") {
         c.identity_endpoint = String::from(e);
@@ -190,7 +207,13 @@ pub unsafe extern "C" fn provider_resume(h: i32, g: u32, now_ms: f64) -> i32 {
 /// # Safety
 /// `h` is a live provider handle.
 #[no_mangle]
-pub unsafe extern "C" fn provider_on_response(h: i32, g: u32, status: u32, body_len: usize, now_ms: f64) -> i32 {
+pub unsafe extern "C" fn provider_on_response(
+    h: i32,
+    g: u32,
+    status: u32,
+    body_len: usize,
+    now_ms: f64,
+) -> i32 {
     let (body, date) = input(body_len);
     let response = HttpResponse {
         status: u16::try_from(status).unwrap_or(0),
@@ -203,7 +226,12 @@ pub unsafe extern "C" fn provider_on_response(h: i32, g: u32, status: u32, body_
 /// # Safety
 /// `h` is a live provider handle.
 #[no_mangle]
-pub unsafe extern "C" fn provider_on_network_error(h: i32, g: u32, timed_out: bool, now_ms: f64) -> i32 {
+pub unsafe extern "C" fn provider_on_network_error(
+    h: i32,
+    g: u32,
+    timed_out: bool,
+    now_ms: f64,
+) -> i32 {
     step(deref::<Provider>(h).on_network_error(g, timed_out, now_ms as i64))
 }
 
@@ -220,7 +248,9 @@ pub unsafe extern "C" fn provider_clear(h: i32) {
 /// `h` is a live provider handle.
 #[no_mangle]
 pub unsafe extern "C" fn provider_identity_id(h: i32) -> i32 {
-    output(String::from(deref::<Provider>(h).identity_id().unwrap_or("")))
+    output(String::from(
+        deref::<Provider>(h).identity_id().unwrap_or(""),
+    ))
 }
 
 /// # Safety
@@ -237,7 +267,11 @@ pub unsafe extern "C" fn provider_clock_offset(h: i32) -> f64 {
 #[no_mangle]
 pub unsafe extern "C" fn provider_set_clock_offset(h: i32, offset_ms: f64) -> i32 {
     // `as` saturates: NaN becomes 0, which is refused below as not finite.
-    let offset = if offset_ms.is_finite() { offset_ms as i64 } else { i64::MAX };
+    let offset = if offset_ms.is_finite() {
+        offset_ms as i64
+    } else {
+        i64::MAX
+    };
     match deref::<Provider>(h).set_clock_offset_ms(offset) {
         Ok(()) => 0,
         Err(e) => fail(e),

@@ -6,7 +6,12 @@ use crate::s3::{self, Bucket, ListParams};
 use alloc::string::String;
 
 fn bucket<'a>(f: &mut Fields<'a>) -> Bucket<'a> {
-    Bucket { region: f.next(), bucket: f.next(), endpoint: f.next(), force_path_style: f.next() == "1" }
+    Bucket {
+        region: f.next(),
+        bucket: f.next(),
+        endpoint: f.next(),
+        force_path_style: f.next() == "1",
+    }
 }
 
 /// Input `region\nbucket\nendpoint\npathStyle(1|0)\nkey`; output the object's URL.
@@ -27,7 +32,13 @@ pub extern "C" fn s3_list_url() -> i32 {
     let mut f = Fields::new(&text);
     let b = bucket(&mut f);
     let max_keys = f.next().parse().ok();
-    let p = ListParams { max_keys, prefix: f.next(), delimiter: f.next(), continuation_token: f.next(), start_after: f.next() };
+    let p = ListParams {
+        max_keys,
+        prefix: f.next(),
+        delimiter: f.next(),
+        continuation_token: f.next(),
+        start_after: f.next(),
+    };
     result(s3::url(&b, None, &s3::list_query(&p)))
 }
 
@@ -44,7 +55,12 @@ pub extern "C" fn s3_parse_list(body_len: usize) -> i32 {
             out.push('\0');
             crate::error::push_num(&mut out, l.objects.len() as u64, 0);
             for o in &l.objects {
-                for field in [&o.key, &crate::error::num(o.size), &o.etag, &o.last_modified] {
+                for field in [
+                    &o.key,
+                    &crate::error::num(o.size),
+                    &o.etag,
+                    &o.last_modified,
+                ] {
                     out.push('\0');
                     out.push_str(field);
                 }
@@ -64,5 +80,9 @@ pub extern "C" fn s3_parse_list(body_len: usize) -> i32 {
 #[no_mangle]
 pub extern "C" fn s3_error(status: u32, body_len: usize) -> i32 {
     let (body, operation) = input(body_len);
-    fail(s3::parse_error(u16::try_from(status).unwrap_or(0), &body_text(body), &operation))
+    fail(s3::parse_error(
+        u16::try_from(status).unwrap_or(0),
+        &body_text(body),
+        &operation,
+    ))
 }

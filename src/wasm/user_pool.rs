@@ -50,11 +50,23 @@ pub extern "C" fn user_pool_endpoint() -> i32 {
 #[no_mangle]
 pub extern "C" fn user_pool_tokens(status: u32, body_len: usize) -> i32 {
     let (body, secret) = input(body_len);
-    let response = HttpResponse { status: u16::try_from(status).unwrap_or(0), date: None, body: body_text(body) };
+    let response = HttpResponse {
+        status: u16::try_from(status).unwrap_or(0),
+        date: None,
+        body: body_text(body),
+    };
     match user_pool::parse_tokens(&response, &[&secret]) {
         Ok(t) => {
             let refresh = t.refresh_token.unwrap_or_default();
-            output(crate::error::cat(&[&t.id_token, "\n", &t.access_token, "\n", &refresh, "\n", &num(u64::from(t.expires_in))]))
+            output(crate::error::cat(&[
+                &t.id_token,
+                "\n",
+                &t.access_token,
+                "\n",
+                &refresh,
+                "\n",
+                &num(u64::from(t.expires_in)),
+            ]))
         }
         Err(e) => fail(e),
     }
