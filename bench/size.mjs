@@ -18,8 +18,8 @@ async function minifiedGzipSize(entry) {
     format: "esm",
     platform: "browser",
     define: { "process.env.NODE_ENV": '"production"' },
-    // The wasm is fetched at run time, and node:fs is only imported in Node.
-    external: ["*.wasm", "node:fs/promises"],
+    // The wasm is fetched at run time.
+    external: ["*.wasm"],
     write: false,
     logLevel: "error",
   });

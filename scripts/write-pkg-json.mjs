@@ -12,8 +12,10 @@ const manifest = {
   main: "./index.js",
   module: "./index.js",
   types: "./index.d.ts",
+  // Browsers, workers and bundlers fetch the wasm beside the JS (index.js);
+  // Node and Deno read it from disk (node.js).
   exports: {
-    ".": { types: "./index.d.ts", default: "./index.js" },
+    ".": { types: "./index.d.ts", node: "./node.js", deno: "./node.js", default: "./index.js" },
     "./cognito_sigv4_wasm_bg.wasm": "./cognito_sigv4_wasm_bg.wasm",
     "./package.json": "./package.json",
   },

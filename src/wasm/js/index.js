@@ -5,7 +5,7 @@
 // parsers for them in wasm.
 
 import { imports, instantiated } from "./wasm.js";
-import { isNode, isReady, markReady, sdkError } from "./util.js";
+import { isReady, markReady, sdkError } from "./util.js";
 
 export { sdkError } from "./util.js";
 export { Signer, sha256 } from "./signer.js";
@@ -23,12 +23,14 @@ export default async function init(input) {
   if (isReady() && input === undefined) return;
   let source = input && typeof input === "object" && "module_or_path" in input ? input.module_or_path : input;
   if (source === undefined) {
-    // Written out in full so that bundlers (webpack 5, Vite, esbuild) see and emit the asset.
+    // Written out in full so that bundlers (webpack 5, Vite, esbuild, Rollup) see and emit the asset.
     source = new URL("./cognito_sigv4_wasm_bg.wasm", import.meta.url);
-    if (isNode() && source.protocol === "file:") {
-      // Node's fetch cannot read file: URLs; webpack and other bundlers must not
-      // try to bundle node:fs, hence the ignore comments.
-      const fs = await import(/* webpackIgnore: true */ /* @vite-ignore */ "node:fs/promises");
+    if (source.protocol === "file:") {
+      // Node's fetch cannot read file: URLs. No import statement names node:fs
+      // here, so no bundler tries to follow it; `import "cognito-sigv4"` in
+      // Node gets node.js (package.json's "node" condition) in any case.
+      const fs = globalThis.process?.getBuiltinModule?.("fs/promises");
+      if (!fs) throw sdkError("NotInitialized", "cannot read the wasm from disk here: import \"cognito-sigv4\" by its package name in Node, or pass the bytes to init()");
       source = await fs.readFile(source);
     }
   }

@@ -11,10 +11,6 @@ export function isReady() {
   return ready;
 }
 
-export function isNode() {
-  return typeof process === "object" && process !== null && !!(process.versions && process.versions.node);
-}
-
 /** An Error whose name and code are the stable error code. */
 export function sdkError(code, message) {
   const err = new Error(message);

@@ -1,0 +1,14 @@
+// The package's entry in Node and Deno ("node" condition of package.json's
+// exports): the same API, with an init() that reads the wasm from disk, since
+// their fetch cannot read file: URLs. Browsers and bundlers get index.js, which
+// names no Node module at all.
+import { readFile } from "node:fs/promises";
+import initFrom from "./index.js";
+import { isReady } from "./util.js";
+
+export * from "./index.js";
+
+export default async function init(input) {
+  if (input === undefined && !isReady()) input = await readFile(new URL("./cognito_sigv4_wasm_bg.wasm", import.meta.url));
+  return initFrom(input);
+}
