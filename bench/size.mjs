@@ -58,12 +58,16 @@ export async function alternativeSizes() {
   return sizes;
 }
 
-/** Gzipped bytes: { ours: { js, wasm }, aws4fetch: { js }, smithy: { js } }. */
+/** Gzipped bytes: { ours: { js, wasm }, signer: { js, wasm }, aws4fetch: { js }, smithy: { js } }. */
 export async function packageSizes() {
   return {
     ours: {
       js: await minifiedGzipSize(`export * from "./pkg/index.js"; export { default } from "./pkg/index.js";`),
       wasm: gzipSize(await readFile(`${ROOT}/pkg/cognito_sigv4_wasm_bg.wasm`)),
+    },
+    signer: {
+      js: await minifiedGzipSize(`export * from "./pkg/signer/index.js"; export { default } from "./pkg/signer/index.js";`),
+      wasm: gzipSize(await readFile(`${ROOT}/pkg/signer/cognito_sigv4_signer_bg.wasm`)),
     },
     aws4fetch: { js: await minifiedGzipSize(`export { AwsV4Signer } from "aws4fetch";`) },
     smithy: {

@@ -17,6 +17,21 @@ node_modules/.bin/wasm-opt -Oz --converge \
   --strip-debug --strip-producers \
   target/wasm32-unknown-unknown/release/cognito_sigv4.wasm -o pkg/cognito_sigv4_wasm_bg.wasm
 cp src/wasm/js/*.js src/wasm/js/index.d.ts pkg/
+rm pkg/signer-entry.js
 cp src/wasm/js/package-readme.md pkg/README.md
+
+# The signer-only entry, cognito-sigv4/signer: the same crate with the
+# signer-entry feature, behind wasm-bindgen's glue (src/wasm/signer_entry.rs).
+cargo build --quiet --lib --release --target wasm32-unknown-unknown --features tiny,signer-entry
+mkdir -p pkg/signer
+wasm-bindgen --target web --no-typescript --out-dir pkg/signer --out-name cognito_sigv4_signer \
+  target/wasm32-unknown-unknown/release/cognito_sigv4.wasm
+node_modules/.bin/wasm-opt -Oz --converge \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --strip-debug --strip-producers \
+  pkg/signer/cognito_sigv4_signer_bg.wasm -o pkg/signer/cognito_sigv4_signer_bg.wasm
+cp src/wasm/js/signer-entry.js pkg/signer/index.js
+cp src/wasm/js/signer-entry.d.ts pkg/signer/index.d.ts
 node scripts/write-pkg-json.mjs
-echo "pkg/ built: $(du -b pkg/cognito_sigv4_wasm_bg.wasm | cut -f1) bytes of wasm" >&2
+echo "pkg/ built: $(du -b pkg/cognito_sigv4_wasm_bg.wasm | cut -f1) bytes of wasm, signer entry $(du -b pkg/signer/cognito_sigv4_signer_bg.wasm | cut -f1)" >&2

@@ -16,10 +16,12 @@ const manifest = {
   // Node and Deno read it from disk (node.js).
   exports: {
     ".": { types: "./index.d.ts", node: "./node.js", deno: "./node.js", default: "./index.js" },
+    // Signer alone (wasm-bindgen + sha2 + hmac + the canonicalization).
+    "./signer": { types: "./signer/index.d.ts", default: "./signer/index.js" },
     "./cognito_sigv4_wasm_bg.wasm": "./cognito_sigv4_wasm_bg.wasm",
     "./package.json": "./package.json",
   },
-  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm_bg.wasm", "README.md"],
+  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm_bg.wasm", "signer/", "README.md"],
   sideEffects: false,
   engines: { node: ">=18" },
   keywords: ["aws", "sigv4", "cognito", "signature", "wasm", "s3", "api-gateway"],

@@ -14,7 +14,29 @@ pub mod s3;
 pub mod sigv4;
 pub mod xml;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", not(feature = "signer-entry")))]
 pub mod wasm;
 
+/// The signer-only module (`cognito-sigv4/signer`), on wasm-bindgen.
+#[cfg(all(target_arch = "wasm32", feature = "signer-entry"))]
+#[path = "wasm/signer_entry.rs"]
+pub mod signer_entry;
+
 pub use error::{Error, ErrorCode, Result};
+
+// The shipped modules (feature `tiny`) are no_std: a small allocator, and a
+// panic (which the code is written never to reach) traps at once instead of
+// formatting a message nobody can read.
+#[cfg(all(target_arch = "wasm32", feature = "tiny"))]
+#[path = "wasm/allocator.rs"]
+mod allocator;
+
+#[cfg(all(target_arch = "wasm32", feature = "tiny"))]
+#[global_allocator]
+static ALLOCATOR: allocator::SizeClasses = allocator::SizeClasses::new();
+
+#[cfg(all(target_arch = "wasm32", feature = "tiny"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}

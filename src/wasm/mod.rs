@@ -280,18 +280,3 @@ pub extern "C" fn sha256_hex(len: usize) -> i32 {
         &bytes,
     )))
 }
-
-#[cfg(feature = "tiny")]
-mod allocator;
-
-#[cfg(feature = "tiny")]
-#[global_allocator]
-static ALLOCATOR: allocator::SizeClasses = allocator::SizeClasses::new();
-
-/// In the shipped module a panic (which the code is written never to reach)
-/// traps at once instead of formatting a message nobody can read.
-#[cfg(feature = "tiny")]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
-}

@@ -34,3 +34,13 @@ test("Node: a plain import of the package name signs", async () => {
   const { stdout } = await promisify(execFile)(process.execPath, [join(app, "main.mjs")], { cwd: app });
   assert.match(stdout, /^AWS4-HMAC-SHA256 Credential=A\/19700101\/us-east-1\/s3\/aws4_request/);
 });
+
+test("cognito-sigv4/signer: Node imports it by name, esbuild bundles it for the browser", async () => {
+  writeFileSync(join(app, "signer.mjs"), 'import init, { Signer } from "cognito-sigv4/signer";\nawait init();\nconsole.log(new Signer({ accessKeyId: "A", secretAccessKey: "S", region: "us-east-1", service: "s3" }).sign({ url: "https://b.s3.amazonaws.com/k", date: 0 }).headers.authorization);\n');
+  const { stdout } = await promisify(execFile)(process.execPath, [join(app, "signer.mjs")], { cwd: app });
+  const { stdout: whole } = await promisify(execFile)(process.execPath, [join(app, "main.mjs")], { cwd: app });
+  assert.equal(stdout, whole, "the same signature as the whole package");
+  const result = await build({ entryPoints: [join(app, "signer.mjs")], bundle: true, platform: "browser", format: "esm", write: false, logLevel: "silent" });
+  assert.ok(!result.outputFiles[0].text.includes("node:"));
+  assert.match(result.outputFiles[0].text, /cognito_sigv4_signer_bg\.wasm/);
+});

@@ -27,3 +27,13 @@ async function main(): Promise<void> {
   void [signed, link, expires, res, claims, m2m.accessToken, sha256("x"), etag, text, first, put, listing.nextContinuationToken];
 }
 void main;
+
+// cognito-sigv4/signer: the Signer alone.
+import initSigner, { Signer as OnlySigner, sha256 as onlySha256 } from "../../pkg/signer/index.js";
+async function signerEntry(): Promise<string> {
+  await initSigner();
+  const s = new OnlySigner({ accessKeyId: "A", secretAccessKey: "S", region: "us-east-1", service: "s3" });
+  const { headers } = s.sign({ url: "https://b.s3.amazonaws.com/k", payloadHash: onlySha256("x") });
+  return headers.authorization + s.presign({ url: "https://b.s3.amazonaws.com/k", expiresIn: 60 });
+}
+void signerEntry;

@@ -1,10 +1,7 @@
 // Signer: synchronous SigV4 signing and presigning with fixed credentials.
 
 import { freeQuietly, handle, put, take, wasm } from "./wasm.js";
-import {
-  PAYLOAD_BYTES, PAYLOAD_EMPTY, PAYLOAD_HASH, PAYLOAD_UNSIGNED,
-  bodyBytes, dateMs, headerFields, noBreak, normalizeUrl, requireReady, requireString, sdkError,
-} from "./util.js";
+import { bodyBytes, noBreak, presignInput, requireReady, requireString, sdkError, signInput, signedRequest } from "./util.js";
 
 // Frees the wasm side of signers that are garbage collected without free().
 const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((h) => freeQuietly("signer_free", h)) : null;
@@ -57,40 +54,18 @@ export class Signer {
    * Signs a request in its headers. Returns `{ method, url, headers }`, ready for fetch.
    */
   sign(request) {
-    if (!request || typeof request !== "object") throw sdkError("InvalidUrl", "sign() takes { method, url, headers?, body?, date? }");
-    const url = request.rawUrl ? noBreak(String(request.url), "url", "InvalidUrl") : normalizeUrl(request.url);
-    const method = request.method === undefined ? "GET" : noBreak(String(request.method), "method", "InvalidConfig");
-    let mode = PAYLOAD_EMPTY, body = null, hash = "";
-    if (request.unsignedPayload) mode = PAYLOAD_UNSIGNED;
-    else if (request.payloadHash !== undefined) {
-      mode = PAYLOAD_HASH;
-      hash = noBreak(String(request.payloadHash), "payloadHash", "InvalidConfig");
-    } else {
-      body = bodyBytes(request.body);
-      if (typeof body === "string") body = encoder.encode(body);
-      if (body) mode = PAYLOAD_BYTES;
-    }
-    const fields = [method, url, hash, ...headerFields(request.headers)];
-    const contentSha256 = !!request.contentSha256;
-    const date = dateMs(request.date);
+    const { method, url, mode, body, hash, headers: flat, contentSha256, date } = signInput(request);
     const raw = this.#live();
-    const bodyLen = put(fields, body);
+    const bodyLen = put([method, url, hash, ...flat], body);
     const parts = take(wasm.signer_sign(raw, bodyLen, mode, contentSha256, date)).split("\n");
-    const headers = {};
-    for (let i = 2; i < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
-    return { method: parts[0], url: parts[1], headers };
+    return signedRequest(parts);
   }
 
   /** Presigns a URL: credentials and signature travel in the query. */
   presign(request) {
-    if (!request || typeof request !== "object") throw sdkError("InvalidUrl", "presign() takes { method?, url, headers?, expiresIn?, date? }");
-    const url = request.rawUrl ? noBreak(String(request.url), "url", "InvalidUrl") : normalizeUrl(request.url);
-    const method = request.method === undefined ? "GET" : noBreak(String(request.method), "method", "InvalidConfig");
-    const expiresIn = request.expiresIn === undefined ? 3600 : Number(request.expiresIn);
-    const fields = [method, url, ...headerFields(request.headers)];
-    const date = dateMs(request.date);
+    const { method, url, headers, expiresIn, date } = presignInput(request);
     const raw = this.#live();
-    put(fields);
+    put([method, url, ...headers]);
     return take(wasm.signer_presign(raw, expiresIn, date));
   }
 

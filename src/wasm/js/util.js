@@ -99,6 +99,47 @@ export function bodyBytes(body) {
 }
 
 
+const encoder = new TextEncoder();
+
+/**
+ * Everything sign() needs of `request`, read once and before any wasm handle
+ * is touched (its getters may run any code, free() included):
+ * `{ method, url, mode, body: Uint8Array|null, hash, headers: [name, value, …], contentSha256, date }`.
+ */
+export function signInput(request) {
+  if (!request || typeof request !== "object") throw sdkError("InvalidUrl", "sign() takes { method, url, headers?, body?, date? }");
+  const url = request.rawUrl ? noBreak(String(request.url), "url", "InvalidUrl") : normalizeUrl(request.url);
+  const method = request.method === undefined ? "GET" : noBreak(String(request.method), "method", "InvalidConfig");
+  let mode = PAYLOAD_EMPTY, body = null, hash = "";
+  if (request.unsignedPayload) mode = PAYLOAD_UNSIGNED;
+  else if (request.payloadHash !== undefined) {
+    mode = PAYLOAD_HASH;
+    hash = noBreak(String(request.payloadHash), "payloadHash", "InvalidConfig");
+  } else {
+    body = bodyBytes(request.body);
+    if (typeof body === "string") body = encoder.encode(body);
+    if (body) mode = PAYLOAD_BYTES;
+  }
+  const headers = headerFields(request.headers);
+  return { method, url, mode, body, hash, headers, contentSha256: !!request.contentSha256, date: dateMs(request.date) };
+}
+
+/** Everything presign() needs of `request`, read once: `{ method, url, headers, expiresIn, date }`. */
+export function presignInput(request) {
+  if (!request || typeof request !== "object") throw sdkError("InvalidUrl", "presign() takes { method?, url, headers?, expiresIn?, date? }");
+  const url = request.rawUrl ? noBreak(String(request.url), "url", "InvalidUrl") : normalizeUrl(request.url);
+  const method = request.method === undefined ? "GET" : noBreak(String(request.method), "method", "InvalidConfig");
+  const expiresIn = request.expiresIn === undefined ? 3600 : Number(request.expiresIn);
+  return { method, url, headers: headerFields(request.headers), expiresIn, date: dateMs(request.date) };
+}
+
+/** `{ method, url, headers }` from `[method, url, name, value, …]`. */
+export function signedRequest(parts) {
+  const headers = {};
+  for (let i = 2; i < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
+  return { method: parts[0], url: parts[1], headers };
+}
+
 /**
  * fetch whose timeout covers the whole answer, body included (a stalled body
  * must not hold up every caller of a shared exchange), read into at most

@@ -1,0 +1,133 @@
+//! The signer-only module, `cognito-sigv4/signer`: the sans-IO signer behind a
+//! wasm-bindgen class, for apps that have credentials already. Strings and
+//! bytes cross with wasm-bindgen's own passing, once per call; the JS wrapper
+//! (src/wasm/js/signer-entry.js) turns the API's option objects into them
+//! with the platform's URL parser, as the whole SDK does.
+
+use crate::sigv4::{check_expires, Credentials, Payload, Request, Signer};
+use alloc::string::String;
+use alloc::vec::Vec;
+use wasm_bindgen::prelude::*;
+
+/// The crate's error as a JS `Error` whose `name` and `code` are its code.
+fn js_error(e: crate::Error) -> JsValue {
+    let err = js_sys::Error::new(&e.message);
+    err.set_name(e.name());
+    // Setting a property on a fresh Error cannot fail.
+    let _ = js_sys::Reflect::set(
+        &err,
+        &JsValue::from_str("code"),
+        &JsValue::from_str(e.name()),
+    );
+    err.into()
+}
+
+fn epoch_ms(date_ms: f64) -> crate::Result<i64> {
+    if date_ms.is_finite() {
+        Ok(date_ms as i64)
+    } else {
+        Err(crate::Error::new(
+            crate::ErrorCode::InvalidDate,
+            "date must be a valid Date or epoch milliseconds",
+        ))
+    }
+}
+
+/// `[name, value, name, value, …]` as pairs (an odd last name gets "").
+fn pairs(flat: &[String]) -> Vec<(&str, &str)> {
+    flat.chunks(2)
+        .map(|c| {
+            (
+                c.first().map_or("", String::as_str),
+                c.get(1).map_or("", String::as_str),
+            )
+        })
+        .collect()
+}
+
+/// Payload modes, as src/wasm/js/util.js numbers them.
+const PAYLOAD_BYTES: u32 = 1;
+const PAYLOAD_UNSIGNED: u32 = 2;
+const PAYLOAD_HASH: u32 = 3;
+
+#[wasm_bindgen]
+pub struct RawSigner(Signer);
+
+#[wasm_bindgen]
+impl RawSigner {
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        access_key_id: &str,
+        secret_access_key: &str,
+        session_token: &str,
+        region: &str,
+        service: &str,
+    ) -> Result<RawSigner, JsValue> {
+        let token = Some(session_token).filter(|t| !t.is_empty());
+        Credentials::new(access_key_id, secret_access_key, token)
+            .and_then(|creds| Signer::new(creds, region, service))
+            .map(RawSigner)
+            .map_err(js_error)
+    }
+
+    /// `[method, url, name, value, …]` of the signed request.
+    #[allow(clippy::too_many_arguments)]
+    pub fn sign(
+        &mut self,
+        method: &str,
+        url: &str,
+        headers: Vec<String>,
+        payload_mode: u32,
+        body: &[u8],
+        payload_hash: &str,
+        content_sha256: bool,
+        date_ms: f64,
+    ) -> Result<Vec<String>, JsValue> {
+        let headers = pairs(&headers);
+        let mut req = Request::new(method, url);
+        req.headers = &headers;
+        req.payload = match payload_mode {
+            PAYLOAD_BYTES => Payload::Bytes(body),
+            PAYLOAD_UNSIGNED => Payload::Unsigned,
+            PAYLOAD_HASH => Payload::Precomputed(payload_hash),
+            _ => Payload::Empty,
+        };
+        req.content_sha256 = content_sha256;
+        let signed = epoch_ms(date_ms)
+            .and_then(|now| self.0.sign(&req, now))
+            .map_err(js_error)?;
+        let mut out = Vec::with_capacity(2 + 2 * signed.headers.len());
+        out.push(signed.method);
+        out.push(signed.url);
+        for (name, value) in signed.headers {
+            out.push(name);
+            out.push(value);
+        }
+        Ok(out)
+    }
+
+    /// The presigned URL.
+    pub fn presign(
+        &mut self,
+        method: &str,
+        url: &str,
+        headers: Vec<String>,
+        expires_in: f64,
+        date_ms: f64,
+    ) -> Result<String, JsValue> {
+        let headers = pairs(&headers);
+        let mut req = Request::new(method, url);
+        req.headers = &headers;
+        check_expires(expires_in)
+            .and_then(|expires| Ok((expires, epoch_ms(date_ms)?)))
+            .and_then(|(expires, now)| self.0.presign(&req, expires, now))
+            .map(|p| p.url)
+            .map_err(js_error)
+    }
+}
+
+/// Lower-case hex SHA-256 (to pass as `payloadHash`).
+#[wasm_bindgen]
+pub fn sha256_hex(data: &[u8]) -> String {
+    crate::sigv4::sha256::hex(&crate::sigv4::sha256::sha256(data))
+}
