@@ -40,24 +40,35 @@ pub fn base64url_decode(s: &str) -> Option<Vec<u8>> {
     BASE64URL.decode(s).ok()
 }
 
+/// The header and payload of a token as JSON text, checked to be a JWT's:
+/// three parts, base64url JSON, a payload that is an object.
+pub fn segments(token: &str) -> Result<(String, String)> {
+    decode_parts(token).map(|(header, _, payload, _)| (header, payload))
+}
+
 pub fn decode(token: &str) -> Result<Jwt> {
+    decode_parts(token).map(|(_, header, _, payload)| Jwt { header, payload })
+}
+
+fn decode_parts(token: &str) -> Result<(String, Value, String, Value)> {
     let mut parts = token.trim().split('.');
     let (Some(h), Some(p), Some(_sig), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(malformed("it must have three dot-separated parts"));
     };
-    let part = |s: &str, what: &str| -> Result<Value> {
+    let part = |s: &str, what: &str| -> Result<(String, Value)> {
         let bytes = base64url_decode(s).ok_or_else(|| malformed(what))?;
-        let text = core::str::from_utf8(&bytes).map_err(|_| malformed(what))?;
-        json::parse(text).map_err(|_| malformed(what))
+        let text = String::from_utf8(bytes).map_err(|_| malformed(what))?;
+        let value = json::parse(&text).map_err(|_| malformed(what))?;
+        Ok((text, value))
     };
-    let header = part(h, "its header is not base64url JSON")?;
-    let payload = part(p, "its payload is not base64url JSON")?;
+    let (header_text, header) = part(h, "its header is not base64url JSON")?;
+    let (payload_text, payload) = part(p, "its payload is not base64url JSON")?;
     if !matches!(payload, Value::Object(_)) {
         return Err(malformed("its payload is not a JSON object"));
     }
-    Ok(Jwt { header, payload })
+    Ok((header_text, header, payload_text, payload))
 }
 
 impl Jwt {

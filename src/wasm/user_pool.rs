@@ -71,3 +71,14 @@ pub extern "C" fn user_pool_tokens(status: u32, body_len: usize) -> i32 {
         Err(e) => fail(e),
     }
 }
+
+/// Input: a token. Output: its header and payload as JSON text, separated by a
+/// NUL (which JSON text cannot hold), for `decodeJwt` to `JSON.parse`.
+#[no_mangle]
+pub extern "C" fn jwt_segments() -> i32 {
+    let (_, token) = input(0);
+    super::result(
+        crate::jwt::segments(&token)
+            .map(|(header, payload)| crate::error::cat(&[&header, "\0", &payload])),
+    )
+}

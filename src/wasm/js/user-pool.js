@@ -62,24 +62,13 @@ export class UserPool {
   }
 }
 
-function base64urlJson(part, what) {
-  try {
-    const b64 = part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=");
-    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    throw sdkError("Malformed", `the token is not a JWT (its ${what} is not base64url JSON): pass the IdToken string, not the whole response`);
-  }
-}
-
-/** `{ header, payload }` of a JWT. No signature check: AWS verifies tokens. */
+/** `{ header, payload }` of a JWT. No signature check: AWS verifies tokens. The rule lives in src/jwt.rs. */
 export function decodeJwt(token) {
-  const parts = typeof token === "string" ? token.trim().split(".") : [];
-  if (parts.length !== 3) throw sdkError("Malformed", "the token is not a JWT (it must have three dot-separated parts)");
-  const header = base64urlJson(parts[0], "header");
-  const payload = base64urlJson(parts[1], "payload");
-  if (!payload || typeof payload !== "object") throw sdkError("Malformed", "the token's payload is not a JSON object");
-  return { header, payload };
+  requireReady();
+  if (typeof token !== "string") throw sdkError("Malformed", "the token is not a JWT (it must be a string): pass the IdToken string from sign-in, not the whole response");
+  put([token]);
+  const [header, payload] = take(wasm.jwt_segments()).split("\0");
+  return { header: JSON.parse(header), payload: JSON.parse(payload) };
 }
 
 const m2mCache = new Map();
