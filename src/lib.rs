@@ -10,7 +10,9 @@ pub mod credentials;
 pub mod error;
 pub mod json;
 pub mod jwt;
+pub mod retry;
 pub mod s3;
+pub mod signed_fetch;
 pub mod sigv4;
 pub mod xml;
 

@@ -9,16 +9,14 @@
 //! storage through the [`Storage`] trait. Nothing here can block or do I/O, so
 //! every rule is tested natively with a scripted transport and a fake clock.
 
-mod retry;
-
 use crate::cognito::identity::{self, AwsCredentials};
 use crate::cognito::{sts, HttpRequest, HttpResponse};
 use crate::error::{cat, Error, ErrorCode};
 use crate::jwt;
+pub use crate::retry::RetryPolicy;
 use crate::sigv4::time;
 use alloc::string::String;
 use alloc::vec::Vec;
-pub use retry::RetryPolicy;
 
 /// Where the IdentityId is remembered (never credentials, never tokens).
 pub trait Storage {

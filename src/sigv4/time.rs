@@ -84,6 +84,23 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     epoch_ms(y, mo, day, h, mi, sec)
 }
 
+/// `20150830T123600Z` (SigV4's basic format, in skew answers), to epoch ms.
+pub fn parse_amz_date(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.len() != 16 || s.as_bytes().get(8) != Some(&b'T') || !s.ends_with('Z') {
+        return None;
+    }
+    let n = |range: core::ops::Range<usize>| digits(s.get(range)?);
+    epoch_ms(
+        n(0..4)?,
+        n(4..6)?,
+        n(6..8)?,
+        n(9..11)?,
+        n(11..13)?,
+        n(13..15)?,
+    )
+}
+
 /// An HTTP `Date` header (`Sun, 06 Nov 1994 08:49:37 GMT`), to epoch ms.
 pub fn parse_http_date(s: &str) -> Option<i64> {
     let mut parts = s.split(' ').filter(|p| !p.is_empty()).skip(1);

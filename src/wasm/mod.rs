@@ -18,6 +18,7 @@ use core::cell::UnsafeCell;
 
 pub mod provider;
 pub mod s3;
+pub mod signed_fetch;
 pub mod user_pool;
 
 /// The exchange buffer. Wasm here is single-threaded and no export runs while

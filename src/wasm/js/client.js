@@ -3,6 +3,7 @@
 // service and region are read from AWS host names when not given.
 
 import { Signer } from "./signer.js";
+import { freeQuietly, put, take, wasm } from "./wasm.js";
 import { bodyBytes, requireReady, sdkError } from "./util.js";
 
 /** `{ service, region }` from an AWS host name, or {} when it is not one. */
@@ -20,27 +21,39 @@ export function inferServiceRegion(hostname) {
   return {};
 }
 
-const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 // The Request options fetch() honours besides method, headers and body: a
 // signed copy of a Request keeps them all, so it behaves like the original.
 const CARRIED = ["signal", "credentials", "redirect", "mode", "cache", "referrer", "referrerPolicy", "integrity", "keepalive", "priority"];
-// Beyond a day, a clock is wrong rather than skewed (or the answer is hostile).
-const MAX_SKEW_MS = 24 * 60 * 60 * 1000;
 const WEBCRYPTO_MIN_BYTES = 64 * 1024;
-/** Capped exponential backoff with jitter before retry `attempt` (0-based). */
-const backoff = (attempt) => new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 5000) * (0.5 + Math.random() / 2)));
 
-/** Server minus local clock from a skew answer's body or Date header, or null. */
-function skewFrom(response, text) {
-  const date = response.headers.get("date");
-  if (date && !Number.isNaN(Date.parse(date))) return Date.parse(date) - Date.now();
-  // "Signature expired: 20150830T123600Z is now earlier than 20150830T125100Z (20150830T130600Z - 15 min.)"
-  const m = /\((\d{8}T\d{6}Z) - \d+ min\.\)/.exec(text) || /<ServerTime>([^<]+)<\/ServerTime>/.exec(text);
-  if (!m) return null;
-  const s = m[1];
-  const t = /^\d{8}T/.test(s) ? Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15)) : Date.parse(s);
-  return Number.isNaN(t) ? null : t - Date.now();
+/**
+ * One request's retries and clock correction, decided by the Rust core
+ * (src/signed_fetch.rs); this only carries the outcomes across.
+ */
+class Lifecycle {
+  #h;
+  constructor(maxRetries) {
+    this.#h = wasm.fetch_new(maxRetries, Date.now(), Math.random());
+  }
+  static #decode(n) {
+    const [kind, value] = take(n).split("\n");
+    return { kind, value: Number(value) };
+  }
+  answer(response, body, fromSignedHost) {
+    const date = (response.headers.get("date") ?? "").replace(/[\r\n]/g, "");
+    put([date, body]);
+    return Lifecycle.#decode(wasm.fetch_on_answer(this.#h, response.status, fromSignedHost, Date.now()));
+  }
+  networkError(host) {
+    put([host]);
+    return Lifecycle.#decode(wasm.fetch_on_network_error(this.#h, Date.now()));
+  }
+  free() {
+    freeQuietly("fetch_free", this.#h);
+  }
 }
+
+const sleepUntil = (t) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - Date.now())));
 
 export class AwsClient {
   #credentials;
@@ -133,43 +146,40 @@ export class AwsClient {
    */
   async fetch(input, init = {}) {
     const prepared = await this.#prepare(input, init);
-    const retries = prepared.stream ? 0 : this.retries;
     const signal = prepared.options.signal;
-    let skewRetried = false;
-    for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted?.();
-      const request = await this.#sign(prepared);
-      let response;
-      try {
-        response = await fetch(request);
-      } catch (cause) {
-        if (signal?.aborted) throw cause;
-        if (attempt >= retries) throw Object.assign(sdkError("Network", `could not reach ${prepared.url.host}: check the network and CORS`), { cause });
-        await backoff(attempt);
-        continue;
-      }
-      // Only the host the request was signed for may correct the clock (not one a redirect led to).
-      const fromSigned = !response.redirected && (!response.url || new URL(response.url).host === prepared.url.host);
-      if (response.status === 403 && !skewRetried && fromSigned && retries > 0) {
-        const text = await response.clone().text();
-        if (/Signature expired|RequestTimeTooSkewed|Signature not yet current/.test(text)) {
-          const offset = skewFrom(response, text);
-          if (offset !== null) {
-            if (Math.abs(offset) > MAX_SKEW_MS) {
-              throw sdkError("ClockSkew", `this device's clock is more than 24 hours away from ${prepared.url.host}'s: set the device's date, time and time zone correctly`);
-            }
-            this.#offset = offset;
-            if (typeof this.#credentials.clockOffset === "number") this.#credentials.clockOffset = offset;
-            skewRetried = true;
-            continue;
+    const life = new Lifecycle(prepared.stream ? 0 : this.retries);
+    try {
+      for (;;) {
+        signal?.throwIfAborted?.();
+        const request = await this.#sign(prepared);
+        let response, next;
+        try {
+          response = await fetch(request);
+        } catch (cause) {
+          if (signal?.aborted) throw cause;
+          try {
+            next = life.networkError(prepared.url.host);
+          } catch (err) {
+            throw Object.assign(err, { cause });
           }
+          await sleepUntil(next.value);
+          continue;
         }
+        // A redirect may have led to another host, whose clock is none of ours.
+        const fromSignedHost = !response.redirected && (!response.url || new URL(response.url).host === prepared.url.host);
+        // A 403's words tell a clock skew; no other body is read here.
+        const body = response.status === 403 ? await response.clone().text() : "";
+        next = life.answer(response, body, fromSignedHost);
+        if (next.kind === "done") return response;
+        if (next.kind === "resign") {
+          this.#offset = next.value;
+          if (typeof this.#credentials.clockOffset === "number") this.#credentials.clockOffset = next.value;
+          continue;
+        }
+        await sleepUntil(next.value);
       }
-      if (RETRYABLE.has(response.status) && attempt < retries) {
-        await backoff(attempt);
-        continue;
-      }
-      return response;
+    } finally {
+      life.free();
     }
   }
 
