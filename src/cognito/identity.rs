@@ -3,27 +3,8 @@
 use super::{field, json_answer, json_request, malformed, HttpRequest, HttpResponse};
 use crate::error::{cat, Error};
 use crate::json::Writer;
+use crate::sigv4::Credentials;
 use alloc::string::String;
-
-/// Temporary AWS credentials, from either flow.
-#[derive(Clone, PartialEq, Eq)]
-pub struct AwsCredentials {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: String,
-    /// Epoch milliseconds.
-    pub expiration_ms: i64,
-}
-
-// Hand-written so that `{:?}` never prints the secret or the token.
-impl core::fmt::Debug for AwsCredentials {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("AwsCredentials")
-            .field("access_key_id", &self.access_key_id)
-            .field("expiration_ms", &self.expiration_ms)
-            .finish_non_exhaustive()
-    }
-}
 
 pub fn default_endpoint(region: &str) -> String {
     cat(&["https://cognito-identity.", region, ".amazonaws.com/"])
@@ -79,10 +60,7 @@ pub fn get_credentials_for_identity(
     )
 }
 
-pub fn parse_credentials(
-    response: &HttpResponse,
-    secrets: &[&str],
-) -> Result<AwsCredentials, Error> {
+pub fn parse_credentials(response: &HttpResponse, secrets: &[&str]) -> Result<Credentials, Error> {
     const OP: &str = "GetCredentialsForIdentity";
     let doc = json_answer(response, OP, secrets)?;
     let expiration = doc
@@ -96,11 +74,15 @@ pub fn parse_credentials(
         }
         _ => return Err(malformed(OP)),
     };
-    Ok(AwsCredentials {
+    Ok(Credentials {
         access_key_id: String::from(field(&doc, &["Credentials", "AccessKeyId"], OP)?),
         secret_access_key: String::from(field(&doc, &["Credentials", "SecretKey"], OP)?),
-        session_token: String::from(field(&doc, &["Credentials", "SessionToken"], OP)?),
-        expiration_ms,
+        session_token: Some(String::from(field(
+            &doc,
+            &["Credentials", "SessionToken"],
+            OP,
+        )?)),
+        expiration_ms: Some(expiration_ms),
     })
 }
 
@@ -193,7 +175,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             (c.access_key_id.as_str(), c.expiration_ms),
-            ("ASIA", 1_700_000_000_500)
+            ("ASIA", Some(1_700_000_000_500))
         );
         assert!(!alloc::format!("{c:?}").contains("sk"));
         assert_eq!(

@@ -1,9 +1,9 @@
 //! STS `AssumeRoleWithWebIdentity` (the classic flow): query protocol as a form
 //! POST, unsigned, XML answer.
 
-use super::identity::AwsCredentials;
 use super::{malformed, service_error, HttpRequest, HttpResponse};
 use crate::error::{cat, num, Error, ErrorCode};
+use crate::sigv4::Credentials;
 use crate::sigv4::{encode, time};
 use crate::xml;
 use alloc::string::String;
@@ -42,10 +42,7 @@ pub fn assume_role_with_web_identity(
     }
 }
 
-pub fn parse_assume_role(
-    response: &HttpResponse,
-    secrets: &[&str],
-) -> Result<AwsCredentials, Error> {
+pub fn parse_assume_role(response: &HttpResponse, secrets: &[&str]) -> Result<Credentials, Error> {
     const OP: &str = "AssumeRoleWithWebIdentity";
     let body = &response.body;
     if !(200..300).contains(&response.status) {
@@ -76,11 +73,11 @@ pub fn parse_assume_role(
             .filter(|v| !v.is_empty())
             .ok_or_else(|| malformed(OP))
     };
-    Ok(AwsCredentials {
+    Ok(Credentials {
         access_key_id: get("AccessKeyId")?,
         secret_access_key: get("SecretAccessKey")?,
-        session_token: get("SessionToken")?,
-        expiration_ms: time::parse_iso8601(&get("Expiration")?).ok_or_else(|| malformed(OP))?,
+        session_token: Some(get("SessionToken")?),
+        expiration_ms: Some(time::parse_iso8601(&get("Expiration")?).ok_or_else(|| malformed(OP))?),
     })
 }
 
@@ -107,10 +104,10 @@ mod tests {
         assert_eq!(
             (
                 c.access_key_id.as_str(),
-                c.session_token.as_str(),
+                c.session_token.as_deref(),
                 c.expiration_ms
             ),
-            ("ASIA1", "t&t", 1_440_938_160_000)
+            ("ASIA1", Some("t&t"), Some(1_440_938_160_000))
         );
         let err = HttpResponse {
             status: 400,

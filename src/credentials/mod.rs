@@ -9,12 +9,13 @@
 //! storage through the [`Storage`] trait. Nothing here can block or do I/O, so
 //! every rule is tested natively with a scripted transport and a fake clock.
 
-use crate::cognito::identity::{self, AwsCredentials};
+use crate::cognito::identity;
 use crate::cognito::{sts, HttpRequest, HttpResponse};
 use crate::error::{cat, Error, ErrorCode};
 use crate::jwt;
 pub use crate::retry::RetryPolicy;
 use crate::sigv4::time;
+use crate::sigv4::Credentials;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -91,10 +92,10 @@ impl Config {
     }
 }
 
-/// Credentials with the IdentityId they belong to.
+/// Credentials with the IdentityId they were issued to.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Credentials {
-    pub credentials: AwsCredentials,
+pub struct Issued {
+    pub credentials: Credentials,
     pub identity_id: String,
 }
 
@@ -102,7 +103,7 @@ pub struct Credentials {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Step {
     /// Here they are.
-    Ready(Credentials),
+    Ready(Issued),
     /// Send this request, then call [`Provider::on_response`] or [`Provider::on_network_error`].
     Send(HttpRequest),
     /// An exchange is already in flight: wait for it to finish, then poll again.
@@ -128,7 +129,7 @@ enum Operation {
 enum Parsed {
     IdentityId(String),
     OpenIdToken(String),
-    Credentials(AwsCredentials),
+    Credentials(Credentials),
 }
 
 #[derive(Debug)]
@@ -156,7 +157,7 @@ pub struct Provider {
     /// Whose logins these are (see [`principal`]): the cached credentials and
     /// the IdentityId belong to this user and no other. None after `clear()`.
     principal: Option<String>,
-    cached: Option<Credentials>,
+    cached: Option<Issued>,
     identity_id: Option<String>,
     /// Whether `identity_id` came from storage (a stale one may be dropped once).
     identity_from_storage: bool,
@@ -341,12 +342,14 @@ impl Provider {
     }
 
     /// Whether the cached credentials are good at `now_ms` (local time).
-    fn usable(&self, now_ms: i64) -> Option<&Credentials> {
+    fn usable(&self, now_ms: i64) -> Option<&Issued> {
         let server_now = now_ms.saturating_add(self.clock_offset_ms);
         self.cached.as_ref().filter(|c| {
             server_now
                 < c.credentials
                     .expiration_ms
+                    // Cognito and STS always say when; without it, nothing is cached.
+                    .unwrap_or(i64::MIN)
                     .saturating_sub(self.config.refresh_margin_ms)
         })
     }
@@ -551,7 +554,7 @@ impl Provider {
             }
             Ok(Parsed::Credentials(credentials)) => {
                 let identity_id = self.identity_id.clone().unwrap_or_default();
-                let ready = Credentials {
+                let ready = Issued {
                     credentials,
                     identity_id,
                 };

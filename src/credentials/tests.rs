@@ -91,7 +91,7 @@ impl Harness {
         now: i64,
         token: Option<&str>,
         answer: &mut dyn FnMut(&HttpRequest) -> Result<HttpResponse, bool>,
-    ) -> Result<Credentials, Error> {
+    ) -> Result<Issued, Error> {
         let logins = token
             .map(|t| vec![(KEY.to_string(), t.to_string())])
             .unwrap_or_default();
@@ -105,7 +105,7 @@ impl Harness {
         now: i64,
         logins: &[(String, String)],
         answer: &mut dyn FnMut(&HttpRequest) -> Result<HttpResponse, bool>,
-    ) -> Result<Credentials, Error> {
+    ) -> Result<Issued, Error> {
         let mut now = now;
         let mut step = p.poll(now);
         for _ in 0..50 {
@@ -213,7 +213,7 @@ fn basic_flow_goes_through_sts() {
         ["GetId", "GetOpenIdToken", "AssumeRoleWithWebIdentity"]
     );
     assert_eq!(c.credentials.access_key_id, "ASIASTS");
-    assert_eq!(c.credentials.expiration_ms, 1_700_003_600_000);
+    assert_eq!(c.credentials.expiration_ms, Some(1_700_003_600_000));
     let sts = &h.requests[2];
     assert_eq!(sts.url, "https://sts.us-east-1.amazonaws.com/");
     assert!(sts

@@ -24,11 +24,15 @@ pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934c
 /// Presigned URLs live at most seven days (AWS's limit for SigV4).
 pub const MAX_EXPIRES: u32 = 604_800;
 
+/// AWS credentials: long-term keys, or temporary ones (with a session token
+/// and an expiry) from Cognito or STS. The crate's one credentials type.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub access_key_id: String,
     pub secret_access_key: String,
     pub session_token: Option<String>,
+    /// When temporary credentials expire, epoch milliseconds.
+    pub expiration_ms: Option<i64>,
 }
 
 // Hand-written so that `{:?}` can never print a secret.
@@ -41,6 +45,7 @@ impl core::fmt::Debug for Credentials {
                 "session_token",
                 &self.session_token.as_ref().map(|_| "<redacted>"),
             )
+            .field("expiration_ms", &self.expiration_ms)
             .finish()
     }
 }
@@ -76,6 +81,7 @@ impl Credentials {
             access_key_id: access_key_id.to_string(),
             secret_access_key: secret_access_key.to_string(),
             session_token: session_token.map(str::to_string),
+            expiration_ms: None,
         })
     }
 }

@@ -81,13 +81,13 @@ fn step(step: Step) -> i32 {
         Step::Ready(c) => {
             out.push_str("ready");
             let creds = &c.credentials;
-            let expiration = num(creds.expiration_ms.max(0) as u64);
+            let expiration = num(creds.expiration_ms.unwrap_or(0).max(0) as u64);
             push_lines(
                 &mut out,
                 &[
                     &creds.access_key_id,
                     &creds.secret_access_key,
-                    &creds.session_token,
+                    creds.session_token.as_deref().unwrap_or(""),
                     &expiration,
                     &c.identity_id,
                 ],
