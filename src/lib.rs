@@ -8,6 +8,7 @@ extern crate alloc;
 pub mod cognito;
 pub mod credentials;
 pub mod error;
+pub mod http;
 pub mod json;
 pub mod jwt;
 pub mod retry;

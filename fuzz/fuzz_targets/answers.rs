@@ -2,8 +2,9 @@
 //! every parser of service answers (Cognito, STS, S3) and tokens, and the credential provider
 //! fed arbitrary answers, must never panic, and no error may quote a secret.
 
-use cognito_sigv4::cognito::{identity, sts, user_pool, HttpResponse};
+use cognito_sigv4::cognito::{identity, sts, user_pool};
 use cognito_sigv4::credentials::{Config, Flow, MemoryStorage, Provider, Step};
+use cognito_sigv4::http::HttpResponse;
 use cognito_sigv4::sigv4::time;
 use cognito_sigv4::{json, jwt, s3, xml};
 

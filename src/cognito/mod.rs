@@ -9,23 +9,8 @@ pub mod user_pool;
 use crate::error::{cat, find, replace_all, Error, ErrorCode};
 use crate::json::{self, Value};
 use alloc::string::String;
-use alloc::vec::Vec;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HttpRequest {
-    pub method: &'static str,
-    pub url: String,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HttpResponse {
-    pub status: u16,
-    /// The `Date` header, if the shell could read it (for clock-skew correction).
-    pub date: Option<String>,
-    pub body: String,
-}
+pub use crate::http::{HttpRequest, HttpResponse};
 
 /// A POST of the AWS JSON 1.1 protocol: unsigned, as Cognito allows for these operations.
 pub fn json_request(endpoint: &str, target: &str, body: String) -> HttpRequest {

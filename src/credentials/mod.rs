@@ -10,8 +10,9 @@
 //! every rule is tested natively with a scripted transport and a fake clock.
 
 use crate::cognito::identity;
-use crate::cognito::{sts, HttpRequest, HttpResponse};
+use crate::cognito::sts;
 use crate::error::{cat, Error, ErrorCode};
+use crate::http::{HttpRequest, HttpResponse};
 use crate::jwt;
 pub use crate::retry::RetryPolicy;
 use crate::sigv4::time;

@@ -5,9 +5,9 @@
 //! the one field that may hold line breaks), `wait`, `sleep\nuntilMs`, `logins`.
 
 use super::{body_text, deref, fail, free, handle, input, output, Fields};
-use crate::cognito::{HttpRequest, HttpResponse};
 use crate::credentials::{Config, Flow, Provider, Step, Storage};
 use crate::error::num;
+use crate::http::{HttpRequest, HttpResponse};
 use crate::jwt;
 use alloc::string::String;
 use alloc::vec::Vec;

@@ -4,11 +4,12 @@
 
 use super::provider::push_request;
 use super::{body_text, fail, input, output, Fields};
-use crate::cognito::{user_pool, HttpResponse};
+use crate::cognito::user_pool;
 use crate::error::num;
+use crate::http::HttpResponse;
 use alloc::string::String;
 
-fn request(r: crate::cognito::HttpRequest) -> i32 {
+fn request(r: crate::http::HttpRequest) -> i32 {
     let mut out = String::with_capacity(256);
     push_request(&mut out, &r);
     // push_request starts every field with a line break; the first has none.
