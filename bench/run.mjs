@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import init from "../pkg/index.js";
 import { LIBRARIES, SHA_SIZES, SIGNING_CASES, runSuite } from "./cases.mjs";
 import { alternativeSizes, packageSizes } from "./size.mjs";
+import { crateTable } from "./crates.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(ROOT, "bench/dist");
@@ -165,3 +166,7 @@ console.log(
     ` (async ones awaited one by one) over ~${TIMING.runMs} ms; ${seconds} s in all.` +
     ` Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, load average ${load.toFixed(1)} at start.`,
 );
+console.log(
+  "\n| Code bytes per crate, as rustc linked each module (raw, before wasm-bindgen's CLI and wasm-opt; by symbol) | whole SDK | signer entry |\n| --- | ---: | ---: |",
+);
+for (const [crate, whole, signer] of crateTable()) console.log(`| ${crate} | ${whole.toLocaleString("en-US")} | ${signer.toLocaleString("en-US")} |`);

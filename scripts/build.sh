@@ -10,6 +10,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 cargo build --quiet --lib --release --target wasm32-unknown-unknown --features tiny
 rm -rf pkg && mkdir -p pkg
+# The linked module as rustc left it (with its name section), for the bench's
+# bytes-per-crate table (bench/crates.mjs).
+mkdir -p target/wasm-sizes
+cp target/wasm32-unknown-unknown/release/cognito_sigv4.wasm target/wasm-sizes/whole.wasm
 # The features Rust's wasm32 target enables by default; wasm-opt must accept them.
 node_modules/.bin/wasm-opt -Oz --converge \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
@@ -24,6 +28,7 @@ cp src/wasm/js/package-readme.md pkg/README.md
 # signer-entry feature, behind wasm-bindgen's glue (src/wasm/signer_entry.rs).
 cargo build --quiet --lib --release --target wasm32-unknown-unknown --features tiny,signer-entry
 mkdir -p pkg/signer
+cp target/wasm32-unknown-unknown/release/cognito_sigv4.wasm target/wasm-sizes/signer.wasm
 wasm-bindgen --target web --no-typescript --out-dir pkg/signer --out-name cognito_sigv4_signer \
   target/wasm32-unknown-unknown/release/cognito_sigv4.wasm
 node_modules/.bin/wasm-opt -Oz --converge \

@@ -1,0 +1,92 @@
+// Where the wasm bytes are: the code of each module as rustc linked it
+// (before wasm-bindgen and wasm-opt), attributed to crates by the symbol names
+// of its name section. Raw bytes, not gzipped: wasm-opt then shrinks all of
+// it by about the same factor. scripts/build.sh keeps the two modules in
+// target/wasm-sizes/.
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const CRATES = ["cognito_sigv4", "sha2", "hmac", "digest", "block_buffer", "base64", "wasm_bindgen", "js_sys", "alloc", "core", "compiler_builtins"];
+
+/** `{ code: total, data, crates: { name: bytes } }` of a wasm file with a name section. */
+export function crateBytes(path) {
+  const buf = readFileSync(path);
+  let p = 8;
+  const u = () => {
+    let r = 0, s = 0, b;
+    do {
+      b = buf[p++];
+      r += (b & 0x7f) * 2 ** s;
+      s += 7;
+    } while (b & 0x80);
+    return r;
+  };
+  let imported = 0, data = 0;
+  const bodies = [], names = new Map();
+  while (p < buf.length) {
+    const id = buf[p++];
+    const size = u();
+    const start = p;
+    if (id === 2) {
+      for (let n = u(); n > 0; n--) {
+        p += u(); p += u();
+        const kind = buf[p++];
+        if (kind === 0) { u(); imported++; }
+        else if (kind === 1) { p++; if (buf[p++] & 1) { u(); u(); } else u(); }
+        else if (kind === 2) { if (buf[p++] & 1) { u(); u(); } else u(); }
+        else p += 2;
+      }
+    } else if (id === 10) {
+      for (let n = u(); n > 0; n--) { const s = u(); bodies.push(s); p += s; }
+    } else if (id === 11) {
+      data = size;
+    } else if (id === 0) {
+      const l = u();
+      if (buf.toString("utf8", p, p + l) === "name") {
+        p += l;
+        while (p < start + size) {
+          const sub = buf[p++], len = u(), end = p + len;
+          if (sub === 1) for (let n = u(); n > 0; n--) { const idx = u(), nl = u(); names.set(idx, buf.toString("utf8", p, p + nl)); p += nl; }
+          p = end;
+        }
+      }
+    }
+    p = start + size;
+  }
+  const crates = {};
+  bodies.forEach((bytes, i) => {
+    const name = names.get(imported + i) ?? "";
+    // The crate whose name comes first in the symbol (v0 `4core`, legacy `_ZN4core` or `core..`, or `core::`).
+    let best = "other", at = Infinity;
+    for (const c of CRATES) {
+      for (const form of [`${c.length}${c}`, `${c}::`, `${c}..`]) {
+        const k = name.indexOf(form);
+        if (k >= 0 && k < at) [best, at] = [c, k];
+      }
+    }
+    if (best === "digest" || best === "block_buffer") best = "sha2";
+    if (best === "other") {
+      if (name.startsWith("__wbindgen_describe")) best = "(wasm-bindgen descriptors: dropped by its CLI)";
+      else if (name.startsWith("__wbg") || name.startsWith("__wbindgen")) best = "wasm_bindgen";
+      else if (/^[a-z][a-z0-9_]*$/.test(name.replace(/_[0-9a-f]{16}$/, ""))) best = "cognito_sigv4 (exports)";
+    }
+    crates[best] = (crates[best] ?? 0) + bytes;
+  });
+  return { code: bodies.reduce((a, b) => a + b, 0), data, crates };
+}
+
+/** Rows `[crate, whole SDK bytes, signer entry bytes]`, largest first. */
+export function crateTable() {
+  const whole = crateBytes(`${ROOT}/target/wasm-sizes/whole.wasm`);
+  const signer = crateBytes(`${ROOT}/target/wasm-sizes/signer.wasm`);
+  const names = [...new Set([...Object.keys(whole.crates), ...Object.keys(signer.crates)])];
+  const rows = names.map((n) => [n, whole.crates[n] ?? 0, signer.crates[n] ?? 0]).sort((a, b) => b[1] - a[1]);
+  rows.push(["data (strings, tables)", whole.data, signer.data]);
+  return rows;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const [name, w, s] of crateTable()) console.log(`${name.padEnd(24)} ${String(w).padStart(8)} ${String(s).padStart(8)}`);
+}
