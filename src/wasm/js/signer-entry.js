@@ -33,18 +33,22 @@ export function initSync(module) {
   ready = true;
 }
 
-/** Runs a wasm call; a trap leaves the module torn, so every later call answers ModuleFailed. */
+/**
+ * Runs a wasm call. The module throws its typed errors as `name\nmessage`
+ * strings; a trap leaves it torn, so every later call answers ModuleFailed.
+ */
 function call(f) {
   if (!ready) throw sdkError("NotInitialized", "call `await init()` (or initSync(bytes)) once before using cognito-sigv4/signer");
   if (trapped) throw sdkError("ModuleFailed", `cognito-sigv4's WebAssembly module stopped (${trapped.message}): reload the page`);
   try {
     return f();
   } catch (e) {
-    if (e instanceof WebAssembly.RuntimeError) {
-      trapped = e;
-      return call(f);
+    if (typeof e === "string") {
+      const cut = e.indexOf("\n");
+      throw sdkError(e.slice(0, cut), e.slice(cut + 1));
     }
-    throw e;
+    trapped = e instanceof Error ? e : new Error(String(e));
+    return call(f);
   }
 }
 
@@ -79,14 +83,14 @@ export class Signer {
   sign(request) {
     const { method, url, mode, body, hash, headers, contentSha256, date } = signInput(request);
     const raw = this.#live();
-    return signedRequest(call(() => raw.sign(method, url, headers, mode, body ?? new Uint8Array(0), hash, contentSha256, date)));
+    return signedRequest(call(() => raw.sign(method, url, headers.join("\n"), mode, body ?? new Uint8Array(0), hash, contentSha256, date)).split("\n"));
   }
 
   /** Presigns a URL: credentials and signature travel in the query. */
   presign(request) {
     const { method, url, headers, expiresIn, date } = presignInput(request);
     const raw = this.#live();
-    return call(() => raw.presign(method, url, headers, expiresIn, date));
+    return call(() => raw.presign(method, url, headers.join("\n"), expiresIn, date));
   }
 }
 
