@@ -355,3 +355,9 @@ test("a getter of the request that frees the signer gets a typed error, not a tr
   const signer = new Signer({ accessKeyId: "AKID", secretAccessKey: "secret", region: "us-east-1", service: "s3" });
   assert.match(signer.sign({ url: "https://b.s3.amazonaws.com/k" }).headers.authorization, /^AWS4-HMAC-SHA256 /);
 });
+
+test("an S3 listing larger than any S3 answer is Malformed, refused unread", async () => {
+  const s3 = new S3Client({ credentials: { accessKeyId: "AKID", secretAccessKey: "secret" }, region: "us-east-1", bucket: "bucket-b", endpoint: base, forcePathStyle: true });
+  script = [[200, `<ListBucketResult>${"<x/>".repeat(5 << 20)}</ListBucketResult>`, { "content-type": "application/xml" }]];
+  await assert.rejects(s3.listObjects({ prefix: "" }), (e) => e.name === "Malformed" && /larger than/.test(e.message));
+});

@@ -4,11 +4,25 @@
 
 import { AwsClient } from "./client.js";
 import { put, take, wasm } from "./wasm.js";
-import { noBreak, requireReady, requireString, sdkError } from "./util.js";
+import { noBreak, readCapped, requireReady, requireString, sdkError } from "./util.js";
 
 // Above this, bodies go as UNSIGNED-PAYLOAD (TLS protects them in transit)
 // instead of being hashed first; below, WebCrypto hashes them in milliseconds.
 const HASH_LIMIT = 16 * 1024 * 1024;
+
+// A ListObjectsV2 page of 1,000 keys is about 300 KB; error documents are
+// smaller still. More is not an answer from S3, and is refused unread.
+const MAX_ANSWER_BYTES = 16 << 20;
+
+/** The body of an S3 answer that is read (listings, errors), at most MAX_ANSWER_BYTES. */
+async function answerBody(response, operation) {
+  try {
+    return await readCapped(response, MAX_ANSWER_BYTES);
+  } catch (failure) {
+    if (failure?.tooLarge) throw sdkError("Malformed", `the answer to ${operation} is larger than ${MAX_ANSWER_BYTES} bytes, which S3 never sends: check the endpoint`);
+    throw sdkError("Network", `the answer to ${operation} was cut off: check the network`);
+  }
+}
 
 export class S3Client {
   #aws;
@@ -50,8 +64,7 @@ export class S3Client {
   async #send(operation, url, init) {
     const response = await this.#aws.fetch(url, init);
     if (response.ok) return response;
-    const body = new Uint8Array(await response.arrayBuffer());
-    take(wasm.s3_error(response.status, put([operation], body)));
+    take(wasm.s3_error(response.status, put([operation], await answerBody(response, operation))));
   }
 
   /** GetObject: the Response (stream it, or read .text(), .blob(), …). `range`: "bytes=0-99" or [start, end]. */
@@ -87,7 +100,7 @@ export class S3Client {
     const params = [maxKeys ?? "", prefix, delimiter, continuationToken, startAfter].map((v) => noBreak(String(v), "list parameters", "InvalidConfig"));
     put([...this.#where, ...params]);
     const response = await this.#send("ListObjectsV2", take(wasm.s3_list_url()));
-    const f = take(wasm.s3_parse_list(put([], new Uint8Array(await response.arrayBuffer())))).split("\0");
+    const f = take(wasm.s3_parse_list(put([], await answerBody(response, "ListObjectsV2")))).split("\0");
     const objects = [];
     const count = Number(f[1]);
     for (let i = 0, at = 2; i < count; i++, at += 4) {

@@ -171,7 +171,8 @@ export async function fetchAnswer(url, init, timeoutMs, maxBytes) {
   }
 }
 
-async function readCapped(response, maxBytes) {
+/** The body of `response`, at most `maxBytes` (throws `{ tooLarge }` beyond). */
+export async function readCapped(response, maxBytes) {
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();
   const chunks = [];
