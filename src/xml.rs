@@ -1,6 +1,10 @@
 //! Just enough XML for AWS answers (STS, S3): the elements with a given name,
 //! and their text with entities decoded. These answers are small, regular and
 //! well-formed; anything else is refused as malformed by the callers.
+//!
+//! Hand-written because quick-xml (0.41) needs std, which the shipped modules
+//! do without; revisit when the shell moves to wasm-bindgen and the platform's
+//! parsers (or a no_std reader) are at hand.
 
 use alloc::string::String;
 use alloc::vec::Vec;

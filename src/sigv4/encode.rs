@@ -1,5 +1,8 @@
 //! Percent-encoding the way SigV4 wants it: RFC 3986 unreserved characters
 //! (`A-Z a-z 0-9 - . _ ~`) stay, every other byte becomes `%XX` in upper case.
+//! This is part of the canonicalization, the product itself, so it is written
+//! here (with the decoding and re-encoding rules S3 and the other services
+//! differ on) rather than assembled from `percent-encoding`'s generic sets.
 
 use alloc::{string::String, vec::Vec};
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";

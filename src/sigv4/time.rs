@@ -1,6 +1,12 @@
-//! Epoch milliseconds to the `YYYYMMDDTHHMMSSZ` form SigV4 signs. The time is
-//! always handed in by the caller: there is no clock in the core (and no
-//! `SystemTime::now()` in wasm).
+//! Epoch milliseconds to the `YYYYMMDDTHHMMSSZ` form SigV4 signs, and the few
+//! date forms AWS answers carry (HTTP `Date`, ISO 8601, SigV4's basic form).
+//! The time is always handed in by the caller: there is no clock in the core
+//! (and no `SystemTime::now()` in wasm).
+//!
+//! Hand-written, measured against the crates: `time` 0.3's formatting needs
+//! std, which the shipped modules do without; `jiff` 1 (no default features,
+//! `alloc`) doing `amz_date` and `parse_http_date` took the whole SDK's wasm
+//! from 41,585 to 107,415 B gzipped. These ~100 lines are civil-date arithmetic.
 
 use crate::error::{push_num, Error, ErrorCode, Result};
 use alloc::string::String;
