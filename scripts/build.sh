@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: the Rust core compiled to wasm32 (no_std,
-# `tiny` feature, plain exports: no wasm-bindgen glue, see src/wasm/mod.rs),
-# shrunk by wasm-opt from npm binaryen (Debian's binaryen 108 emits wasm
-# Chromium rejects), and the hand-written JS API.
+# `tiny` feature), run through wasm-bindgen's CLI (its glue loads the module
+# and serves its imports; see src/wasm/mod.rs), shrunk by wasm-opt from npm
+# binaryen (Debian's binaryen 108 emits wasm Chromium rejects), the JS API
+# (src/wasm/js/), and the signer-only entry in pkg/signer/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,12 +15,16 @@ rm -rf pkg && mkdir -p pkg
 # bytes-per-crate table (bench/crates.mjs).
 mkdir -p target/wasm-sizes
 cp target/wasm32-unknown-unknown/release/cognito_sigv4.wasm target/wasm-sizes/whole.wasm
+# wasm-bindgen's glue loads the module and serves its imports (src/wasm/provider.rs);
+# the exports are still the exchange buffer's, which index.js reaches through it.
+wasm-bindgen --target web --no-typescript --out-dir pkg --out-name cognito_sigv4_wasm \
+  target/wasm32-unknown-unknown/release/cognito_sigv4.wasm
 # The features Rust's wasm32 target enables by default; wasm-opt must accept them.
 node_modules/.bin/wasm-opt -Oz --converge \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   --strip-debug --strip-producers \
-  target/wasm32-unknown-unknown/release/cognito_sigv4.wasm -o pkg/cognito_sigv4_wasm_bg.wasm
+  pkg/cognito_sigv4_wasm_bg.wasm -o pkg/cognito_sigv4_wasm_bg.wasm
 cp src/wasm/js/*.js src/wasm/js/index.d.ts pkg/
 rm pkg/signer-entry.js
 cp src/wasm/js/package-readme.md pkg/README.md

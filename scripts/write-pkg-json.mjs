@@ -21,7 +21,7 @@ const manifest = {
     "./cognito_sigv4_wasm_bg.wasm": "./cognito_sigv4_wasm_bg.wasm",
     "./package.json": "./package.json",
   },
-  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm_bg.wasm", "signer/", "README.md"],
+  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm_bg.wasm", "snippets/", "signer/", "README.md"],
   sideEffects: false,
   engines: { node: ">=18" },
   keywords: ["aws", "sigv4", "cognito", "signature", "wasm", "s3", "api-gateway"],

@@ -1,8 +1,9 @@
 //! The thin shell: the only code that knows it runs under JavaScript.
 //!
-//! No wasm-bindgen in the shipped module: its generated glue and runtime cost
-//! about 3 KB gzipped of JS and as much again of wasm, for an API this small.
-//! Instead one exchange buffer (`IO`) carries every call: JS writes a call's
+//! The module is loaded, and its imports served, by wasm-bindgen's glue; its
+//! exports are still plain ones over one exchange buffer (`IO`), moving to
+//! `#[wasm_bindgen]` one by one (the signer entry, `signer_entry.rs`, is the
+//! first). Over the buffer, every call goes so: JS writes a call's
 //! input there (text fields joined by `\n`, which index.js has refused inside
 //! any field, after the body's bytes when there is a body), calls an export,
 //! and reads the output back from the same buffer. Exports return the output's

@@ -13,29 +13,35 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 // The IdentityId's storage (localStorage, sessionStorage or memory), which
-// wasm.js supplies per call. Failures (quota, privacy modes) are ignored
-// there: the IdentityId is only a cache. Only the shipped module imports it:
-// wasm-bindgen-test (tests/wasm.rs) cannot supply raw imports, and those
-// tests never reach storage (pkg/'s tests in Node and Chromium do).
+// wasm.js supplies per call under a well-known symbol. Failures (quota,
+// privacy modes) are ignored there: the IdentityId is only a cache. Imported
+// through wasm-bindgen in the shipped module; wasm-bindgen-test builds
+// (tests/wasm.rs, without `tiny`) never reach storage (pkg/'s tests do).
 #[cfg(feature = "tiny")]
-#[link(wasm_import_module = "cognito-sigv4")]
+#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
+const current = () => globalThis[Symbol.for('cognito-sigv4.storage')];
+export function storage_get(key) {
+  try { const v = current().getItem(key); return typeof v === 'string' ? v : undefined; } catch { return undefined; }
+}
+export function storage_set(key, value) { try { current().setItem(key, value); } catch {} }
+export function storage_remove(key) { try { current().removeItem(key); } catch {} }
+")]
 extern "C" {
-    /// Copies the stored value into `out` (at most `cap` bytes) and returns its
-    /// length, or -1 when there is none or it does not fit.
-    fn storage_get(key: *const u8, key_len: usize, out: *mut u8, cap: usize) -> i32;
-    fn storage_set(key: *const u8, key_len: usize, value: *const u8, value_len: usize);
-    fn storage_remove(key: *const u8, key_len: usize);
+    fn storage_get(key: &str) -> Option<String>;
+    fn storage_set(key: &str, value: &str);
+    fn storage_remove(key: &str);
 }
 
 #[cfg(not(feature = "tiny"))]
 use self::no_storage::*;
 #[cfg(not(feature = "tiny"))]
 mod no_storage {
-    pub unsafe fn storage_get(_: *const u8, _: usize, _: *mut u8, _: usize) -> i32 {
-        -1
+    use alloc::string::String;
+    pub fn storage_get(_: &str) -> Option<String> {
+        None
     }
-    pub unsafe fn storage_set(_: *const u8, _: usize, _: *const u8, _: usize) {}
-    pub unsafe fn storage_remove(_: *const u8, _: usize) {}
+    pub fn storage_set(_: &str, _: &str) {}
+    pub fn storage_remove(_: &str) {}
 }
 
 struct JsStorage;
@@ -43,19 +49,13 @@ struct JsStorage;
 impl Storage for JsStorage {
     fn get(&self, key: &str) -> Option<String> {
         // IdentityIds are `region:uuid`, about 50 bytes; longer values are not ours.
-        let mut buf = [0u8; 128];
-        // SAFETY: both pointers are valid for the lengths given; JS writes at most `cap` bytes.
-        let len = unsafe { storage_get(key.as_ptr(), key.len(), buf.as_mut_ptr(), buf.len()) };
-        let value = buf.get(..usize::try_from(len).ok()?)?;
-        core::str::from_utf8(value).ok().map(String::from)
+        storage_get(key).filter(|v| v.len() <= 128)
     }
     fn set(&mut self, key: &str, value: &str) {
-        // SAFETY: pointers valid for the lengths given; JS only reads them.
-        unsafe { storage_set(key.as_ptr(), key.len(), value.as_ptr(), value.len()) }
+        storage_set(key, value)
     }
     fn remove(&mut self, key: &str) {
-        // SAFETY: as above.
-        unsafe { storage_remove(key.as_ptr(), key.len()) }
+        storage_remove(key)
     }
 }
 

@@ -4,7 +4,10 @@
 // It uses the platform's own URL, TextEncoder and Headers rather than shipping
 // parsers for them in wasm.
 
-import { imports, instantiated } from "./wasm.js";
+import { instantiated } from "./wasm.js";
+// wasm-bindgen's glue: it instantiates the module (streaming where it can) and
+// serves its imports; it answers with the module's exports.
+import initGlue, { initSync as initGlueSync } from "./cognito_sigv4_wasm.js";
 import { isReady, markReady, sdkError } from "./util.js";
 
 export { sdkError } from "./util.js";
@@ -38,18 +41,17 @@ export default async function init(input) {
     source = fetch(source);
   }
   source = await source;
-  if (typeof Response === "function" && source instanceof Response) {
-    if (!source.ok) throw sdkError("Network", `could not load the wasm module (HTTP ${source.status} from ${source.url})`);
-    source = await source.arrayBuffer();
+  if (typeof Response === "function" && source instanceof Response && !source.ok) {
+    throw sdkError("Network", `could not load the wasm module (HTTP ${source.status} from ${source.url})`);
   }
-  const result = await WebAssembly.instantiate(source, imports);
-  instantiated(result.instance || result);
+  // A Response is compiled while it downloads (instantiateStreaming) when served as application/wasm.
+  instantiated({ exports: await initGlue({ module_or_path: source }) });
   markReady();
 }
 
 /** Synchronous init from the wasm bytes or a compiled WebAssembly.Module. */
 export function initSync(module) {
   const source = module && typeof module === "object" && "module" in module ? module.module : module;
-  instantiated(new WebAssembly.Instance(source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source), imports));
+  instantiated({ exports: initGlueSync({ module: source }) });
   markReady();
 }

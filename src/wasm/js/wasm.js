@@ -2,8 +2,9 @@
 // writes its input into the module's exchange buffer (body bytes first, then
 // text fields joined by "\n"), calls an export, and reads the output back.
 // An export returns the output's length, a handle, or ~length for an error
-// output "name\nstatus\nmessage". This replaces wasm-bindgen's generated glue, which
-// weighed more than the whole of the API around it.
+// output "name\nstatus\nmessage". wasm-bindgen's glue (cognito_sigv4_wasm.js)
+// loads the module and serves its imports; these exports move to
+// #[wasm_bindgen] one by one.
 //
 // Addresses cross as i32: `>>> 0` reads them as the unsigned offsets they are
 // (at or above 2 GiB they would turn negative). A trap (out of memory, a bug)
@@ -15,9 +16,10 @@ let exports, bytes;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-// The storage the current provider call reads and writes (see provider.rs).
-let storage = null;
-export const useStorage = (s) => (storage = s);
+// The storage the current provider call reads and writes: src/wasm/provider.rs
+// imports it (through wasm-bindgen) from under this well-known symbol.
+const STORAGE = Symbol.for("cognito-sigv4.storage");
+export const useStorage = (s) => (globalThis[STORAGE] = s ?? undefined);
 
 const view = () => (bytes.buffer === exports.memory.buffer ? bytes : (bytes = new Uint8Array(exports.memory.buffer)));
 const text = (ptr, len) => decoder.decode(view().subarray(ptr >>> 0, (ptr >>> 0) + (len >>> 0)));
@@ -51,35 +53,6 @@ function guarded(raw) {
   return out;
 }
 
-const imports = {
-  "cognito-sigv4": {
-    storage_get(keyPtr, keyLen, out, cap) {
-      try {
-        const value = storage.getItem(text(keyPtr, keyLen));
-        if (typeof value !== "string") return -1;
-        const { read, written } = encoder.encodeInto(value, view().subarray(out >>> 0, (out >>> 0) + cap));
-        return read === value.length ? written : -1;
-      } catch {
-        return -1;
-      }
-    },
-    storage_set(keyPtr, keyLen, valuePtr, valueLen) {
-      try {
-        storage.setItem(text(keyPtr, keyLen), text(valuePtr, valueLen));
-      } catch {
-        // Quota or privacy mode: the IdentityId is only a cache.
-      }
-    },
-    storage_remove(keyPtr, keyLen) {
-      try {
-        storage.removeItem(text(keyPtr, keyLen));
-      } catch {
-        // As above.
-      }
-    },
-  },
-};
-
 export function instantiated(instance) {
   exports = guarded(instance.exports);
   bytes = new Uint8Array(exports.memory.buffer);
@@ -87,7 +60,7 @@ export function instantiated(instance) {
   return exports;
 }
 
-export { imports, exports as wasm };
+export { exports as wasm };
 
 /** Writes `fields` (joined by "\n") after `body` (bytes) into the buffer; returns body's length. */
 export function put(fields = [], body) {
