@@ -20,9 +20,9 @@ pub mod xml;
 #[cfg(all(target_arch = "wasm32", not(feature = "signer-entry")))]
 pub mod wasm;
 
-/// The signer-only module (`cognito-sigv4/signer`), on wasm-bindgen.
+/// The signer-only module (`cognito-sigv4/signer`): the shell's Signer alone.
 #[cfg(all(target_arch = "wasm32", feature = "signer-entry"))]
-#[path = "wasm/signer_entry.rs"]
+#[path = "wasm/signer.rs"]
 pub mod signer_entry;
 
 pub use error::{Error, ErrorCode, Result};

@@ -1,11 +1,12 @@
-//! The official suite and the JS error contract, compiled to wasm and run in
-//! headless Chromium by wasm-bindgen-test. The suite files are embedded at
+//! The official suite and the JS error contract of the shell's Signer
+//! (#[wasm_bindgen], as shipped), compiled to wasm and run in headless
+//! Chromium by wasm-bindgen-test. The suite files are embedded at
 //! compile time from ../shared (read, not copied into the repo).
 #![cfg(target_arch = "wasm32")]
 
 mod common;
 
-use cognito_sigv4::wasm;
+use cognito_sigv4::wasm::signer::RawSigner;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -67,72 +68,54 @@ fn official_suite_in_the_browser() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// Calls an export the way wasm.js does: input into the exchange buffer, then
-/// the output (or `name\nmessage` for an error) back out of it.
-fn call(input: &str, export: impl FnOnce() -> i32) -> Result<String, String> {
-    let ptr = wasm::io_reserve(input.len());
-    // SAFETY: io_reserve just sized the buffer to input.len() bytes at ptr.
-    unsafe { core::ptr::copy_nonoverlapping(input.as_ptr(), ptr, input.len()) };
-    let n = export();
-    let len = if n < 0 { !n } else { n } as usize;
-    // SAFETY: the export left `len` bytes of output at io_ptr().
-    let out = unsafe { core::slice::from_raw_parts(wasm::io_ptr(), len) };
-    let out = String::from_utf8(out.to_vec()).expect("UTF-8 output");
-    if n < 0 {
-        Err(out)
-    } else {
-        Ok(out)
-    }
-}
-
-fn error_name(result: Result<impl Sized, String>) -> String {
+/// The error name of a #[wasm_bindgen] call, which throws `name\nmessage`.
+fn error_name<T>(result: Result<T, wasm_bindgen::JsValue>) -> String {
     match result {
         Ok(_) => "no error".into(),
-        Err(e) => e.split('\n').next().unwrap_or_default().into(),
+        Err(e) => e
+            .as_string()
+            .unwrap_or_default()
+            .split('\n')
+            .next()
+            .unwrap_or_default()
+            .into(),
     }
 }
 
 #[wasm_bindgen_test]
 fn errors_reach_js_as_typed_errors() {
     assert_eq!(
-        error_name(call("\nsecret\n\nus-east-1\ns3", || wasm::signer_new())),
+        error_name(RawSigner::new("", "secret", "", "us-east-1", "s3")),
         "MissingCredentials"
     );
     assert_eq!(
-        error_name(call("AKID\nsecret\n\nUS East\ns3", || wasm::signer_new())),
+        error_name(RawSigner::new("AKID", "secret", "", "US East", "s3")),
         "InvalidConfig"
     );
-    // A handle is not an output length: read it straight from the export.
-    let mut h = 0;
-    let _ = call("AKID\nsecret\ntoken\nus-east-1\ns3", || {
-        h = wasm::signer_new();
-        0
-    });
-    assert!(h > 0, "a handle");
-    // SAFETY: h is the live signer handle created above.
-    let sign =
-        |input: &str, date: f64| call(input, || unsafe { wasm::signer_sign(h, 0, 0, false, date) });
-    assert_eq!(error_name(sign("GET\nftp://x/\n", 0.0)), "InvalidUrl");
+    let mut signer =
+        RawSigner::new("AKID", "secret", "token", "us-east-1", "s3").expect("a signer");
+    let mut sign = |url: &str, headers: &str, date: f64| {
+        signer.sign("GET", url, headers, 0, &[], "", false, date)
+    };
+    assert_eq!(error_name(sign("ftp://x/", "", 0.0)), "InvalidUrl");
     assert_eq!(
-        error_name(sign("GET\nhttps://x/\n\nbad name\nv", 0.0)),
+        error_name(sign("https://x/", "bad name\nv", 0.0)),
         "InvalidHeader"
     );
-    assert_eq!(
-        error_name(sign("GET\nhttps://x/\n", f64::NAN)),
-        "InvalidDate"
-    );
-    // SAFETY: as above.
-    assert_eq!(
-        error_name(call("GET\nhttps://x/", || unsafe {
-            wasm::signer_presign(h, 604_801.0, 0.0)
-        })),
-        "InvalidExpires"
-    );
-    let signed = sign("GET\nhttps://x/\n", 1.44e12).expect("signs");
+    assert_eq!(error_name(sign("https://x/", "", f64::NAN)), "InvalidDate");
+    let signed = sign("https://x/", "", 1.44e12).expect("signs");
     assert!(
         signed.contains("\nauthorization\nAWS4-HMAC-SHA256 Credential=AKID/"),
         "{signed}"
     );
-    // SAFETY: h is live; it is dead afterwards.
-    unsafe { wasm::signer_free(h) };
+    assert_eq!(
+        error_name(signer.presign("GET", "https://x/", "", 604_801.0, 0.0)),
+        "InvalidExpires"
+    );
+    // Secrets never reach an error.
+    let e = RawSigner::new("AKID", "wJalrXUtnFEMI/K7MDENG", "", "US East", "s3")
+        .err()
+        .and_then(|e| e.as_string())
+        .unwrap_or_default();
+    assert!(!e.contains("wJalrXUtnFEMI"), "{e}");
 }

@@ -10,8 +10,7 @@
 //! length, a handle, or `!len` (negative) when the output is an error,
 //! `name\nstatus\nmessage`. `src/wasm/js/wasm.js` is the JS half.
 
-use crate::error::{Error, ErrorCode};
-use crate::sigv4::{check_expires, Credentials, Payload, Request, Signer};
+use crate::error::Error;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -20,6 +19,7 @@ use core::cell::UnsafeCell;
 pub mod provider;
 pub mod s3;
 pub mod signed_fetch;
+pub mod signer;
 pub mod user_pool;
 
 /// The exchange buffer. Wasm here is single-threaded and no export runs while
@@ -145,140 +145,4 @@ pub(crate) unsafe fn deref<'a, T>(h: i32) -> &'a mut T {
 /// As for [`deref`]; the handle is dead afterwards.
 pub(crate) unsafe fn free<T>(h: i32) {
     drop(Box::from_raw(h as *mut T));
-}
-
-fn epoch_ms(date_ms: f64) -> crate::Result<i64> {
-    if !date_ms.is_finite() {
-        return Err(Error::new(
-            ErrorCode::InvalidDate,
-            "date must be a valid Date or epoch milliseconds",
-        ));
-    }
-    // Truncation towards zero; dates before 1970 are refused by the core anyway.
-    Ok(date_ms as i64)
-}
-
-/// Payload modes, mirrored in util.js (0, or anything else: no body).
-const PAYLOAD_BYTES: u32 = 1;
-const PAYLOAD_UNSIGNED: u32 = 2;
-const PAYLOAD_HASH: u32 = 3;
-
-/// A signer plus what `explain` shows of its last signature.
-pub struct WasmSigner {
-    inner: Signer,
-    explained: String,
-}
-
-/// Input `accessKeyId\nsecretAccessKey\nsessionToken\nregion\nservice`; a handle.
-#[no_mangle]
-pub extern "C" fn signer_new() -> i32 {
-    let (_, text) = input(0);
-    let mut f = Fields::new(&text);
-    let (akid, secret, token) = (f.next(), f.next(), f.next());
-    let signer = Credentials::new(akid, secret, Some(token).filter(|t| !t.is_empty()))
-        .and_then(|creds| Signer::new(creds, f.next(), f.next()));
-    match signer {
-        Ok(inner) => handle(WasmSigner {
-            inner,
-            explained: String::new(),
-        }),
-        Err(e) => fail(e),
-    }
-}
-
-/// # Safety
-/// `h` is a live signer handle (see [`deref`]).
-#[no_mangle]
-pub unsafe extern "C" fn signer_free(h: i32) {
-    free::<WasmSigner>(h);
-}
-
-/// Input: `body_len` body bytes, then `method\nurl\npayloadHash\nname\nvalue…`.
-/// Output `method\nurl\nname\nvalue…`.
-///
-/// # Safety
-/// `h` is a live signer handle (see [`deref`]).
-#[no_mangle]
-pub unsafe extern "C" fn signer_sign(
-    h: i32,
-    body_len: usize,
-    payload_mode: u32,
-    content_sha256: bool,
-    date_ms: f64,
-) -> i32 {
-    let signer = deref::<WasmSigner>(h);
-    let (body, text) = input(body_len);
-    let mut f = Fields::new(&text);
-    let (method, url, hash) = (f.next(), f.next(), f.next());
-    let headers = f.pairs();
-    let mut req = Request::new(method, url);
-    req.headers = &headers;
-    req.payload = match payload_mode {
-        PAYLOAD_BYTES => Payload::Bytes(&body),
-        PAYLOAD_UNSIGNED => Payload::Unsigned,
-        PAYLOAD_HASH => Payload::Precomputed(hash),
-        _ => Payload::Empty,
-    };
-    req.content_sha256 = content_sha256;
-    result(
-        epoch_ms(date_ms)
-            .and_then(|now| signer.inner.sign(&req, now))
-            .map(|signed| {
-                let mut out = String::with_capacity(512);
-                out.push_str(&signed.method);
-                out.push('\n');
-                out.push_str(&signed.url);
-                for (name, value) in &signed.headers {
-                    out.push('\n');
-                    out.push_str(name);
-                    out.push('\n');
-                    out.push_str(value);
-                }
-                signer.explained =
-                    crate::error::cat(&[&signed.canonical_request, "\0", &signed.string_to_sign]);
-                out
-            }),
-    )
-}
-
-/// Input `method\nurl\nname\nvalue…`; output the presigned URL.
-///
-/// # Safety
-/// `h` is a live signer handle (see [`deref`]).
-#[no_mangle]
-pub unsafe extern "C" fn signer_presign(h: i32, expires_in: f64, date_ms: f64) -> i32 {
-    let signer = deref::<WasmSigner>(h);
-    let (_, text) = input(0);
-    let mut f = Fields::new(&text);
-    let (method, url) = (f.next(), f.next());
-    let headers = f.pairs();
-    let mut req = Request::new(method, url);
-    req.headers = &headers;
-    let presigned = check_expires(expires_in)
-        .and_then(|expires| Ok((expires, epoch_ms(date_ms)?)))
-        .and_then(|(expires, now)| signer.inner.presign(&req, expires, now));
-    result(presigned.map(|p| {
-        signer.explained = crate::error::cat(&[&p.canonical_request, "\0", &p.string_to_sign]);
-        p.url
-    }))
-}
-
-/// The canonical request and string to sign of the last signature, separated
-/// by a NUL (which neither can contain: the URL and header checks refuse it).
-///
-/// # Safety
-/// `h` is a live signer handle (see [`deref`]).
-#[no_mangle]
-pub unsafe extern "C" fn signer_explain(h: i32) -> i32 {
-    output(deref::<WasmSigner>(h).explained.clone())
-}
-
-/// SHA-256 of the buffer's `len` bytes as lower-case hex: payload hashes
-/// computed ahead of signing, and the benchmark against WebCrypto.
-#[no_mangle]
-pub extern "C" fn sha256_hex(len: usize) -> i32 {
-    let (bytes, _) = input(len);
-    output(crate::sigv4::sha256::hex(&crate::sigv4::sha256::sha256(
-        &bytes,
-    )))
 }

@@ -5,7 +5,7 @@
 // parser, typed errors, and ModuleFailed after a trap.
 
 import initGlue, { initSync as initGlueSync, RawSigner, sha256_hex } from "./cognito_sigv4_signer.js";
-import { bodyBytes, noBreak, presignInput, requireString, sdkError, signInput, signedRequest } from "../util.js";
+import { bodyBytes, checkInputSize, fromWasmError, noBreak, presignInput, requireString, sdkError, signInput, signedRequest } from "../util.js";
 
 let ready = false;
 let trapped = null;
@@ -43,10 +43,8 @@ function call(f) {
   try {
     return f();
   } catch (e) {
-    if (typeof e === "string") {
-      const cut = e.indexOf("\n");
-      throw sdkError(e.slice(0, cut), e.slice(cut + 1));
-    }
+    const typed = fromWasmError(e);
+    if (typed) throw typed;
     trapped = e instanceof Error ? e : new Error(String(e));
     return call(f);
   }
@@ -82,6 +80,7 @@ export class Signer {
   /** Signs a request in its headers: `{ method, url, headers }`, ready for fetch. */
   sign(request) {
     const { method, url, mode, body, hash, headers, contentSha256, date } = signInput(request);
+    checkInputSize(body);
     const raw = this.#live();
     return signedRequest(call(() => raw.sign(method, url, headers.join("\n"), mode, body ?? new Uint8Array(0), hash, contentSha256, date)).split("\n"));
   }
@@ -98,5 +97,6 @@ export class Signer {
 export function sha256(data) {
   let body = bodyBytes(data);
   if (typeof body === "string") body = new TextEncoder().encode(body);
+  checkInputSize(body);
   return call(() => sha256_hex(body ?? new Uint8Array(0)));
 }

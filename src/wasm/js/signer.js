@@ -1,10 +1,11 @@
 // Signer: synchronous SigV4 signing and presigning with fixed credentials.
 
-import { freeQuietly, handle, put, take, wasm } from "./wasm.js";
-import { bodyBytes, noBreak, presignInput, requireReady, requireString, sdkError, signInput, signedRequest } from "./util.js";
+import { RawSigner, sha256_hex } from "./cognito_sigv4_wasm.js";
+import { guarded } from "./wasm.js";
+import { bodyBytes, checkInputSize, noBreak, presignInput, requireReady, requireString, sdkError, signInput, signedRequest } from "./util.js";
 
 // Frees the wasm side of signers that are garbage collected without free().
-const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((h) => freeQuietly("signer_free", h)) : null;
+const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((raw) => guarded(() => raw.free(), true)) : null;
 
 /** SigV4 signing with fixed credentials, region and service. */
 export class Signer {
@@ -18,14 +19,7 @@ export class Signer {
     if (sessionToken != null && typeof sessionToken !== "string") throw sdkError("MissingCredentials", "sessionToken must be a string when given");
     requireString(region, "region", "InvalidConfig");
     requireString(service, "service", "InvalidConfig");
-    put([
-      noBreak(accessKeyId, "accessKeyId", "MissingCredentials"),
-      noBreak(secretAccessKey, "secretAccessKey", "MissingCredentials"),
-      noBreak(sessionToken || "", "sessionToken", "MissingCredentials"),
-      noBreak(region, "region", "InvalidConfig"),
-      noBreak(service, "service", "InvalidConfig"),
-    ]);
-    this.#raw = handle(wasm.signer_new());
+    this.#raw = guarded(() => new RawSigner(accessKeyId, secretAccessKey, sessionToken || "", noBreak(region, "region", "InvalidConfig"), noBreak(service, "service", "InvalidConfig")));
     finalizer?.register(this, this.#raw, this);
     this.region = region;
     this.service = service;
@@ -38,8 +32,9 @@ export class Signer {
   free() {
     if (!this.#raw) return;
     finalizer?.unregister(this);
-    wasm.signer_free(this.#raw);
+    const raw = this.#raw;
     this.#raw = undefined;
+    guarded(() => raw.free(), true);
   }
 
   #live() {
@@ -48,25 +43,23 @@ export class Signer {
   }
 
   // sign() and presign() read all of `request` (whose getters may run any
-  // code, free() included) before they touch the wasm handle.
+  // code, free() included) before they touch the wasm side.
 
   /**
    * Signs a request in its headers. Returns `{ method, url, headers }`, ready for fetch.
    */
   sign(request) {
-    const { method, url, mode, body, hash, headers: flat, contentSha256, date } = signInput(request);
+    const { method, url, mode, body, hash, headers, contentSha256, date } = signInput(request);
+    checkInputSize(body);
     const raw = this.#live();
-    const bodyLen = put([method, url, hash, ...flat], body);
-    const parts = take(wasm.signer_sign(raw, bodyLen, mode, contentSha256, date)).split("\n");
-    return signedRequest(parts);
+    return signedRequest(guarded(() => raw.sign(method, url, headers.join("\n"), mode, body ?? EMPTY, hash, contentSha256, date)).split("\n"));
   }
 
   /** Presigns a URL: credentials and signature travel in the query. */
   presign(request) {
     const { method, url, headers, expiresIn, date } = presignInput(request);
     const raw = this.#live();
-    put([method, url, ...headers]);
-    return take(wasm.signer_presign(raw, expiresIn, date));
+    return guarded(() => raw.presign(method, url, headers.join("\n"), expiresIn, date));
   }
 
   /**
@@ -75,20 +68,20 @@ export class Signer {
    */
   explain(request, { presign = false } = {}) {
     const result = presign ? { url: this.presign(request) } : this.sign(request);
-    const both = take(wasm.signer_explain(this.#live()));
+    const raw = this.#live();
+    const both = guarded(() => raw.explain());
     const cut = both.lastIndexOf("\0");
     return { ...result, canonicalRequest: both.slice(0, cut), stringToSign: both.slice(cut + 1) };
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** Lower-case hex SHA-256 of a string or bytes (to pass as payloadHash). */
 export function sha256(data) {
   requireReady();
   let body = bodyBytes(data);
-  if (typeof body === "string") body = encoder.encode(body);
-  const len = put([], body);
-  return take(wasm.sha256_hex(len));
+  if (typeof body === "string") body = new TextEncoder().encode(body);
+  checkInputSize(body);
+  return guarded(() => sha256_hex(body ?? EMPTY));
 }
-
-const encoder = new TextEncoder();
-

@@ -101,6 +101,24 @@ export function bodyBytes(body) {
 
 const encoder = new TextEncoder();
 
+/** The most a call may write into wasm memory: above, hashing in memory is refused. */
+export const MAX_INPUT_BYTES = 2 ** 30;
+
+/** Refuses a body too large to hash in wasm memory (addresses there stay below 2 GiB). */
+export function checkInputSize(body) {
+  const len = body?.length ?? 0;
+  if (len > MAX_INPUT_BYTES) {
+    throw sdkError("InvalidBody", `${len} bytes are too many to hash in memory (at most ${MAX_INPUT_BYTES}): sign with unsignedPayload, or pass a payloadHash computed with WebCrypto (crypto.subtle.digest)`);
+  }
+}
+
+/** A typed error the module threw as `name\nmessage` (#[wasm_bindgen] exports), or null. */
+export function fromWasmError(e) {
+  if (typeof e !== "string") return null;
+  const cut = e.indexOf("\n");
+  return sdkError(e.slice(0, cut), e.slice(cut + 1));
+}
+
 /**
  * Everything sign() needs of `request`, read once and before any wasm handle
  * is touched (its getters may run any code, free() included):

@@ -10,7 +10,6 @@
 // (at or above 2 GiB they would turn negative). A trap (out of memory, a bug)
 // leaves the module's state torn, so after one every call answers ModuleFailed.
 
-import { sdkError } from "./util.js";
 
 let exports, bytes;
 const encoder = new TextEncoder();
@@ -24,8 +23,7 @@ export const useStorage = (s) => (globalThis[STORAGE] = s ?? undefined);
 const view = () => (bytes.buffer === exports.memory.buffer ? bytes : (bytes = new Uint8Array(exports.memory.buffer)));
 const text = (ptr, len) => decoder.decode(view().subarray(ptr >>> 0, (ptr >>> 0) + (len >>> 0)));
 
-/** The most a call may write into wasm memory: above, hashing in memory is refused. */
-export const MAX_INPUT_BYTES = 2 ** 30;
+import { MAX_INPUT_BYTES, checkInputSize, fromWasmError, sdkError } from "./util.js";
 
 let trapped = null;
 const moduleFailed = () => {
@@ -34,8 +32,28 @@ const moduleFailed = () => {
   return err;
 };
 
+/**
+ * Runs a call into a #[wasm_bindgen] class or function: its typed errors
+ * (thrown as `name\nmessage`) become SDK errors, and a trap, as for the plain
+ * exports, fails every later call with ModuleFailed. `quiet`: swallow all
+ * (garbage-collection cleanups must not throw).
+ */
+export function guarded(f, quiet = false) {
+  try {
+    if (trapped) throw moduleFailed();
+    return f();
+  } catch (e) {
+    if (quiet) return undefined;
+    const typed = fromWasmError(e);
+    if (typed) throw typed;
+    if (e?.name === "ModuleFailed") throw e;
+    trapped = e instanceof Error ? e : new Error(String(e));
+    throw moduleFailed();
+  }
+}
+
 /** The exports, each of which refuses to run once any of them has trapped. */
-function guarded(raw) {
+function guardedExports(raw) {
   const out = { memory: raw.memory };
   for (const [name, f] of Object.entries(raw)) {
     if (typeof f !== "function") continue;
@@ -54,7 +72,7 @@ function guarded(raw) {
 }
 
 export function instantiated(instance) {
-  exports = guarded(instance.exports);
+  exports = guardedExports(instance.exports);
   bytes = new Uint8Array(exports.memory.buffer);
   trapped = null;
   return exports;
@@ -68,9 +86,7 @@ export function put(fields = [], body) {
   const bodyLen = body ? body.length : 0;
   // UTF-8 takes at most 3 bytes per UTF-16 unit; the buffer is trimmed to what was written.
   const len = bodyLen + str.length * 3;
-  if (len > MAX_INPUT_BYTES) {
-    throw sdkError("InvalidBody", `${len} bytes are too many to hash in memory (at most ${MAX_INPUT_BYTES}): sign with unsignedPayload, or pass a payloadHash computed with WebCrypto (crypto.subtle.digest)`);
-  }
+  if (len > MAX_INPUT_BYTES) checkInputSize({ length: len });
   const ptr = exports.io_reserve(len) >>> 0;
   const buf = view();
   if (body) buf.set(body, ptr);

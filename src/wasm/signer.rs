@@ -1,8 +1,8 @@
-//! The signer-only module, `cognito-sigv4/signer`: the sans-IO signer behind a
-//! wasm-bindgen class, for apps that have credentials already. Strings and
-//! bytes cross with wasm-bindgen's own passing, once per call; the JS wrapper
-//! (src/wasm/js/signer-entry.js) turns the API's option objects into them
-//! with the platform's URL parser, as the whole SDK does.
+//! `Signer` for JS: the sans-IO signer behind a wasm-bindgen class, the same
+//! in the whole SDK and in the signer-only module (`cognito-sigv4/signer`).
+//! Strings and bytes cross with wasm-bindgen's own passing, once per call;
+//! the JS wrappers (src/wasm/js/signer.js, signer-entry.js) turn the API's
+//! option objects into them with the platform's URL parser.
 
 use crate::sigv4::{check_expires, Credentials, Payload, Request, Signer};
 use alloc::string::String;
@@ -45,7 +45,13 @@ const PAYLOAD_UNSIGNED: u32 = 2;
 const PAYLOAD_HASH: u32 = 3;
 
 #[wasm_bindgen]
-pub struct RawSigner(Signer);
+pub struct RawSigner {
+    inner: Signer,
+    /// The canonical request and string to sign of the last signature, for
+    /// `explain()` (the whole SDK only).
+    #[cfg(not(feature = "signer-entry"))]
+    explained: String,
+}
 
 #[wasm_bindgen]
 impl RawSigner {
@@ -60,7 +66,11 @@ impl RawSigner {
         let token = Some(session_token).filter(|t| !t.is_empty());
         Credentials::new(access_key_id, secret_access_key, token)
             .and_then(|creds| Signer::new(creds, region, service))
-            .map(RawSigner)
+            .map(|inner| RawSigner {
+                inner,
+                #[cfg(not(feature = "signer-entry"))]
+                explained: String::new(),
+            })
             .map_err(js_error)
     }
 
@@ -90,8 +100,13 @@ impl RawSigner {
         };
         req.content_sha256 = content_sha256;
         let signed = epoch_ms(date_ms)
-            .and_then(|now| self.0.sign(&req, now))
+            .and_then(|now| self.inner.sign(&req, now))
             .map_err(js_error)?;
+        #[cfg(not(feature = "signer-entry"))]
+        {
+            self.explained =
+                crate::error::cat(&[&signed.canonical_request, "\0", &signed.string_to_sign]);
+        }
         let mut out = String::with_capacity(512);
         out.push_str(&signed.method);
         out.push('\n');
@@ -119,9 +134,26 @@ impl RawSigner {
         req.headers = &headers;
         check_expires(expires_in)
             .and_then(|expires| Ok((expires, epoch_ms(date_ms)?)))
-            .and_then(|(expires, now)| self.0.presign(&req, expires, now))
-            .map(|p| p.url)
+            .and_then(|(expires, now)| self.inner.presign(&req, expires, now))
+            .map(|p| {
+                #[cfg(not(feature = "signer-entry"))]
+                {
+                    self.explained =
+                        crate::error::cat(&[&p.canonical_request, "\0", &p.string_to_sign]);
+                }
+                p.url
+            })
             .map_err(js_error)
+    }
+}
+
+#[cfg(not(feature = "signer-entry"))]
+#[wasm_bindgen]
+impl RawSigner {
+    /// The canonical request and string to sign of the last signature,
+    /// separated by a NUL (which neither can contain).
+    pub fn explain(&self) -> String {
+        self.explained.clone()
     }
 }
 
