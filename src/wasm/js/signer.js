@@ -4,8 +4,8 @@ import { RawSigner, sha256_hex } from "./cognito_sigv4_wasm.js";
 import { guarded } from "./wasm.js";
 import { bodyBytes, checkInputSize, noBreak, presignInput, requireReady, requireString, sdkError, signInput, signedRequest } from "./util.js";
 
-// Frees the wasm side of signers that are garbage collected without free().
-const finalizer = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((raw) => guarded(() => raw.free(), true)) : null;
+// A RawSigner that is garbage collected without free() is freed by
+// wasm-bindgen's glue (its FinalizationRegistry), so no registry of our own.
 
 /** SigV4 signing with fixed credentials, region and service. */
 export class Signer {
@@ -20,7 +20,6 @@ export class Signer {
     requireString(region, "region", "InvalidConfig");
     requireString(service, "service", "InvalidConfig");
     this.#raw = guarded(() => new RawSigner(accessKeyId, secretAccessKey, sessionToken || "", noBreak(region, "region", "InvalidConfig"), noBreak(service, "service", "InvalidConfig")));
-    finalizer?.register(this, this.#raw, this);
     this.region = region;
     this.service = service;
   }
@@ -31,7 +30,6 @@ export class Signer {
    */
   free() {
     if (!this.#raw) return;
-    finalizer?.unregister(this);
     const raw = this.#raw;
     this.#raw = undefined;
     guarded(() => raw.free(), true);
