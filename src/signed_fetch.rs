@@ -3,12 +3,10 @@
 //! request signed again. The shell signs, sends and reports each outcome; the
 //! rules live here once, beside the credential provider's.
 
+use crate::credentials::check_clock_offset;
 use crate::error::{cat, find, Error, ErrorCode};
 use crate::retry::RetryPolicy;
 use crate::sigv4::time;
-
-/// Beyond a day, a clock is wrong rather than skewed (or the answer is hostile).
-pub const MAX_CLOCK_OFFSET_MS: i64 = crate::credentials::MAX_CLOCK_OFFSET_MS;
 
 /// What the shell does after an outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,16 +106,13 @@ impl SignedFetch {
             && is_skew_answer(body)
         {
             if let Some(server) = server_time(date, body) {
-                let offset = server.saturating_sub(now_ms);
-                if offset.saturating_abs() > MAX_CLOCK_OFFSET_MS {
-                    return Next::Fail(Error::new(
-                        ErrorCode::ClockSkew,
-                        "this device's clock is more than 24 hours away from the server's: set the device's date, time and time zone correctly",
-                    ));
-                }
-                self.skew_corrected = true;
-                return Next::Resign {
-                    clock_offset_ms: offset,
+                // Beyond a day, a clock is wrong rather than skewed (or the answer is hostile).
+                return match check_clock_offset(server.saturating_sub(now_ms)) {
+                    Ok(clock_offset_ms) => {
+                        self.skew_corrected = true;
+                        Next::Resign { clock_offset_ms }
+                    }
+                    Err(e) => Next::Fail(e),
                 };
             }
         }
@@ -240,6 +235,6 @@ mod tests {
             SignedFetch::new(3, NOW, 1).on_answer(403, None, "Signature expired", true, NOW),
             Next::Done
         );
-        assert_eq!(SignedFetch::new(3, i64::MAX, 1).on_answer(403, None, body, true, i64::MIN), Next::Fail(Error::new(ErrorCode::ClockSkew, "this device's clock is more than 24 hours away from the server's: set the device's date, time and time zone correctly")));
+        assert_eq!(SignedFetch::new(3, i64::MAX, 1).on_answer(403, None, body, true, i64::MIN), Next::Fail(Error::new(ErrorCode::ClockSkew, "this device's clock is more than 24 hours away from AWS's (by the time in an AWS answer): set the device's date, time and time zone correctly")));
     }
 }

@@ -234,10 +234,7 @@ impl Provider {
 
     /// Sets the clock offset directly (from a signed service's skew answer).
     pub fn set_clock_offset_ms(&mut self, offset: i64) -> Result<(), Error> {
-        if offset.saturating_abs() > MAX_CLOCK_OFFSET_MS {
-            return Err(clock_skew());
-        }
-        self.clock_offset_ms = offset;
+        self.clock_offset_ms = check_clock_offset(offset)?;
         Ok(())
     }
 
@@ -627,11 +624,17 @@ fn principal(logins: &[(String, String)]) -> String {
     out
 }
 
-fn clock_skew() -> Error {
-    Error::new(
-        ErrorCode::ClockSkew,
-        "this device's clock is more than 24 hours away from AWS's (by the Date of an AWS answer): set the device's date, time and time zone correctly",
-    )
+/// `offset_ms` (server time minus local time) if it is within
+/// [`MAX_CLOCK_OFFSET_MS`], else `ClockSkew`: the rule for every clock
+/// correction, the provider's and the signed requests' (`signed_fetch`).
+pub fn check_clock_offset(offset_ms: i64) -> Result<i64, Error> {
+    if offset_ms.saturating_abs() > MAX_CLOCK_OFFSET_MS {
+        return Err(Error::new(
+            ErrorCode::ClockSkew,
+            "this device's clock is more than 24 hours away from AWS's (by the time in an AWS answer): set the device's date, time and time zone correctly",
+        ));
+    }
+    Ok(offset_ms)
 }
 
 #[cfg(test)]
