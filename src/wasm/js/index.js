@@ -8,7 +8,7 @@ import { instantiated } from "./wasm.js";
 // wasm-bindgen's glue: it instantiates the module (streaming where it can) and
 // serves its imports; it answers with the module's exports.
 import initGlue, { initSync as initGlueSync } from "./cognito_sigv4_wasm.js";
-import { isReady, markReady, sdkError } from "./util.js";
+import { isReady, markReady, sdkError, syncModule, wasmSource } from "./util.js";
 
 export { sdkError } from "./util.js";
 export { Signer, sha256 } from "./signer.js";
@@ -24,19 +24,8 @@ export { UserPool, decodeJwt, clientCredentials } from "./user-pool.js";
  */
 export default async function init(input) {
   if (isReady() && input === undefined) return;
-  let source = input && typeof input === "object" && "module_or_path" in input ? input.module_or_path : input;
-  if (source === undefined) {
-    // Written out in full so that bundlers (webpack 5, Vite, esbuild, Rollup) see and emit the asset.
-    source = new URL("./cognito_sigv4_wasm_bg.wasm", import.meta.url);
-    if (source.protocol === "file:") {
-      // Node's fetch cannot read file: URLs. No import statement names node:fs
-      // here, so no bundler tries to follow it; `import "cognito-sigv4"` in
-      // Node gets node.js (package.json's "node" condition) in any case.
-      const fs = globalThis.process?.getBuiltinModule?.("fs/promises");
-      if (!fs) throw sdkError("NotInitialized", "cannot read the wasm from disk here: import \"cognito-sigv4\" by its package name in Node, or pass the bytes to init()");
-      source = await fs.readFile(source);
-    }
-  }
+  // Written out in full so that bundlers (webpack 5, Vite, esbuild, Rollup) see and emit the asset.
+  let source = await wasmSource(input, new URL("./cognito_sigv4_wasm_bg.wasm", import.meta.url), 'import "cognito-sigv4" by its package name in Node, or pass the bytes to init()');
   if (typeof source === "string" || source instanceof URL || (typeof Request === "function" && source instanceof Request)) {
     source = fetch(source);
   }
@@ -51,7 +40,6 @@ export default async function init(input) {
 
 /** Synchronous init from the wasm bytes or a compiled WebAssembly.Module. */
 export function initSync(module) {
-  const source = module && typeof module === "object" && "module" in module ? module.module : module;
-  instantiated({ exports: initGlueSync({ module: source }) });
+  instantiated({ exports: initGlueSync({ module: syncModule(module) }) });
   markReady();
 }

@@ -113,11 +113,58 @@ export function checkInputSize(body) {
 }
 
 /** A typed error the module threw as `name\nmessage` (#[wasm_bindgen] exports), or null. */
-export function fromWasmError(e) {
+function fromWasmError(e) {
   if (typeof e !== "string") return null;
   const cut = e.indexOf("\n");
   return sdkError(e.slice(0, cut), e.slice(cut + 1));
 }
+
+/**
+ * A guard for the calls into one wasm module: `guarded(f)` runs `f`; the
+ * typed errors #[wasm_bindgen] exports throw (`name\nmessage`) become SDK
+ * errors, and anything else is a trap (out of memory, a bug), which leaves the
+ * module torn: it and every later call answer ModuleFailed. `quiet`: swallow
+ * everything (cleanups at garbage collection must not throw).
+ */
+export function trapGuard() {
+  let trapped = null;
+  const moduleFailed = () => {
+    const err = sdkError("ModuleFailed", `cognito-sigv4's WebAssembly module stopped (${trapped.name}: ${trapped.message}) and cannot be used again on this page: reload the page`);
+    err.cause = trapped;
+    return err;
+  };
+  return function guarded(f, quiet = false) {
+    try {
+      if (trapped) throw moduleFailed();
+      return f();
+    } catch (e) {
+      if (quiet) return undefined;
+      const typed = fromWasmError(e);
+      if (typed) throw typed;
+      if (e?.name === "ModuleFailed") throw e;
+      trapped = e instanceof Error ? e : new Error(String(e));
+      throw moduleFailed();
+    }
+  };
+}
+
+/**
+ * What `init(input)` loads: `input` (or its `module_or_path`), else
+ * `defaultUrl`, read from disk when it is a file: URL (Node's and Deno's fetch
+ * cannot read those). No import statement names node:fs, so no bundler tries
+ * to follow it. `hint` says what to do where it cannot be read.
+ */
+export async function wasmSource(input, defaultUrl, hint) {
+  const source = input && typeof input === "object" && "module_or_path" in input ? input.module_or_path : input;
+  if (source !== undefined) return source;
+  if (defaultUrl.protocol !== "file:") return defaultUrl;
+  const fs = globalThis.process?.getBuiltinModule?.("fs/promises");
+  if (!fs) throw sdkError("NotInitialized", `cannot read the wasm from disk here: ${hint}`);
+  return fs.readFile(defaultUrl);
+}
+
+/** What `initSync(module)` takes: the bytes or module itself, or `{ module }`. */
+export const syncModule = (m) => (m && typeof m === "object" && "module" in m ? m.module : m);
 
 /**
  * Everything sign() needs of `request`, read once and before any wasm handle

@@ -10,6 +10,7 @@
 // (at or above 2 GiB they would turn negative). A trap (out of memory, a bug)
 // leaves the module's state torn, so after one every call answers ModuleFailed.
 
+import { checkInputSize, sdkError, trapGuard } from "./util.js";
 
 let exports, bytes;
 const encoder = new TextEncoder();
@@ -23,50 +24,15 @@ export const useStorage = (s) => (globalThis[STORAGE] = s ?? undefined);
 const view = () => (bytes.buffer === exports.memory.buffer ? bytes : (bytes = new Uint8Array(exports.memory.buffer)));
 const text = (ptr, len) => decoder.decode(view().subarray(ptr >>> 0, (ptr >>> 0) + (len >>> 0)));
 
-import { MAX_INPUT_BYTES, checkInputSize, fromWasmError, sdkError } from "./util.js";
+/** The guard of every call into this module: its plain exports and its #[wasm_bindgen] classes. */
+export const guarded = trapGuard();
 
-let trapped = null;
-const moduleFailed = () => {
-  const err = sdkError("ModuleFailed", `cognito-sigv4's WebAssembly module stopped (${trapped.name}: ${trapped.message}) and cannot be used again on this page: reload the page`);
-  err.cause = trapped;
-  return err;
-};
-
-/**
- * Runs a call into a #[wasm_bindgen] class or function: its typed errors
- * (thrown as `name\nmessage`) become SDK errors, and a trap, as for the plain
- * exports, fails every later call with ModuleFailed. `quiet`: swallow all
- * (garbage-collection cleanups must not throw).
- */
-export function guarded(f, quiet = false) {
-  try {
-    if (trapped) throw moduleFailed();
-    return f();
-  } catch (e) {
-    if (quiet) return undefined;
-    const typed = fromWasmError(e);
-    if (typed) throw typed;
-    if (e?.name === "ModuleFailed") throw e;
-    trapped = e instanceof Error ? e : new Error(String(e));
-    throw moduleFailed();
-  }
-}
-
-/** The exports, each of which refuses to run once any of them has trapped. */
+/** The exports, each run under the guard. */
 function guardedExports(raw) {
   const out = { memory: raw.memory };
   for (const [name, f] of Object.entries(raw)) {
-    if (typeof f !== "function") continue;
-    out[name] = (...args) => {
-      if (trapped) throw moduleFailed();
-      try {
-        return f(...args);
-      } catch (cause) {
-        // Imports catch their own errors, so anything here is the module's.
-        trapped = cause instanceof Error ? cause : new Error(String(cause));
-        throw moduleFailed();
-      }
-    };
+    // Imports catch their own errors, so anything an export throws is the module's.
+    if (typeof f === "function") out[name] = (...args) => guarded(() => f(...args));
   }
   return out;
 }
@@ -74,7 +40,6 @@ function guardedExports(raw) {
 export function instantiated(instance) {
   exports = guardedExports(instance.exports);
   bytes = new Uint8Array(exports.memory.buffer);
-  trapped = null;
   return exports;
 }
 
@@ -86,7 +51,7 @@ export function put(fields = [], body) {
   const bodyLen = body ? body.length : 0;
   // UTF-8 takes at most 3 bytes per UTF-16 unit; the buffer is trimmed to what was written.
   const len = bodyLen + str.length * 3;
-  if (len > MAX_INPUT_BYTES) checkInputSize({ length: len });
+  checkInputSize({ length: len });
   const ptr = exports.io_reserve(len) >>> 0;
   const buf = view();
   if (body) buf.set(body, ptr);
