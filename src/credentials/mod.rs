@@ -280,17 +280,20 @@ impl Provider {
         storage: &dyn Storage,
     ) -> Result<(), Error> {
         self.check_generation(generation)?;
-        let principal = principal(&logins);
-        if self.principal.as_deref() != Some(principal.as_str()) {
-            self.forget_user();
-            self.user = if logins.is_empty() {
-                Some(String::from("guest"))
-            } else {
-                logins.iter().find_map(|(_, token)| {
-                    jwt::decode(token).ok()?.claim_str("sub").map(String::from)
-                })
-            };
-            self.principal = Some(principal);
+        // The same tokens as last time (every get() hands them over): the same
+        // user, without decoding them again.
+        let unchanged = self.principal.is_some() && logins == self.logins;
+        if !unchanged {
+            let (principal, first_sub) = principal(&logins);
+            if self.principal.as_deref() != Some(principal.as_str()) {
+                self.forget_user();
+                self.user = if logins.is_empty() {
+                    Some(String::from("guest"))
+                } else {
+                    first_sub
+                };
+                self.principal = Some(principal);
+            }
         }
         self.logins = logins;
         self.logins_fresh = true;
@@ -608,9 +611,11 @@ impl Provider {
 /// Who a set of logins belongs to: per login, its provider name and the `sub`
 /// of its token when the token is a JWT that has one, else the token itself
 /// (an opaque token stands only for itself). Credentials and the IdentityId
-/// obtained with one principal are never handed to another.
-fn principal(logins: &[(String, String)]) -> String {
+/// obtained with one principal are never handed to another. Also the first
+/// `sub`, which names the user their IdentityId is stored for.
+fn principal(logins: &[(String, String)]) -> (String, Option<String>) {
     let mut out = String::new();
+    let mut first_sub = None;
     for (key, token) in logins {
         let sub = jwt::decode(token)
             .ok()
@@ -620,8 +625,11 @@ fn principal(logins: &[(String, String)]) -> String {
             None => ("token:", token.as_str()),
         };
         out.push_str(&cat(&[key, "\n", kind, who, "\n"]));
+        if first_sub.is_none() {
+            first_sub = sub;
+        }
     }
-    out
+    (out, first_sub)
 }
 
 /// `offset_ms` (server time minus local time) if it is within
