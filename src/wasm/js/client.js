@@ -4,7 +4,7 @@
 
 import { Signer } from "./signer.js";
 import { freeQuietly, put, take, wasm } from "./wasm.js";
-import { bodyBytes, requireReady, sdkError } from "./util.js";
+import { bodyBytes, requireReady, sdkError, sleepUntil } from "./util.js";
 
 /** `{ service, region }` from an AWS host name, or {} when it is not one. */
 export function inferServiceRegion(hostname) {
@@ -53,7 +53,6 @@ class Lifecycle {
   }
 }
 
-const sleepUntil = (t) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - Date.now())));
 
 export class AwsClient {
   #credentials;

@@ -5,7 +5,7 @@
 // flight for all callers.
 
 import { decodeRequest, freeQuietly, handle, put, take, useStorage, wasm } from "./wasm.js";
-import { fetchAnswer, noBreak, requireReady, requireString, sdkError } from "./util.js";
+import { fetchAnswer, noBreak, requireReady, requireString, sdkError, sleepUntil } from "./util.js";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 // Cognito and STS answers are a few KB; more is not an answer from AWS.
@@ -62,7 +62,6 @@ function decodeStep(n) {
   }
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export class CognitoIdentityCredentials {
   #raw;
@@ -190,7 +189,7 @@ export class CognitoIdentityCredentials {
           step = this.#step("provider_poll", Date.now());
           break;
         case "sleep":
-          await sleep(step.until - Date.now());
+          await sleepUntil(step.until);
           step = this.#step("provider_resume", generation, Date.now());
           break;
         case "send": {

@@ -101,6 +101,9 @@ export function bodyBytes(body) {
 
 const encoder = new TextEncoder();
 
+/** Resolves at epoch-ms time `t` (at once if it has passed): the cores' backoff waits. */
+export const sleepUntil = (t) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - Date.now())));
+
 /** The most a call may write into wasm memory: above, hashing in memory is refused. */
 export const MAX_INPUT_BYTES = 2 ** 30;
 
