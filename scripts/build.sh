@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: the Rust core compiled to wasm32 (no_std,
-# `tiny` feature), run through wasm-bindgen's CLI (its glue loads the module
+# Builds the npm package into pkg/: the Rust core compiled to wasm32, run through wasm-bindgen's CLI (its glue loads the module
 # and serves its imports; see src/wasm/mod.rs), shrunk by wasm-opt from npm
 # binaryen (Debian's binaryen 108 emits wasm Chromium rejects), the JS API
 # (src/wasm/js/), and the signer-only entry in pkg/signer/.
@@ -9,7 +8,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
-cargo build --quiet --lib --release --target wasm32-unknown-unknown --features tiny
+cargo build --quiet --lib --release --target wasm32-unknown-unknown
 rm -rf pkg && mkdir -p pkg
 # The linked module as rustc left it (with its name section), for the bench's
 # bytes-per-crate table (bench/crates.mjs).
@@ -31,7 +30,7 @@ cp src/wasm/js/package-readme.md pkg/README.md
 
 # The signer-only entry, cognito-sigv4/signer: the same crate with the
 # signer-entry feature, behind wasm-bindgen's glue (src/wasm/signer_entry.rs).
-cargo build --quiet --lib --release --target wasm32-unknown-unknown --features tiny,signer-entry
+cargo build --quiet --lib --release --target wasm32-unknown-unknown --no-default-features --features tiny,signer-entry
 mkdir -p pkg/signer
 cp target/wasm32-unknown-unknown/release/cognito_sigv4.wasm target/wasm-sizes/signer.wasm
 wasm-bindgen --target web --no-typescript --out-dir pkg/signer --out-name cognito_sigv4_signer \

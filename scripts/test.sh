@@ -18,8 +18,8 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "style: cargo fmt --check, cargo clippy -D warnings (native, and wasm32 as shipped)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
-cargo clippy --lib --target wasm32-unknown-unknown --features tiny --quiet -- -D warnings
-cargo clippy --lib --target wasm32-unknown-unknown --features tiny,signer-entry --quiet -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features tiny,signer-entry --quiet -- -D warnings
 
 step "native: cargo test"
 cargo test --workspace

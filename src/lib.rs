@@ -17,7 +17,7 @@ pub mod signed_fetch;
 pub mod sigv4;
 pub mod xml;
 
-#[cfg(all(target_arch = "wasm32", not(feature = "signer-entry")))]
+#[cfg(all(target_arch = "wasm32", feature = "sdk", not(feature = "signer-entry")))]
 pub mod wasm;
 
 /// The signer-only module (`cognito-sigv4/signer`): the shell's Signer alone.
@@ -27,9 +27,10 @@ pub mod signer_entry;
 
 pub use error::{Error, ErrorCode, Result};
 
-// The shipped modules (feature `tiny`) are no_std: a small allocator, and a
+// The signer-only module (feature `tiny`) is no_std: a small allocator, and a
 // panic (which the code is written never to reach) traps at once instead of
-// formatting a message nobody can read.
+// formatting a message nobody can read. The whole SDK is std (gloo-net and
+// serde-wasm-bindgen need it).
 #[cfg(all(target_arch = "wasm32", feature = "tiny"))]
 #[path = "wasm/allocator.rs"]
 mod allocator;

@@ -3,6 +3,7 @@
 //! and read [`HttpRequest`]/[`HttpResponse`] values; the shell sends them.
 
 pub mod identity;
+pub mod oauth;
 pub mod sts;
 pub mod user_pool;
 
@@ -168,10 +169,11 @@ pub(crate) fn field<'v>(doc: &'v Value, path: &[&str], operation: &str) -> Resul
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn answer(status: u16, body: &str) -> HttpResponse {
+    /// An answer of `status` with `body`, for the codecs' tests.
+    pub(crate) fn answer(status: u16, body: &str) -> HttpResponse {
         HttpResponse {
             status,
             date: None,

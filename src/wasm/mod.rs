@@ -16,6 +16,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::UnsafeCell;
 
+mod boundary;
+mod fetch;
 pub mod provider;
 pub mod s3;
 pub mod signed_fetch;

@@ -14,10 +14,7 @@ use alloc::vec::Vec;
 
 // The IdentityId's storage (localStorage, sessionStorage or memory), which
 // wasm.js supplies per call under a well-known symbol. Failures (quota,
-// privacy modes) are ignored there: the IdentityId is only a cache. Imported
-// through wasm-bindgen in the shipped module; wasm-bindgen-test builds
-// (tests/wasm.rs, without `tiny`) never reach storage (pkg/'s tests do).
-#[cfg(feature = "tiny")]
+// privacy modes) are ignored there: the IdentityId is only a cache.
 #[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
 const current = () => globalThis[Symbol.for('cognito-sigv4.storage')];
 export function storage_get(key) {
@@ -30,18 +27,6 @@ extern "C" {
     fn storage_get(key: &str) -> Option<String>;
     fn storage_set(key: &str, value: &str);
     fn storage_remove(key: &str);
-}
-
-#[cfg(not(feature = "tiny"))]
-use self::no_storage::*;
-#[cfg(not(feature = "tiny"))]
-mod no_storage {
-    use alloc::string::String;
-    pub fn storage_get(_: &str) -> Option<String> {
-        None
-    }
-    pub fn storage_set(_: &str, _: &str) {}
-    pub fn storage_remove(_: &str) {}
 }
 
 struct JsStorage;

@@ -1,85 +1,271 @@
-//! User-pool sign-in for JS: request builders and the answer parser, so that
-//! user-pool.js only has to fetch. Requests cross as in provider.rs:
-//! `method\nurl\nheaderCount\nname\nvalue…\nbody`.
+//! `UserPool` (sign-in and refresh), `decodeJwt` and `clientCredentials`:
+//! the core's codecs (`cognito::user_pool`, `cognito::oauth`, `jwt`) driven
+//! with fetch.
 
-use super::provider::push_request;
-use super::{body_text, fail, input, output, Fields};
-use crate::cognito::user_pool;
-use crate::error::num;
-use crate::http::HttpResponse;
-use alloc::string::String;
+use super::boundary::{config_error, js_error, rejected, required_string, Options};
+use super::fetch::{self, Failure, Limits};
+use crate::cognito::{oauth, user_pool};
+use crate::error::{Error, ErrorCode};
+use crate::http::{HttpRequest, HttpResponse};
+use js_sys::{Promise, Reflect};
+use serde::Serialize;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
 
-fn request(r: crate::http::HttpRequest) -> i32 {
-    let mut out = String::with_capacity(256);
-    push_request(&mut out, &r);
-    // push_request starts every field with a line break; the first has none.
-    out.remove(0);
-    output(out)
+/// User pool and token endpoint answers are a few KB of tokens.
+const LIMITS: Limits = Limits {
+    timeout_ms: 10_000.0,
+    max_bytes: 1 << 20,
+};
+
+/// Sends `request`; a failure to get a whole answer is a typed error.
+async fn answer(request: &HttpRequest, who: &str) -> Result<HttpResponse, Error> {
+    fetch::send(request, LIMITS).await.map_err(|f| match f {
+        Failure::TooLarge { .. } => Error::new(
+            ErrorCode::Malformed,
+            crate::error::cat(&[
+                "the answer is larger than 1048576 bytes, which no ",
+                who,
+                " answer is: check the endpoint",
+            ]),
+        ),
+        Failure::Timeout => Error::new(
+            ErrorCode::Timeout,
+            crate::error::cat(&["the ", who, " did not answer in time: check the network"]),
+        ),
+        Failure::Network => Error::new(
+            ErrorCode::Network,
+            crate::error::cat(&[
+                "could not reach the ",
+                who,
+                ": check the network, the endpoint, and CORS/CSP connect-src",
+            ]),
+        ),
+    })
 }
 
-/// Input `endpoint\nclientId\nusername\npassword`.
-#[no_mangle]
-pub extern "C" fn user_pool_sign_in() -> i32 {
-    let (_, text) = input(0);
-    let mut f = Fields::new(&text);
-    // The password last: it is the one field that may hold a line break.
-    let (endpoint, client_id, username) = (f.next(), f.next(), f.next());
-    let password = f.rest();
-    request(user_pool::sign_in(endpoint, client_id, username, password))
+/// What `signIn` and `refresh` resolve to.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokensOut {
+    id_token: String,
+    access_token: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    expires_in: u32,
 }
 
-/// Input `endpoint\nclientId\nrefreshToken`.
-#[no_mangle]
-pub extern "C" fn user_pool_refresh() -> i32 {
-    let (_, text) = input(0);
-    let mut f = Fields::new(&text);
-    let (endpoint, client_id, token) = (f.next(), f.next(), f.next());
-    request(user_pool::refresh(endpoint, client_id, token))
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    // Plain structs of strings and numbers always serialize.
+    serde_wasm_bindgen::to_value(value).map_err(|_| {
+        js_error(Error::new(
+            ErrorCode::Malformed,
+            "could not build the result",
+        ))
+    })
 }
 
-/// Input `region`; output AWS's user-pool endpoint for it.
-#[no_mangle]
-pub extern "C" fn user_pool_endpoint() -> i32 {
-    let (_, region) = input(0);
-    output(user_pool::default_endpoint(&region))
+/// Cognito User Pools sign-in (`USER_PASSWORD_AUTH`) and refresh, unsigned.
+#[wasm_bindgen]
+pub struct UserPool {
+    region: String,
+    user_pool_id: String,
+    client_id: String,
+    endpoint: String,
 }
 
-/// Input: the answer's `body_len` bytes, then the secret sent (the password or
-/// refresh token), which is cut out of any message. Output
-/// `idToken\naccessToken\nrefreshToken\nexpiresIn` (`refreshToken` empty in
-/// refresh answers), or the typed error.
-#[no_mangle]
-pub extern "C" fn user_pool_tokens(status: u32, body_len: usize) -> i32 {
-    let (body, secret) = input(body_len);
-    let response = HttpResponse {
-        status: u16::try_from(status).unwrap_or(0),
-        date: None,
-        body: body_text(body),
-    };
-    match user_pool::parse_tokens(&response, &[&secret]) {
-        Ok(t) => {
-            let refresh = t.refresh_token.unwrap_or_default();
-            output(crate::error::cat(&[
-                &t.id_token,
-                "\n",
-                &t.access_token,
-                "\n",
-                &refresh,
-                "\n",
-                &num(u64::from(t.expires_in)),
-            ]))
+#[wasm_bindgen]
+impl UserPool {
+    /// `{ region, userPoolId, clientId, endpoint? }`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<UserPool, JsValue> {
+        Self::from_options(&options).map_err(js_error)
+    }
+
+    fn from_options(options: &JsValue) -> crate::Result<UserPool> {
+        let o = Options::new(options)?;
+        let region = o.required("region", "region")?;
+        let user_pool_id = o.required("userPoolId", "userPoolId")?;
+        let client_id = o.required("clientId", "clientId (the app client id, without a secret)")?;
+        let endpoint = o
+            .string("endpoint")?
+            .unwrap_or_else(|| user_pool::default_endpoint(&region));
+        Ok(UserPool {
+            region,
+            user_pool_id,
+            client_id,
+            endpoint,
+        })
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn region(&self) -> String {
+        self.region.clone()
+    }
+
+    #[wasm_bindgen(getter, js_name = userPoolId)]
+    pub fn user_pool_id(&self) -> String {
+        self.user_pool_id.clone()
+    }
+
+    #[wasm_bindgen(getter, js_name = clientId)]
+    pub fn client_id(&self) -> String {
+        self.client_id.clone()
+    }
+
+    /// USER_PASSWORD_AUTH: `{ idToken, accessToken, refreshToken, expiresIn }`.
+    #[wasm_bindgen(js_name = signIn)]
+    pub fn sign_in(&self, username: JsValue, password: JsValue) -> Promise {
+        let fields =
+            required_string(&username, "username", ErrorCode::InvalidConfig).and_then(|u| {
+                required_string(&password, "password", ErrorCode::InvalidConfig).map(|p| (u, p))
+            });
+        match fields {
+            Ok((username, password)) => {
+                let request =
+                    user_pool::sign_in(&self.endpoint, &self.client_id, &username, &password);
+                tokens(request, password)
+            }
+            Err(e) => rejected(e),
         }
-        Err(e) => fail(e),
+    }
+
+    /// REFRESH_TOKEN_AUTH: new id and access tokens (the refresh token stays).
+    pub fn refresh(&self, refresh_token: JsValue) -> Promise {
+        match required_string(&refresh_token, "refreshToken", ErrorCode::InvalidConfig) {
+            Ok(token) => tokens(
+                user_pool::refresh(&self.endpoint, &self.client_id, &token),
+                token,
+            ),
+            Err(e) => rejected(e),
+        }
     }
 }
 
-/// Input: a token. Output: its header and payload as JSON text, separated by a
-/// NUL (which JSON text cannot hold), for `decodeJwt` to `JSON.parse`.
-#[no_mangle]
-pub extern "C" fn jwt_segments() -> i32 {
-    let (_, token) = input(0);
-    super::result(
-        crate::jwt::segments(&token)
-            .map(|(header, payload)| crate::error::cat(&[&header, "\0", &payload])),
-    )
+/// Sends an InitiateAuth `request`; `secret` (the password or refresh token
+/// sent) is cut out of any message.
+fn tokens(request: HttpRequest, secret: String) -> Promise {
+    future_to_promise(async move {
+        let response = answer(&request, "user pool").await.map_err(js_error)?;
+        let t = user_pool::parse_tokens(&response, &[&secret]).map_err(js_error)?;
+        to_js(&TokensOut {
+            id_token: t.id_token,
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            expires_in: t.expires_in,
+        })
+    })
+}
+
+/// `{ header, payload }` of a JWT. No signature check: AWS verifies tokens.
+#[wasm_bindgen(js_name = decodeJwt)]
+pub fn decode_jwt(token: JsValue) -> Result<JsValue, JsValue> {
+    let Some(token) = token.as_string() else {
+        return Err(js_error(Error::new(
+            ErrorCode::Malformed,
+            "the token is not a JWT (it must be a string): pass the IdToken string from sign-in, not the whole response",
+        )));
+    };
+    let (header, payload) = crate::jwt::segments(&token).map_err(js_error)?;
+    // The platform's JSON.parse makes the objects (segments() checked the JSON).
+    let out = js_sys::Object::new();
+    for (name, json) in [("header", header), ("payload", payload)] {
+        let value = js_sys::JSON::parse(&json)?;
+        Reflect::set(&out, &name.into(), &value)?;
+    }
+    Ok(out.into())
+}
+
+/// Tokens of the grant, per endpoint, client, secret and scope (in memory only:
+/// another secret must not get this token), with their expiry (epoch ms).
+struct Cached {
+    key: String,
+    result: JsValue,
+    expires_at: f64,
+}
+
+thread_local! {
+    static M2M_CACHE: RefCell<Vec<Cached>> = const { RefCell::new(Vec::new()) };
+}
+
+/// OAuth 2.0 client-credentials grant against a user pool's /oauth2/token, for
+/// servers and edge runtimes: `{ accessToken, expiresAt }`, cached until a
+/// minute before it expires. Refuses to run in a browser page: a client
+/// secret must never be shipped to one.
+#[wasm_bindgen(js_name = clientCredentials)]
+pub fn client_credentials(options: JsValue) -> Promise {
+    match grant(&options) {
+        Ok((key, request)) => future_to_promise(async move {
+            let now = js_sys::Date::now();
+            let hit = M2M_CACHE.with(|c| {
+                c.borrow()
+                    .iter()
+                    .find(|e| e.key == key && e.expires_at - 60_000.0 > now)
+                    .map(|e| e.result.clone())
+            });
+            if let Some(result) = hit {
+                return Ok(result);
+            }
+            let response = answer(&request, "token endpoint").await.map_err(js_error)?;
+            let token = oauth::parse_token(&response).map_err(js_error)?;
+            let expires_at = js_sys::Date::now() + f64::from(token.expires_in) * 1000.0;
+            let result = js_sys::Object::new();
+            Reflect::set(&result, &"accessToken".into(), &token.access_token.into())?;
+            let date = js_sys::Date::new(&expires_at.into());
+            Reflect::set(&result, &"expiresAt".into(), &date)?;
+            let result: JsValue = result.into();
+            M2M_CACHE.with(|c| {
+                let mut c = c.borrow_mut();
+                c.retain(|e| e.key != key);
+                c.push(Cached {
+                    key,
+                    result: result.clone(),
+                    expires_at,
+                });
+            });
+            Ok(result)
+        }),
+        Err(e) => rejected(e),
+    }
+}
+
+/// The cache key and the request of a `clientCredentials` call.
+fn grant(options: &JsValue) -> crate::Result<(String, HttpRequest)> {
+    let global = js_sys::global();
+    let has = |name: &str| Reflect::get(&global, &name.into()).is_ok_and(|v| !v.is_undefined());
+    if has("window") && has("document") {
+        return Err(Error::new(
+            ErrorCode::SecretInBrowser,
+            "clientCredentials runs on servers and edge runtimes only: a client secret in a web page is public. Call it from your backend",
+        ));
+    }
+    let o = Options::new(options)?;
+    let endpoint = o.required("tokenEndpoint", "tokenEndpoint")?;
+    let client_id = o.required("clientId", "clientId")?;
+    let secret = o.required("clientSecret", "clientSecret")?;
+    let scope_value = o.get("scope");
+    let scope = if js_sys::Array::is_array(&scope_value) {
+        let parts: Vec<String> = js_sys::Array::from(&scope_value)
+            .iter()
+            .map(|s| {
+                s.as_string()
+                    .ok_or_else(|| config_error("scope must be a string or an array of strings"))
+            })
+            .collect::<crate::Result<_>>()?;
+        Some(parts.join(" "))
+    } else {
+        o.string("scope")?
+    };
+    let key = crate::error::cat(&[
+        &endpoint,
+        "\n",
+        &client_id,
+        "\n",
+        &secret,
+        "\n",
+        scope.as_deref().unwrap_or(""),
+    ]);
+    let request = oauth::client_credentials(&endpoint, &client_id, &secret, scope.as_deref());
+    Ok((key, request))
 }

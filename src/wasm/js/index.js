@@ -7,15 +7,31 @@
 import { instantiated } from "./wasm.js";
 // wasm-bindgen's glue: it instantiates the module (streaming where it can) and
 // serves its imports; it answers with the module's exports.
-import initGlue, { initSync as initGlueSync } from "./cognito_sigv4_wasm.js";
-import { isReady, markReady, sdkError, syncModule, wasmSource } from "./util.js";
+import initGlue, * as glue from "./cognito_sigv4_wasm.js";
+import { isReady, markReady, requireReady, sdkError, syncModule, wasmSource } from "./util.js";
+import { guarded } from "./wasm.js";
 
 export { sdkError } from "./util.js";
 export { Signer, sha256 } from "./signer.js";
 export { CognitoIdentityCredentials } from "./credentials.js";
 export { AwsClient } from "./client.js";
 export { S3Client } from "./s3.js";
-export { UserPool, decodeJwt, clientCredentials } from "./user-pool.js";
+
+// The module's own classes and functions (src/wasm/), checked for init() first.
+
+/** Cognito User Pools sign-in (USER_PASSWORD_AUTH) and refresh. */
+export class UserPool extends glue.UserPool {
+  constructor(options) {
+    requireReady();
+    super(options);
+  }
+}
+
+/** `{ header, payload }` of a JWT. No signature check: AWS verifies tokens. */
+export const decodeJwt = (token) => (requireReady(), guarded(() => glue.decodeJwt(token)));
+
+/** OAuth 2.0 client credentials for servers and edge runtimes: `{ accessToken, expiresAt }`. */
+export const clientCredentials = async (options) => (requireReady(), glue.clientCredentials(options));
 
 /**
  * Loads the wasm module. In browsers and bundlers it is fetched next to this
@@ -40,6 +56,6 @@ export default async function init(input) {
 
 /** Synchronous init from the wasm bytes or a compiled WebAssembly.Module. */
 export function initSync(module) {
-  instantiated({ exports: initGlueSync({ module: syncModule(module) }) });
+  instantiated({ exports: glue.initSync({ module: syncModule(module) }) });
   markReady();
 }

@@ -144,6 +144,8 @@ export function trapGuard() {
       if (quiet) return undefined;
       const typed = fromWasmError(e);
       if (typed) throw typed;
+      // The module's typed errors (src/wasm/boundary.rs) are errors, not traps.
+      if (e instanceof Error && typeof e.code === "string" && !(e instanceof WebAssembly.RuntimeError)) throw e;
       if (e?.name === "ModuleFailed") throw e;
       trapped = e instanceof Error ? e : new Error(String(e));
       throw moduleFailed();

@@ -1,0 +1,163 @@
+//! The shell's HTTP: the core's [`HttpRequest`]s sent with the global `fetch`
+//! through gloo-net, which works in pages, Workers, Node >= 18 and Deno.
+//!
+//! The timeout covers the whole answer, body included (a stalled body must
+//! not hold up every caller of a shared exchange): an `AbortController`
+//! aborted by a timer cancels the fetch and the body's reads alike. The body
+//! is read chunk by chunk and refused past a cap, so a hostile endpoint
+//! cannot fill the page's memory.
+
+use crate::http::{HttpRequest, HttpResponse};
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    // Globals in every runtime the SDK supports (web_sys::window() is not).
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// How long a whole answer may take, and how large it may be.
+#[derive(Clone, Copy)]
+pub(crate) struct Limits {
+    pub timeout_ms: f64,
+    pub max_bytes: usize,
+}
+
+/// Why no whole answer came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The timeout passed before the whole answer was read.
+    Timeout,
+    /// fetch failed (no connection, DNS, CORS, CSP, an aborted page).
+    Network,
+    /// More than `max_bytes`: not an answer of the service asked.
+    TooLarge { status: u16 },
+}
+
+/// A timer that aborts `controller` after `ms`, cleared when dropped.
+struct Deadline {
+    id: JsValue,
+}
+
+impl Deadline {
+    fn start(controller: &web_sys::AbortController, ms: f64) -> Self {
+        let controller = controller.clone();
+        let abort = Closure::once_into_js(move || controller.abort());
+        Deadline {
+            id: set_timeout(&abort, ms),
+        }
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
+}
+
+/// Sends `request` and reads its whole answer within `limits`.
+pub(crate) async fn send(request: &HttpRequest, limits: Limits) -> Result<HttpResponse, Failure> {
+    let controller = web_sys::AbortController::new().map_err(|_| Failure::Network)?;
+    let _deadline = Deadline::start(&controller, limits.timeout_ms);
+    let signal = controller.signal();
+    let failed = |_| {
+        if signal.aborted() {
+            Failure::Timeout
+        } else {
+            Failure::Network
+        }
+    };
+    let response = build(request, &signal)
+        .map_err(|_| Failure::Network)?
+        .send()
+        .await
+        .map_err(|_| failed(()))?;
+    let status = response.status();
+    let headers = response.headers();
+    let declared = headers
+        .get("content-length")
+        .and_then(|n| n.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limits.max_bytes) {
+        return Err(Failure::TooLarge { status });
+    }
+    let body = match response.body() {
+        Some(stream) => read_capped(&stream, limits.max_bytes, status)
+            .await
+            .map_err(|f| match f {
+                Failure::TooLarge { .. } => f,
+                _ => failed(()),
+            })?,
+        None => Vec::new(),
+    };
+    Ok(HttpResponse {
+        status,
+        date: headers.get("date"),
+        // AWS answers are UTF-8; anything else is read as what it holds.
+        body: String::from_utf8(body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    })
+}
+
+/// The request as fetch takes it. Built with web-sys and handed to gloo-net
+/// to send: gloo-net's own builder re-serializes the URL's query (it appends
+/// a `&` to every query string), which would change what was signed.
+fn build(
+    request: &HttpRequest,
+    signal: &web_sys::AbortSignal,
+) -> Result<gloo_net::http::Request, JsValue> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(request.method);
+    let headers = web_sys::Headers::new()?;
+    for (name, value) in &request.headers {
+        headers.append(name, value)?;
+    }
+    init.set_headers(&headers);
+    if !request.body.is_empty() {
+        init.set_body(&JsValue::from_str(&request.body));
+    }
+    init.set_signal(Some(signal));
+    web_sys::Request::new_with_str_and_init(&request.url, &init).map(Into::into)
+}
+
+/// The stream's bytes, at most `max` (beyond: cancelled, `TooLarge`).
+async fn read_capped(
+    stream: &web_sys::ReadableStream,
+    max: usize,
+    status: u16,
+) -> Result<Vec<u8>, Failure> {
+    let reader: web_sys::ReadableStreamDefaultReader = stream
+        .get_reader()
+        .dyn_into()
+        .map_err(|_| Failure::Network)?;
+    let mut body = Vec::new();
+    loop {
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|_| Failure::Network)?;
+        if Reflect::get(&chunk, &"done".into())
+            .map(|d| d.is_truthy())
+            .unwrap_or(true)
+        {
+            return Ok(body);
+        }
+        let value: Uint8Array = Reflect::get(&chunk, &"value".into())
+            .ok()
+            .and_then(|v| v.dyn_into().ok())
+            .ok_or(Failure::Network)?;
+        let at = body.len();
+        let len = value.length() as usize;
+        if at + len > max {
+            // The rest is not wanted; a failed cancel changes nothing.
+            let _ = reader.cancel();
+            return Err(Failure::TooLarge { status });
+        }
+        body.resize(at + len, 0);
+        value.copy_to(&mut body[at..]);
+    }
+}
