@@ -61,6 +61,15 @@ impl Drop for Deadline {
     }
 }
 
+/// Resolves after `ms` (the cores' backoff waits).
+pub(crate) async fn sleep(ms: f64) {
+    let wait = js_sys::Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms);
+    });
+    // A timer's promise never rejects.
+    let _ = JsFuture::from(wait).await;
+}
+
 /// Sends `request` and reads its whole answer within `limits`.
 pub(crate) async fn send(request: &HttpRequest, limits: Limits) -> Result<HttpResponse, Failure> {
     let controller = web_sys::AbortController::new().map_err(|_| Failure::Network)?;

@@ -87,14 +87,6 @@ impl<'a> Fields<'a> {
     pub(crate) fn rest(self) -> &'a str {
         self.0.unwrap_or("")
     }
-    /// The remaining fields as `(name, value)` pairs.
-    pub(crate) fn pairs(mut self) -> Vec<(&'a str, &'a str)> {
-        let mut pairs = Vec::new();
-        while self.0.is_some() {
-            pairs.push((self.next(), self.next()));
-        }
-        pairs
-    }
 }
 
 /// A body's bytes as text (JS sends what `Response.text()` gave, valid UTF-8).
@@ -147,4 +139,30 @@ pub(crate) unsafe fn deref<'a, T>(h: i32) -> &'a mut T {
 /// As for [`deref`]; the handle is dead afterwards.
 pub(crate) unsafe fn free<T>(h: i32) {
     drop(Box::from_raw(h as *mut T));
+}
+
+thread_local! {
+    /// What index.js asked to be told when the module fails.
+    static ON_FAILURE: core::cell::RefCell<Option<js_sys::Function>> = const { core::cell::RefCell::new(None) };
+}
+
+/// Called once by index.js at init: a panic (which the code is written never
+/// to reach; it traps the module for good) first calls `f` with where it
+/// happened, so that JS can fail every pending promise with ModuleFailed
+/// instead of leaving its callers waiting for work the module cannot finish.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = onModuleFailed)]
+pub fn on_module_failed(f: js_sys::Function) {
+    ON_FAILURE.with(|cell| *cell.borrow_mut() = Some(f));
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map_or_else(String::new, |l| {
+            crate::error::cat(&[l.file(), ":", &crate::error::num(u64::from(l.line()))])
+        });
+        let message = crate::error::cat(&["a panic at ", &place]);
+        // The hook runs inside a call into the module; a borrowed cell means
+        // the panic came from here, and nobody is told twice.
+        let f = ON_FAILURE.with(|cell| cell.try_borrow().ok().and_then(|f| f.clone()));
+        if let Some(f) = f {
+            let _ = f.call1(&wasm_bindgen::JsValue::NULL, &message.into());
+        }
+    }));
 }

@@ -1,264 +1,420 @@
-//! The credential provider for JS: credentials.js drives the sans-IO
-//! [`Provider`] with fetch. Steps cross as `\n`-joined text:
-//! `ready\naccessKeyId\nsecretAccessKey\nsessionToken\nexpirationMs\nidentityId`,
-//! `send\nmethod\nurl\nheaderCount\nname\nvalue…\nbody` (the body last: it is
-//! the one field that may hold line breaks), `wait`, `sleep\nuntilMs`, `logins`.
+//! `CognitoIdentityCredentials`: the sans-IO [`Provider`] driven with fetch.
+//!
+//! The rules (cache, refresh margin, retries, stale IdentityId, per-user
+//! storage, generations) are the core's (src/credentials/); this runs its
+//! steps and keeps one exchange in flight for all callers: the first caller
+//! starts it as a promise, the others await that promise and then ask again.
 
-use super::{body_text, deref, fail, free, handle, input, output, Fields};
-use crate::credentials::{Config, Flow, Provider, Step, Storage};
-use crate::error::num;
-use crate::http::{HttpRequest, HttpResponse};
+use super::boundary::{config_error, js_error, Options};
+use super::fetch::{self, Failure, Limits};
+use crate::credentials::{Config, Flow, Issued, MemoryStorage, Provider, Step, Storage};
+use crate::error::{cat, Error, ErrorCode};
+use crate::http::HttpResponse;
 use crate::jwt;
-use alloc::string::String;
-use alloc::vec::Vec;
+use js_sys::{Function, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-// The IdentityId's storage (localStorage, sessionStorage or memory), which
-// wasm.js supplies per call under a well-known symbol. Failures (quota,
-// privacy modes) are ignored there: the IdentityId is only a cache.
-#[wasm_bindgen::prelude::wasm_bindgen(inline_js = "
-const current = () => globalThis[Symbol.for('cognito-sigv4.storage')];
-export function storage_get(key) {
-  try { const v = current().getItem(key); return typeof v === 'string' ? v : undefined; } catch { return undefined; }
-}
-export function storage_set(key, value) { try { current().setItem(key, value); } catch {} }
-export function storage_remove(key) { try { current().removeItem(key); } catch {} }
-")]
-extern "C" {
-    fn storage_get(key: &str) -> Option<String>;
-    fn storage_set(key: &str, value: &str);
-    fn storage_remove(key: &str);
+/// An exchange is a handful of requests and retries; a driver that takes more
+/// steps than this is looping, and fails instead of freezing the page.
+const MAX_STEPS: u32 = 100;
+
+/// Where the IdentityId is kept: a Web Storage (or any object with
+/// getItem/setItem/removeItem), or memory. Failures of a Web Storage (quota,
+/// privacy modes) are ignored: the IdentityId is only a cache.
+enum IdStorage {
+    Js(JsValue),
+    Memory(MemoryStorage),
 }
 
-struct JsStorage;
+impl IdStorage {
+    fn pick(kind: &JsValue) -> crate::Result<Self> {
+        let has =
+            |o: &JsValue, name: &str| Reflect::get(o, &name.into()).is_ok_and(|f| f.is_function());
+        if kind.is_object() && has(kind, "getItem") {
+            return Ok(IdStorage::Js(kind.clone()));
+        }
+        let web = match kind.as_string().as_deref() {
+            None if kind.is_undefined() => "localStorage",
+            Some("local") => "localStorage",
+            Some("session") => "sessionStorage",
+            Some("memory") => return Ok(IdStorage::Memory(MemoryStorage::default())),
+            _ => {
+                return Err(config_error(
+                    "storage must be \"local\", \"session\", \"memory\" or an object with getItem/setItem/removeItem",
+                ))
+            }
+        };
+        // Reading a Web Storage can throw (sandboxed iframes, privacy modes);
+        // where there is none (Node, Workers), memory.
+        Ok(match Reflect::get(&js_sys::global(), &web.into()) {
+            Ok(s) if s.is_object() && has(&s, "getItem") => IdStorage::Js(s),
+            _ => IdStorage::Memory(MemoryStorage::default()),
+        })
+    }
 
-impl Storage for JsStorage {
+    fn call(storage: &JsValue, method: &str, args: &[&str]) -> Option<JsValue> {
+        let f: Function = Reflect::get(storage, &method.into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        match args {
+            [key] => f.call1(storage, &(*key).into()).ok(),
+            [key, value] => f.call2(storage, &(*key).into(), &(*value).into()).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl Storage for IdStorage {
     fn get(&self, key: &str) -> Option<String> {
-        // IdentityIds are `region:uuid`, about 50 bytes; longer values are not ours.
-        storage_get(key).filter(|v| v.len() <= 128)
+        match self {
+            // IdentityIds are `region:uuid`, about 50 bytes; longer values are not ours.
+            IdStorage::Js(s) => IdStorage::call(s, "getItem", &[key])?
+                .as_string()
+                .filter(|v| v.len() <= 128),
+            IdStorage::Memory(m) => m.get(key),
+        }
     }
     fn set(&mut self, key: &str, value: &str) {
-        storage_set(key, value)
+        match self {
+            IdStorage::Js(s) => {
+                IdStorage::call(s, "setItem", &[key, value]);
+            }
+            IdStorage::Memory(m) => m.set(key, value),
+        }
     }
     fn remove(&mut self, key: &str) {
-        storage_remove(key)
-    }
-}
-
-fn push_lines(out: &mut String, fields: &[&str]) {
-    for field in fields {
-        out.push('\n');
-        out.push_str(field);
-    }
-}
-
-/// `\nmethod\nurl\nheaderCount\nname\nvalue…\nbody` appended to `out`.
-pub(crate) fn push_request(out: &mut String, r: &HttpRequest) {
-    push_lines(out, &[r.method, &r.url, &num(r.headers.len() as u64)]);
-    for (name, value) in &r.headers {
-        push_lines(out, &[name, value]);
-    }
-    push_lines(out, &[&r.body]);
-}
-
-fn step(step: Step) -> i32 {
-    let mut out = String::with_capacity(256);
-    match step {
-        Step::Ready(c) => {
-            out.push_str("ready");
-            let creds = &c.credentials;
-            let expiration = num(creds.expiration_ms.unwrap_or(0).max(0) as u64);
-            push_lines(
-                &mut out,
-                &[
-                    &creds.access_key_id,
-                    &creds.secret_access_key,
-                    creds.session_token.as_deref().unwrap_or(""),
-                    &expiration,
-                    &c.identity_id,
-                ],
-            );
+        match self {
+            IdStorage::Js(s) => {
+                IdStorage::call(s, "removeItem", &[key]);
+            }
+            IdStorage::Memory(m) => m.remove(key),
         }
-        Step::Send(r) => {
-            out.push_str("send");
-            push_request(&mut out, &r);
-        }
-        Step::Wait => out.push_str("wait"),
-        Step::SleepUntil(t) => {
-            out.push_str("sleep");
-            push_lines(&mut out, &[&num(t.max(0) as u64)]);
-        }
-        Step::NeedLogins => out.push_str("logins"),
-        Step::Failed(e) => return fail(e),
     }
-    output(out)
 }
 
-/// Input: `name=value` lines (credentials.js builds them). A handle.
-#[no_mangle]
-pub extern "C" fn provider_new() -> i32 {
-    let (_, config) = input(0);
-    let get = |name: &str| {
-        config
-            .lines()
-            .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))
-            .filter(|v| !v.is_empty())
-    };
-    let mut c = match Config::new(
-        get("region").unwrap_or(""),
-        get("identityPoolId").unwrap_or(""),
-    ) {
-        Ok(c) => c,
-        Err(e) => return fail(e),
-    };
-    c.account_id = get("accountId").map(String::from);
-    c.custom_role_arn = get("customRoleArn").map(String::from);
-    if let Some(role_arn) = get("roleArn") {
-        c.flow = Flow::Basic {
-            role_arn: String::from(role_arn),
+/// What a provider and its exchanges share.
+struct Shared {
+    provider: RefCell<Provider>,
+    storage: RefCell<IdStorage>,
+    /// The IdToken: a string, or a function returning one (sync or async).
+    id_token: JsValue,
+    /// Other logins: `{ providerName: token or function }`.
+    logins: JsValue,
+    limits: Limits,
+    /// The exchange in flight, shared by every caller of get().
+    flight: RefCell<Option<Promise>>,
+}
+
+/// What get() resolves to.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CredentialsOut<'a> {
+    access_key_id: &'a str,
+    secret_access_key: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session_token: Option<&'a str>,
+    identity_id: &'a str,
+}
+
+fn to_js(issued: &Issued) -> Result<JsValue, JsValue> {
+    let c = &issued.credentials;
+    let out = serde_wasm_bindgen::to_value(&CredentialsOut {
+        access_key_id: &c.access_key_id,
+        secret_access_key: &c.secret_access_key,
+        session_token: c.session_token.as_deref(),
+        identity_id: &issued.identity_id,
+    })
+    .map_err(|_| {
+        js_error(Error::new(
+            ErrorCode::Malformed,
+            "could not build the credentials",
+        ))
+    })?;
+    // A Date is no serde type: set it on the object.
+    let expiration = c.expiration_ms.unwrap_or(0).max(0) as f64;
+    Reflect::set(
+        &out,
+        &"expiration".into(),
+        &js_sys::Date::new(&expiration.into()),
+    )?;
+    Ok(out)
+}
+
+fn now() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Temporary AWS credentials for the signed-in user, from a Cognito Identity Pool.
+#[wasm_bindgen]
+pub struct CognitoIdentityCredentials {
+    shared: Rc<Shared>,
+}
+
+#[wasm_bindgen]
+impl CognitoIdentityCredentials {
+    /// `{ region, identityPoolId, idToken?, logins?, customRoleArn?, accountId?,
+    /// flow?: "enhanced" | "basic", roleArn?, endpoint?, stsEndpoint?,
+    /// storage?: "local" | "session" | "memory" | Storage, refreshMarginMs?,
+    /// timeoutMs?, maxAnswerBytes? }`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<CognitoIdentityCredentials, JsValue> {
+        Self::from_options(&options).map_err(js_error)
+    }
+
+    fn from_options(options: &JsValue) -> crate::Result<Self> {
+        let o = Options::new(options)?;
+        let region = o.required("region", "region")?;
+        let pool = o.required("identityPoolId", "identityPoolId")?;
+        let mut c = Config::new(&region, &pool)?;
+        let flow = o.string("flow")?;
+        match flow.as_deref() {
+            None | Some("enhanced") => {}
+            Some("basic") => {
+                let role_arn = o.required(
+                    "roleArn",
+                    "roleArn (the IAM role to assume; required by flow: \"basic\")",
+                )?;
+                c.flow = Flow::Basic { role_arn };
+            }
+            Some(_) => return Err(config_error("flow must be \"enhanced\" or \"basic\"")),
+        }
+        c.account_id = o.string("accountId")?.filter(|s| !s.is_empty());
+        c.custom_role_arn = o.string("customRoleArn")?.filter(|s| !s.is_empty());
+        if let Some(e) = o.string("endpoint")?.filter(|s| !s.is_empty()) {
+            c.identity_endpoint = e;
+        }
+        if let Some(e) = o.string("stsEndpoint")?.filter(|s| !s.is_empty()) {
+            c.sts_endpoint = e;
+        }
+        if let Some(ms) = o.number("refreshMarginMs")? {
+            if !(ms >= 0.0 && ms.fract() == 0.0 && ms <= 1e12) {
+                return Err(config_error(
+                    "refreshMarginMs must be a whole number of milliseconds, 0 or more",
+                ));
+            }
+            c.refresh_margin_ms = ms as i64;
+        }
+        let timeout_ms = o.number("timeoutMs")?.unwrap_or(10_000.0);
+        let max_bytes = o.number("maxAnswerBytes")?.unwrap_or((1u32 << 20).into());
+        if !(timeout_ms > 0.0 && max_bytes >= 0.0) {
+            return Err(config_error(
+                "timeoutMs must be a positive number of milliseconds, maxAnswerBytes 0 or more",
+            ));
+        }
+        let logins = o.get("logins");
+        if !(logins.is_undefined() || logins.is_null() || logins.is_object()) {
+            return Err(config_error(
+                "logins must be an object mapping provider names to tokens",
+            ));
+        }
+        Ok(CognitoIdentityCredentials {
+            shared: Rc::new(Shared {
+                provider: RefCell::new(Provider::new(c)),
+                storage: RefCell::new(IdStorage::pick(&o.get("storage"))?),
+                id_token: o.get("idToken"),
+                logins,
+                limits: Limits {
+                    timeout_ms,
+                    max_bytes: max_bytes as usize,
+                },
+                flight: RefCell::new(None),
+            }),
+        })
+    }
+
+    /// Credentials valid for at least the refresh margin: `{accessKeyId,
+    /// secretAccessKey, sessionToken, expiration, identityId}`. The token
+    /// functions are called on every call, so that credentials only ever go
+    /// to the user whose tokens they are: keep them cheap.
+    pub fn get(&self) -> Promise {
+        future_to_promise(get(self.shared.clone()))
+    }
+
+    /// The IdentityId of the user signed in now (exchanging first if it is not known yet).
+    #[wasm_bindgen(js_name = identityId)]
+    pub fn identity_id(&self) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let credentials = get(shared).await?;
+            Reflect::get(&credentials, &"identityId".into())
+        })
+    }
+
+    /// Sign-out: forget the credentials, the logins and this user's stored
+    /// IdentityId. An exchange in flight is dropped (its callers get
+    /// `Cancelled`) and stores nothing.
+    pub fn clear(&self) {
+        self.shared.flight.borrow_mut().take();
+        let mut storage = self.shared.storage.borrow_mut();
+        self.shared.provider.borrow_mut().clear(&mut *storage);
+    }
+
+    /// Server time minus local time, as learned from AWS answers (ms).
+    #[wasm_bindgen(getter, js_name = clockOffset)]
+    pub fn clock_offset(&self) -> f64 {
+        self.shared.provider.borrow().clock_offset_ms() as f64
+    }
+
+    /// Throws `ClockSkew` for more than a day either way: the device's clock is wrong.
+    #[wasm_bindgen(setter, js_name = clockOffset)]
+    pub fn set_clock_offset(&self, ms: JsValue) -> Result<(), JsValue> {
+        // Not a finite number: refused as a skew beyond any bound.
+        let offset = ms
+            .as_f64()
+            .filter(|m| m.is_finite())
+            .map_or(i64::MAX, |m| m as i64);
+        self.shared
+            .provider
+            .borrow_mut()
+            .set_clock_offset_ms(offset)
+            .map_err(js_error)
+    }
+}
+
+/// get(): cached credentials, or the outcome of the exchange in flight (then
+/// ask again), or a new exchange.
+async fn get(shared: Rc<Shared>) -> Result<JsValue, JsValue> {
+    loop {
+        let step = shared.provider.borrow_mut().poll(now());
+        if let Step::Ready(issued) = &step {
+            return to_js(issued);
+        }
+        let in_flight = shared.flight.borrow().clone();
+        if let Some(flight) = in_flight {
+            // Another caller's exchange: share its outcome, then ask again.
+            JsFuture::from(flight).await?;
+            continue;
+        }
+        let generation = shared.provider.borrow().generation();
+        let flight = future_to_promise(exchange(shared.clone(), step, generation));
+        *shared.flight.borrow_mut() = Some(flight.clone());
+        let outcome = JsFuture::from(flight.clone()).await;
+        // clear() may have replaced the flight meanwhile: only forget our own.
+        let ours = shared
+            .flight
+            .borrow()
+            .as_ref()
+            .is_some_and(|f| **f == *flight);
+        if ours {
+            shared.flight.borrow_mut().take();
+        }
+        return outcome;
+    }
+}
+
+/// One exchange of `generation` from `step` to credentials (or an error).
+/// Every step either awaits or fails: nothing here can spin.
+async fn exchange(shared: Rc<Shared>, mut step: Step, generation: u32) -> Result<JsValue, JsValue> {
+    for _ in 0..MAX_STEPS {
+        step = match step {
+            Step::Ready(issued) => return to_js(&issued),
+            Step::Failed(e) => return Err(js_error(e)),
+            Step::NeedLogins => {
+                let logins = fresh_logins(&shared).await?;
+                let storage = shared.storage.borrow();
+                let mut provider = shared.provider.borrow_mut();
+                provider
+                    .set_logins(generation, logins, &*storage)
+                    .map_err(js_error)?;
+                provider.poll(now())
+            }
+            Step::SleepUntil(t) => {
+                fetch::sleep((t - now()).max(0) as f64).await;
+                shared.provider.borrow_mut().resume(generation, now())
+            }
+            Step::Send(request) => {
+                let answer = match fetch::send(&request, shared.limits).await {
+                    Ok(answer) => Ok(answer),
+                    // More than any Cognito or STS answer: the core reads it as
+                    // what could be read of it, nothing (Malformed, or retried if a 5xx).
+                    Err(Failure::TooLarge { status }) => Ok(HttpResponse {
+                        status,
+                        date: None,
+                        body: String::new(),
+                    }),
+                    Err(f) => Err(f == Failure::Timeout),
+                };
+                let mut storage = shared.storage.borrow_mut();
+                let mut provider = shared.provider.borrow_mut();
+                match answer {
+                    Ok(response) => {
+                        provider.on_response(generation, response, now(), &mut *storage)
+                    }
+                    Err(timed_out) => provider.on_network_error(generation, timed_out, now()),
+                }
+            }
+            // Another exchange is in flight: this one was superseded.
+            Step::Wait => {
+                return Err(js_error(Error::new(
+                    ErrorCode::Cancelled,
+                    "the credential exchange was superseded by another: call get() again",
+                )))
+            }
         };
     }
-    if let Some(e) = get("endpoint") {
-        c.identity_endpoint = String::from(e);
+    Err(js_error(Error::new(
+        ErrorCode::Network,
+        cat(&["the credential exchange did not finish within 100 steps: check the endpoint"]),
+    )))
+}
+
+/// The logins of now, `(key, token)`: each value resolved (a function is
+/// called and awaited; what it throws reaches the caller of get() as it is);
+/// the IdToken's key comes from its `iss`.
+async fn fresh_logins(shared: &Shared) -> Result<Vec<(String, String)>, JsValue> {
+    let mut out = Vec::new();
+    if shared.logins.is_object() {
+        for entry in js_sys::Object::entries(shared.logins.unchecked_ref()).iter() {
+            let key = Reflect::get(&entry, &0.into())
+                .ok()
+                .and_then(|k| k.as_string())
+                .unwrap_or_default();
+            let value = Reflect::get(&entry, &1.into()).unwrap_or(JsValue::UNDEFINED);
+            let token = resolve_token(&value, &cat(&["logins[\"", &key, "\"]"])).await?;
+            out.push((key, token));
+        }
     }
-    if let Some(e) = get("stsEndpoint") {
-        c.sts_endpoint = String::from(e);
+    if !shared.id_token.is_undefined() {
+        let token = resolve_token(&shared.id_token, "idToken").await?;
+        let key = jwt::decode(&token)
+            .and_then(|claims| claims.logins_key())
+            .map_err(js_error)?;
+        out.push((key, token));
     }
-    if let Some(ms) = get("refreshMarginMs").and_then(|v| v.parse::<u32>().ok()) {
-        c.refresh_margin_ms = i64::from(ms);
+    Ok(out)
+}
+
+/// A token, or the token a function returns (sync or async).
+async fn resolve_token(value: &JsValue, what: &str) -> Result<String, JsValue> {
+    let mut token = value.clone();
+    if let Some(f) = value.dyn_ref::<Function>() {
+        token = f.call0(&JsValue::UNDEFINED)?;
+        if token.has_type::<Promise>() {
+            token = JsFuture::from(Promise::from(token)).await?;
+        }
     }
-    handle(Provider::new(c))
-}
-
-/// # Safety
-/// `h` is a live provider handle (see [`super::deref`]).
-#[no_mangle]
-pub unsafe extern "C" fn provider_free(h: i32) {
-    free::<Provider>(h);
-}
-
-/// # Safety
-/// `h` is a live provider handle.
-#[no_mangle]
-pub unsafe extern "C" fn provider_poll(h: i32, now_ms: f64) -> i32 {
-    step(deref::<Provider>(h).poll(now_ms as i64))
-}
-
-/// The exchange generation (see [`Provider::generation`]).
-///
-/// # Safety
-/// `h` is a live provider handle.
-#[no_mangle]
-pub unsafe extern "C" fn provider_generation(h: i32) -> u32 {
-    deref::<Provider>(h).generation()
-}
-
-/// Input: the `Logins` map as `key\ntoken\n…` (credentials.js has refused
-/// line breaks in provider names and tokens). An empty key stands for a user
-/// pool IdToken: its key comes from the token's `iss`. 0, or the typed error.
-///
-/// # Safety
-/// `h` is a live provider handle.
-#[no_mangle]
-pub unsafe extern "C" fn provider_set_logins(h: i32, g: u32) -> i32 {
-    let (_, text) = input(0);
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for (key, token) in Fields::new(&text).pairs() {
-        let key = match key {
-            "" => match jwt::decode(token).and_then(|claims| claims.logins_key()) {
-                Ok(key) => key,
-                Err(e) => return fail(e),
-            },
-            key => String::from(key),
-        };
-        pairs.push((key, String::from(token)));
+    let token = token.as_string().filter(|t| !t.is_empty()).ok_or_else(|| {
+        js_error(Error::new(
+            ErrorCode::InvalidConfig,
+            cat(&[
+                what,
+                " must be a token string, or a function returning one (sync or async)",
+            ]),
+        ))
+    })?;
+    // No token holds one: a line break is a copy-and-paste accident.
+    if token.contains(['\r', '\n', '\0']) {
+        return Err(js_error(Error::new(
+            ErrorCode::InvalidConfig,
+            cat(&[
+                what,
+                ": login provider names and tokens must not contain line breaks or NUL",
+            ]),
+        )));
     }
-    match deref::<Provider>(h).set_logins(g, pairs, &JsStorage) {
-        Ok(()) => 0,
-        Err(e) => fail(e),
-    }
-}
-
-/// After a sleep: goes on with the exchange of generation `g`.
-///
-/// # Safety
-/// `h` is a live provider handle.
-#[no_mangle]
-pub unsafe extern "C" fn provider_resume(h: i32, g: u32, now_ms: f64) -> i32 {
-    step(deref::<Provider>(h).resume(g, now_ms as i64))
-}
-
-/// Input: the body's `body_len` bytes, then the Date header (empty when absent).
-///
-/// # Safety
-/// `h` is a live provider handle.
-#[no_mangle]
-pub unsafe extern "C" fn provider_on_response(
-    h: i32,
-    g: u32,
-    status: u32,
-    body_len: usize,
-    now_ms: f64,
-) -> i32 {
-    let (body, date) = input(body_len);
-    let response = HttpResponse {
-        status: u16::try_from(status).unwrap_or(0),
-        date: Some(date).filter(|d| !d.is_empty()),
-        body: body_text(body),
-    };
-    step(deref::<Provider>(h).on_response(g, response, now_ms as i64, &mut JsStorage))
-}
-
-/// # Safety
-/// `h` is a live provider handle.
-#[no_mangle]
-pub unsafe extern "C" fn provider_on_network_error(
-    h: i32,
-    g: u32,
-    timed_out: bool,
-    now_ms: f64,
-) -> i32 {
-    step(deref::<Provider>(h).on_network_error(g, timed_out, now_ms as i64))
-}
-
-/// # Safety
-/// `h` is a live provider handle.
-#[no_mangle]
-pub unsafe extern "C" fn provider_clear(h: i32) {
-    deref::<Provider>(h).clear(&mut JsStorage);
-}
-
-/// The IdentityId once known, else empty.
-///
-/// # Safety
-/// `h` is a live provider handle.
-#[no_mangle]
-pub unsafe extern "C" fn provider_identity_id(h: i32) -> i32 {
-    output(String::from(
-        deref::<Provider>(h).identity_id().unwrap_or(""),
-    ))
-}
-
-/// # Safety
-/// `h` is a live provider handle.
-#[no_mangle]
-pub unsafe extern "C" fn provider_clock_offset(h: i32) -> f64 {
-    deref::<Provider>(h).clock_offset_ms() as f64
-}
-
-/// 0, or `ClockSkew` for an offset beyond a day (or not a number).
-///
-/// # Safety
-/// `h` is a live provider handle.
-#[no_mangle]
-pub unsafe extern "C" fn provider_set_clock_offset(h: i32, offset_ms: f64) -> i32 {
-    // `as` saturates: NaN becomes 0, which is refused below as not finite.
-    let offset = if offset_ms.is_finite() {
-        offset_ms as i64
-    } else {
-        i64::MAX
-    };
-    match deref::<Provider>(h).set_clock_offset_ms(offset) {
-        Ok(()) => 0,
-        Err(e) => fail(e),
-    }
+    Ok(token)
 }

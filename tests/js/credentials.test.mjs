@@ -25,9 +25,12 @@ after(() => moto?.stop());
 async function countingFetches(fn) {
   const real = globalThis.fetch;
   const targets = [];
-  globalThis.fetch = (url, init) => {
-    targets.push(init?.headers?.["x-amz-target"]?.split(".").pop() ?? new URLSearchParams(init?.body ?? "").get("Action"));
-    return real(url, init);
+  globalThis.fetch = async (input, init) => {
+    // The SDK fetches a Request; read its target (JSON 1.1) or Action (STS query).
+    const request = new Request(input, init);
+    const target = request.headers.get("x-amz-target")?.split(".").pop();
+    targets.push(target ?? new URLSearchParams(await request.clone().text()).get("Action"));
+    return real(request);
   };
   try {
     return { result: await fn(), targets };

@@ -156,32 +156,43 @@ test("opaque logins (no subject) are bound by token and their IdentityId is neve
 
 // 2. A trap never freezes the page.
 
-test("after a trap every call answers ModuleFailed, and get() never hangs", async () => {
-  // A child process, as the module stays failed for good: the wasm export
-  // behaves as a trap does (throws a RuntimeError) in the middle of an exchange.
+test("after a trap every call answers ModuleFailed, and a pending get() settles instead of hanging", async () => {
+  // A child process, as the module stays failed for good. A wasm export
+  // behaves as a trap does (throws a RuntimeError) while a credential
+  // exchange waits on a server that never answers: the waiting get() must
+  // settle with ModuleFailed at once, and every later call answer it.
   const dir = mkdtempSync(join(tmpdir(), "trap-"));
   const script = join(dir, "trap.mjs");
   writeFileSync(script, `
+    import { createServer } from "node:http";
     const realInstantiate = WebAssembly.instantiate;
     let trapNext = false;
     WebAssembly.instantiate = async (...args) => {
       const result = await realInstantiate(...args);
       const raw = result.instance?.exports;
-      if (!raw?.provider_on_response) return result; // not ours (undici compiles its own wasm)
-      const exports = { ...raw, provider_on_response: (...a) => {
+      if (!raw?.rawsigner_sign) return result; // not ours (undici compiles its own wasm)
+      const exports = { ...raw, rawsigner_sign: (...a) => {
         if (trapNext) { trapNext = false; throw new WebAssembly.RuntimeError("unreachable"); }
-        return raw.provider_on_response(...a);
+        return raw.rawsigner_sign(...a);
       } };
       return { module: result.module, instance: { exports } };
     };
+    const silent = createServer(() => {}); // takes the request, never answers
+    await new Promise((r) => silent.listen(0, "127.0.0.1", r));
     const { default: init, CognitoIdentityCredentials, Signer } = await import(${JSON.stringify(pkgPath)});
     await init();
-    const creds = new CognitoIdentityCredentials({ region: "us-east-1", identityPoolId: ${JSON.stringify(POOL)}, endpoint: ${JSON.stringify(base)}, idToken: ${JSON.stringify(idToken("carol"))}, storage: "memory" });
+    const signer = new Signer({ accessKeyId: "A", secretAccessKey: "S", region: "us-east-1", service: "s3" });
+    const creds = new CognitoIdentityCredentials({ region: "us-east-1", identityPoolId: ${JSON.stringify(POOL)}, endpoint: "http://127.0.0.1:" + silent.address().port, idToken: ${JSON.stringify(idToken("carol"))}, storage: "memory", timeoutMs: 60000 });
+    const pending = creds.get().then(() => "ok", (e) => e.name);
+    await new Promise((r) => setTimeout(r, 300));
     trapNext = true;
     const names = [];
-    for (let i = 0; i < 3; i++) names.push(await creds.get().then(() => "ok", (e) => e.name));
+    try { signer.sign({ url: "https://b.s3.amazonaws.com/k" }); names.push("ok"); } catch (e) { names.push(e.name); }
+    names.push(await pending);
+    names.push(await creds.get().then(() => "ok", (e) => e.name));
     try { new Signer({ accessKeyId: "A", secretAccessKey: "S", region: "us-east-1", service: "s3" }); names.push("ok"); } catch (e) { names.push(e.name); }
     console.log(JSON.stringify(names));
+    process.exit(0);
   `);
   const out = await new Promise((resolve, reject) => {
     execFile(process.execPath, [script], { timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.killed ? "hung (killed after 20 s)" : err.message}\n${stderr}`)) : resolve(stdout)));

@@ -13,17 +13,41 @@ import { guarded } from "./wasm.js";
 
 export { sdkError } from "./util.js";
 export { Signer, sha256 } from "./signer.js";
-export { CognitoIdentityCredentials } from "./credentials.js";
 export { AwsClient } from "./client.js";
 export { S3Client } from "./s3.js";
 
 // The module's own classes and functions (src/wasm/), checked for init() first.
 
+// Their promises settle with ModuleFailed if the module fails meanwhile.
+
+/** Temporary AWS credentials for the signed-in user, from a Cognito Identity Pool. */
+export class CognitoIdentityCredentials extends glue.CognitoIdentityCredentials {
+  constructor(options) {
+    requireReady();
+    guarded(() => super(options));
+  }
+  get() {
+    return guarded.settles(() => super.get());
+  }
+  identityId() {
+    return guarded.settles(() => super.identityId());
+  }
+  clear() {
+    guarded(() => super.clear());
+  }
+}
+
 /** Cognito User Pools sign-in (USER_PASSWORD_AUTH) and refresh. */
 export class UserPool extends glue.UserPool {
   constructor(options) {
     requireReady();
-    super(options);
+    guarded(() => super(options));
+  }
+  signIn(username, password) {
+    return guarded.settles(() => super.signIn(username, password));
+  }
+  refresh(refreshToken) {
+    return guarded.settles(() => super.refresh(refreshToken));
   }
 }
 
@@ -31,7 +55,7 @@ export class UserPool extends glue.UserPool {
 export const decodeJwt = (token) => (requireReady(), guarded(() => glue.decodeJwt(token)));
 
 /** OAuth 2.0 client credentials for servers and edge runtimes: `{ accessToken, expiresAt }`. */
-export const clientCredentials = async (options) => (requireReady(), glue.clientCredentials(options));
+export const clientCredentials = async (options) => (requireReady(), guarded.settles(() => glue.clientCredentials(options)));
 
 /**
  * Loads the wasm module. In browsers and bundlers it is fetched next to this
@@ -51,11 +75,16 @@ export default async function init(input) {
   }
   // A Response is compiled while it downloads (instantiateStreaming) when served as application/wasm.
   instantiated({ exports: await initGlue({ module_or_path: source }) });
-  markReady();
+  ready();
 }
 
 /** Synchronous init from the wasm bytes or a compiled WebAssembly.Module. */
 export function initSync(module) {
   instantiated({ exports: glue.initSync({ module: syncModule(module) }) });
+  ready();
+}
+
+function ready() {
+  glue.onModuleFailed((where) => guarded.fail(new Error(where)));
   markReady();
 }

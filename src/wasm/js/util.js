@@ -124,19 +124,31 @@ function fromWasmError(e) {
 
 /**
  * A guard for the calls into one wasm module: `guarded(f)` runs `f`; the
- * typed errors #[wasm_bindgen] exports throw (`name\nmessage`) become SDK
- * errors, and anything else is a trap (out of memory, a bug), which leaves the
- * module torn: it and every later call answer ModuleFailed. `quiet`: swallow
- * everything (cleanups at garbage collection must not throw).
+ * typed errors #[wasm_bindgen] exports throw (`name\nmessage` strings, or
+ * Errors with a `code`) pass through, and anything else is a trap (out of
+ * memory, a bug), which leaves the module torn: it and every later call
+ * answer ModuleFailed. `quiet`: swallow everything (cleanups at garbage
+ * collection must not throw). `guarded.settles(f)`: the promise `f` returns,
+ * rejected with ModuleFailed as soon as the module fails, so that no caller
+ * waits forever on work the module can no longer finish. `guarded.fail(cause)`:
+ * the module says it failed (its panic hook, src/wasm/mod.rs).
  */
 export function trapGuard() {
   let trapped = null;
+  let rejectAll;
+  const failed = new Promise((_, reject) => (rejectAll = reject));
+  failed.catch(() => {}); // only ever awaited through race()
   const moduleFailed = () => {
     const err = sdkError("ModuleFailed", `cognito-sigv4's WebAssembly module stopped (${trapped.name}: ${trapped.message}) and cannot be used again on this page: reload the page`);
     err.cause = trapped;
     return err;
   };
-  return function guarded(f, quiet = false) {
+  const fail = (cause) => {
+    if (trapped) return;
+    trapped = cause instanceof Error ? cause : new Error(String(cause));
+    rejectAll(moduleFailed());
+  };
+  function guarded(f, quiet = false) {
     try {
       if (trapped) throw moduleFailed();
       return f();
@@ -144,13 +156,22 @@ export function trapGuard() {
       if (quiet) return undefined;
       const typed = fromWasmError(e);
       if (typed) throw typed;
+      if (e?.name === "ModuleFailed") throw e;
       // The module's typed errors (src/wasm/boundary.rs) are errors, not traps.
       if (e instanceof Error && typeof e.code === "string" && !(e instanceof WebAssembly.RuntimeError)) throw e;
-      if (e?.name === "ModuleFailed") throw e;
-      trapped = e instanceof Error ? e : new Error(String(e));
+      fail(e);
       throw moduleFailed();
     }
+  }
+  guarded.fail = fail;
+  guarded.settles = (f) => {
+    try {
+      return Promise.race([guarded(f), failed]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   };
+  return guarded;
 }
 
 /**

@@ -16,11 +16,6 @@ let exports, bytes;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-// The storage the current provider call reads and writes: src/wasm/provider.rs
-// imports it (through wasm-bindgen) from under this well-known symbol.
-const STORAGE = Symbol.for("cognito-sigv4.storage");
-export const useStorage = (s) => (globalThis[STORAGE] = s ?? undefined);
-
 const view = () => (bytes.buffer === exports.memory.buffer ? bytes : (bytes = new Uint8Array(exports.memory.buffer)));
 const text = (ptr, len) => decoder.decode(view().subarray(ptr >>> 0, (ptr >>> 0) + (len >>> 0)));
 
