@@ -5,6 +5,7 @@
 
 extern crate alloc;
 
+pub mod aws_host;
 pub mod cognito;
 pub mod credentials;
 pub mod error;

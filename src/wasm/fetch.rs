@@ -135,7 +135,7 @@ fn build(
 }
 
 /// The stream's bytes, at most `max` (beyond: cancelled, `TooLarge`).
-async fn read_capped(
+pub(crate) async fn read_capped(
     stream: &web_sys::ReadableStream,
     max: usize,
     status: u16,

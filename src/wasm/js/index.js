@@ -1,24 +1,36 @@
-// cognito-sigv4: the JS face of the package. The signing itself happens in Rust
-// (compiled to wasm); this file only turns JS values into the flat strings the
-// wasm side takes, and its answers back into the objects of the API contract.
-// It uses the platform's own URL, TextEncoder and Headers rather than shipping
-// parsers for them in wasm.
+// cognito-sigv4: the package's entry. Everything runs in Rust compiled to
+// wasm (src/wasm/), exported through wasm-bindgen's glue; what is left here is
+// loading the module and the trap guard: each class below is the module's own,
+// checked for init() first, with promises that settle with ModuleFailed if
+// the module fails meanwhile (src/wasm/js/util.js trapGuard).
 
-import { instantiated } from "./wasm.js";
-// wasm-bindgen's glue: it instantiates the module (streaming where it can) and
-// serves its imports; it answers with the module's exports.
+// wasm-bindgen's glue: it instantiates the module (streaming where it can),
+// serves its imports, and holds its classes.
 import initGlue, * as glue from "./cognito_sigv4_wasm.js";
 import { isReady, markReady, requireReady, sdkError, syncModule, wasmSource } from "./util.js";
 import { guarded } from "./wasm.js";
 
 export { sdkError } from "./util.js";
 export { Signer, sha256 } from "./signer.js";
-export { AwsClient } from "./client.js";
-export { S3Client } from "./s3.js";
+
+/** Runs each of `methods` of the class under the guard; async ones settle on a failure. */
+function guard(Class, sync, async) {
+  for (const name of sync) {
+    const f = Class.prototype[name];
+    Class.prototype[name] = function (...args) {
+      return guarded(() => f.apply(this, args));
+    };
+  }
+  for (const name of async) {
+    const f = Class.prototype[name];
+    Class.prototype[name] = function (...args) {
+      return guarded.settles(() => f.apply(this, args));
+    };
+  }
+  return Class;
+}
 
 // The module's own classes and functions (src/wasm/), checked for init() first.
-
-// Their promises settle with ModuleFailed if the module fails meanwhile.
 
 /** Temporary AWS credentials for the signed-in user, from a Cognito Identity Pool. */
 export class CognitoIdentityCredentials extends glue.CognitoIdentityCredentials {
@@ -26,16 +38,26 @@ export class CognitoIdentityCredentials extends glue.CognitoIdentityCredentials 
     requireReady();
     guarded(() => super(options));
   }
-  get() {
-    return guarded.settles(() => super.get());
-  }
-  identityId() {
-    return guarded.settles(() => super.identityId());
-  }
-  clear() {
-    guarded(() => super.clear());
+}
+guard(CognitoIdentityCredentials, ["clear"], ["get", "identityId"]);
+
+/** A signed drop-in for fetch: retries, clock-skew correction, service and region from the host. */
+export class AwsClient extends glue.AwsClient {
+  constructor(options) {
+    requireReady();
+    guarded(() => super(options));
   }
 }
+guard(AwsClient, [], ["fetch", "sign", "presign"]);
+
+/** S3 from the page: objects, listings and presigned links. */
+export class S3Client extends glue.S3Client {
+  constructor(options) {
+    requireReady();
+    guarded(() => super(options));
+  }
+}
+guard(S3Client, ["url"], ["myPrefix", "getObject", "putObject", "deleteObject", "listObjects", "presignGet", "presignPut"]);
 
 /** Cognito User Pools sign-in (USER_PASSWORD_AUTH) and refresh. */
 export class UserPool extends glue.UserPool {
@@ -43,13 +65,8 @@ export class UserPool extends glue.UserPool {
     requireReady();
     guarded(() => super(options));
   }
-  signIn(username, password) {
-    return guarded.settles(() => super.signIn(username, password));
-  }
-  refresh(refreshToken) {
-    return guarded.settles(() => super.refresh(refreshToken));
-  }
 }
+guard(UserPool, [], ["signIn", "refresh"]);
 
 /** `{ header, payload }` of a JWT. No signature check: AWS verifies tokens. */
 export const decodeJwt = (token) => (requireReady(), guarded(() => glue.decodeJwt(token)));
@@ -74,13 +91,13 @@ export default async function init(input) {
     throw sdkError("Network", `could not load the wasm module (HTTP ${source.status} from ${source.url})`);
   }
   // A Response is compiled while it downloads (instantiateStreaming) when served as application/wasm.
-  instantiated({ exports: await initGlue({ module_or_path: source }) });
+  await initGlue({ module_or_path: source });
   ready();
 }
 
 /** Synchronous init from the wasm bytes or a compiled WebAssembly.Module. */
 export function initSync(module) {
-  instantiated({ exports: glue.initSync({ module: syncModule(module) }) });
+  glue.initSync({ module: syncModule(module) });
   ready();
 }
 

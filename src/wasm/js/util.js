@@ -81,7 +81,7 @@ export function dateMs(date) {
   return NaN;
 }
 
-// Payload modes, mirrored in src/wasm/mod.rs.
+// Payload modes, as src/wasm/signer.rs numbers them.
 export const PAYLOAD_EMPTY = 0, PAYLOAD_BYTES = 1, PAYLOAD_UNSIGNED = 2, PAYLOAD_HASH = 3;
 
 /** Turns a body into bytes or text the signer can hash synchronously. */
@@ -100,9 +100,6 @@ export function bodyBytes(body) {
 
 
 const encoder = new TextEncoder();
-
-/** Resolves at epoch-ms time `t` (at once if it has passed): the cores' backoff waits. */
-export const sleepUntil = (t) => new Promise((resolve) => setTimeout(resolve, Math.max(0, t - Date.now())));
 
 /** The most a call may write into wasm memory: above, hashing in memory is refused. */
 export const MAX_INPUT_BYTES = 2 ** 30;
@@ -229,60 +226,4 @@ export function signedRequest(parts) {
   const headers = {};
   for (let i = 2; i < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
   return { method: parts[0], url: parts[1], headers };
-}
-
-/**
- * fetch whose timeout covers the whole answer, body included (a stalled body
- * must not hold up every caller of a shared exchange), read into at most
- * `maxBytes`. Returns `{ status, date, body: Uint8Array }`; throws
- * `{ timedOut, cause }` when no whole answer came, `{ tooLarge }` above the cap.
- */
-export async function fetchAnswer(url, init, timeoutMs, maxBytes) {
-  const controller = new AbortController();
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject({ timedOut: true });
-    }, timeoutMs);
-  });
-  const work = (async () => {
-    const response = await fetch(url, { ...init, signal: controller.signal });
-    if (Number(response.headers.get("content-length")) > maxBytes) throw { tooLarge: true, status: response.status };
-    return { status: response.status, date: response.headers.get("date"), body: await readCapped(response, maxBytes) };
-  })();
-  work.catch(() => {}); // when the timeout wins, the aborted read's failure is expected
-  try {
-    return await Promise.race([work, timeout]);
-  } catch (failure) {
-    controller.abort();
-    throw failure?.tooLarge || failure?.timedOut ? failure : { timedOut: false, cause: failure };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** The body of `response`, at most `maxBytes` (throws `{ tooLarge }` beyond). */
-export async function readCapped(response, maxBytes) {
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const reader = response.body.getReader();
-  const chunks = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > maxBytes) {
-      reader.cancel().catch(() => {});
-      throw { tooLarge: true, status: response.status };
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }

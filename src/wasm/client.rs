@@ -1,0 +1,632 @@
+//! `AwsClient`: a signed drop-in for `fetch`. Credentials come from a
+//! `CognitoIdentityCredentials` (or anything with `get()`) or are plain keys;
+//! service and region are read from AWS host names when not given. Each
+//! request's retries and clock correction are the core's
+//! ([`SignedFetch`]); this signs, sends and reports each outcome.
+
+use super::boundary::{config_error, js_error, Options};
+use super::fetch;
+use crate::error::{cat, Error, ErrorCode};
+use crate::signed_fetch::{Next, SignedFetch};
+use crate::sigv4::{self, Credentials, Payload, Signer};
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+/// The Request options fetch() honours besides method, headers and body: a
+/// signed copy of a Request keeps them all, so it behaves like the original.
+const CARRIED: [&str; 10] = [
+    "signal",
+    "credentials",
+    "redirect",
+    "mode",
+    "cache",
+    "referrer",
+    "referrerPolicy",
+    "integrity",
+    "keepalive",
+    "priority",
+];
+
+/// From this size, bodies are hashed by WebCrypto (native SHA-256, several
+/// times the speed of wasm) since fetch is async anyway; smaller ones stay in
+/// wasm, where a call costs less than WebCrypto's round trip.
+const WEBCRYPTO_MIN_BYTES: usize = 64 * 1024;
+
+/// A request read once from fetch()'s arguments: a body is buffered so that
+/// a retry can send it again.
+pub(crate) struct Prepared {
+    pub url: String,
+    pub host: String,
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    /// What fetch sends (the caller's body, or its bytes when it was read).
+    pub body: JsValue,
+    /// What is hashed: the bytes, a precomputed hash, or neither (unsigned / empty).
+    pub hashed: Hashed,
+    /// fetch options carried over (`CARRIED`), set on every attempt's init.
+    pub options: Vec<(&'static str, JsValue)>,
+    /// A stream body: sent once (no retries), unsigned.
+    pub stream: bool,
+}
+
+pub(crate) enum Hashed {
+    Empty,
+    Bytes(Vec<u8>),
+    Hash(String),
+    Unsigned,
+}
+
+/// What a client shares with its requests in flight.
+pub(crate) struct Client {
+    credentials: JsValue,
+    region: Option<String>,
+    service: Option<String>,
+    retries: u32,
+    /// Server time minus local time, learned from skew answers (ms).
+    offset: Cell<i64>,
+    /// One signer per access key, region and service (its signing-key cache
+    /// is what makes steady-state signing fast).
+    signers: RefCell<Vec<Signer>>,
+}
+
+fn url_error(shown: &str) -> Error {
+    let mut shown: String = shown.chars().take(80).collect();
+    if shown.len() < 80 {
+        shown.shrink_to_fit();
+    } else {
+        shown.push('…');
+    }
+    Error::new(
+        ErrorCode::InvalidUrl,
+        cat(&["`", &shown, "` is not an absolute URL: give the full address, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod/items"]),
+    )
+}
+
+/// `(href, host)` of an absolute URL, by the platform's URL parser (the form
+/// fetch will send: percent-encoding, dot segments, default ports, IDNA).
+pub(crate) fn parse_url(url: &str) -> crate::Result<(String, String)> {
+    web_sys::Url::new(url)
+        .map(|u| (u.href(), u.host()))
+        .map_err(|_| url_error(url))
+}
+
+/// `name: value` pairs of anything `new Headers()` takes.
+pub(crate) fn header_pairs(init: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    // `new Headers(init)`: the binding's name says sequence, the constructor takes any init.
+    let headers = web_sys::Headers::new_with_str_sequence_sequence(init).map_err(|_| {
+        js_error(Error::new(
+            ErrorCode::InvalidHeader,
+            "headers must be an object, a Headers instance or an array of [name, value] pairs, without line breaks",
+        ))
+    })?;
+    let mut out = Vec::new();
+    if let Ok(Some(entries)) = js_sys::try_iter(&headers) {
+        for entry in entries.flatten() {
+            let get = |i: u32| {
+                Reflect::get_u32(&entry, i)
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .unwrap_or_default()
+            };
+            out.push((get(0), get(1)));
+        }
+    }
+    Ok(out)
+}
+
+/// The bytes of a body that can be hashed synchronously, `None` for others.
+pub(crate) fn body_bytes(body: &JsValue) -> Option<Vec<u8>> {
+    if let Some(s) = body.as_string() {
+        return Some(s.into_bytes());
+    }
+    if let Some(a) = body.dyn_ref::<Uint8Array>() {
+        return Some(a.to_vec());
+    }
+    if let Some(b) = body.dyn_ref::<js_sys::ArrayBuffer>() {
+        return Some(Uint8Array::new(b).to_vec());
+    }
+    if js_sys::ArrayBuffer::is_view(body) {
+        let at = |name: &str| {
+            Reflect::get(body, &name.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0) as u32
+        };
+        let buffer = Reflect::get(body, &"buffer".into()).ok()?;
+        return Some(
+            Uint8Array::new_with_byte_offset_and_length(
+                &buffer,
+                at("byteOffset"),
+                at("byteLength"),
+            )
+            .to_vec(),
+        );
+    }
+    if body.has_type::<web_sys::UrlSearchParams>() {
+        return Some(String::from(js_sys::Object::from(body.clone()).to_string()).into_bytes());
+    }
+    None
+}
+
+/// Lower-case hex SHA-256 by WebCrypto, where the platform has it.
+async fn webcrypto_sha256(bytes: &[u8]) -> Option<String> {
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
+    let subtle: web_sys::SubtleCrypto = Reflect::get(&crypto, &"subtle".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let data = Uint8Array::from(bytes);
+    let digest = subtle
+        .digest_with_str_and_buffer_source("SHA-256", &data)
+        .ok()?;
+    let digest = JsFuture::from(digest).await.ok()?;
+    Some(sigv4::sha256::hex(&Uint8Array::new(&digest).to_vec()))
+}
+
+fn invalid_body() -> JsValue {
+    js_error(Error::new(
+        ErrorCode::InvalidBody,
+        "this body cannot be hashed: pass a string, Uint8Array, ArrayBuffer, Blob, URLSearchParams or ReadableStream, or set unsignedPayload",
+    ))
+}
+
+impl Prepared {
+    /// Reads fetch()'s `(input, init)` once.
+    pub(crate) async fn from_fetch_args(
+        input: &JsValue,
+        init: &JsValue,
+    ) -> Result<Prepared, JsValue> {
+        let init = Options::new(init).map_err(js_error)?;
+        let request = input.dyn_ref::<web_sys::Request>();
+        let url = match (request, input.as_string()) {
+            (Some(r), _) => r.url(),
+            (None, Some(s)) => s,
+            (None, None) if input.is_object() => {
+                String::from(js_sys::Object::from(input.clone()).to_string())
+            }
+            _ => return Err(js_error(url_error(""))),
+        };
+        let method = init
+            .string("method")
+            .map_err(js_error)?
+            .or_else(|| request.map(|r| r.method()))
+            .unwrap_or_else(|| "GET".into())
+            .to_ascii_uppercase();
+        let headers = match init.get("headers") {
+            h if !h.is_undefined() => h,
+            _ => request.map_or(JsValue::UNDEFINED, |r| r.headers().into()),
+        };
+        let mut body = init.get("body");
+        if body.is_undefined() {
+            if let Some(r) =
+                request.filter(|r| r.body().is_some() && method != "GET" && method != "HEAD")
+            {
+                body = JsFuture::from(r.array_buffer()?).await?;
+            }
+        }
+        let mut options = Vec::new();
+        for key in CARRIED {
+            let mut value = init.get(key);
+            if value.is_undefined() {
+                value = request.map_or(JsValue::UNDEFINED, |r| {
+                    Reflect::get(r, &key.into()).unwrap_or(JsValue::UNDEFINED)
+                });
+            }
+            let navigate = key == "mode" && value.as_string().as_deref() == Some("navigate");
+            if !(value.is_undefined() || value.is_null() || navigate) {
+                options.push((key, value));
+            }
+        }
+        let unsigned = init.get("unsignedPayload").is_truthy();
+        Prepared::new(
+            &url,
+            method,
+            header_pairs(&headers)?,
+            body,
+            unsigned,
+            options,
+        )
+        .await
+    }
+
+    /// A request to send: `body` is read here (a Blob into bytes; a stream is
+    /// sent unsigned, once), and hashed (by WebCrypto from 64 KiB).
+    pub(crate) async fn new(
+        url: &str,
+        method: String,
+        headers: Vec<(String, String)>,
+        mut body: JsValue,
+        unsigned: bool,
+        options: Vec<(&'static str, JsValue)>,
+    ) -> Result<Prepared, JsValue> {
+        let (url, host) = parse_url(url).map_err(js_error)?;
+        if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
+            body = JsFuture::from(blob.array_buffer()).await?;
+        }
+        let stream = body.has_type::<web_sys::ReadableStream>();
+        let hashed = if body.is_undefined() || body.is_null() {
+            Hashed::Empty
+        } else if stream || unsigned {
+            Hashed::Unsigned
+        } else {
+            let bytes = body_bytes(&body).ok_or_else(invalid_body)?;
+            match bytes.len() >= WEBCRYPTO_MIN_BYTES {
+                true => match webcrypto_sha256(&bytes).await {
+                    Some(hash) => Hashed::Hash(hash),
+                    None => Hashed::Bytes(bytes),
+                },
+                false => Hashed::Bytes(bytes),
+            }
+        };
+        Ok(Prepared {
+            url,
+            host,
+            method,
+            headers,
+            body,
+            hashed,
+            options,
+            stream,
+        })
+    }
+}
+
+impl Client {
+    pub(crate) fn from_options(o: &Options<'_>) -> crate::Result<Client> {
+        let credentials = o.get("credentials");
+        let has = |name: &str| Reflect::get(&credentials, &name.into()).ok();
+        let usable = credentials.is_object()
+            && (has("get").is_some_and(|f| f.is_function())
+                || has("accessKeyId").is_some_and(|k| k.is_string()));
+        if !usable {
+            return Err(Error::new(
+                ErrorCode::MissingCredentials,
+                "credentials must be a CognitoIdentityCredentials (or anything with get()) or { accessKeyId, secretAccessKey, sessionToken? }",
+            ));
+        }
+        let retries = o.number("retries")?.unwrap_or(3.0);
+        if !(0.0..=100.0).contains(&retries) {
+            return Err(config_error("retries must be a number from 0 to 100"));
+        }
+        Ok(Client {
+            credentials,
+            region: o.string("region")?,
+            service: o.string("service")?,
+            retries: retries as u32,
+            offset: Cell::new(0),
+            signers: RefCell::new(Vec::new()),
+        })
+    }
+
+    /// The same client fixed to a region and service (S3Client's).
+    pub(crate) fn for_service(self, region: &str, service: &str) -> Client {
+        Client {
+            region: Some(region.into()),
+            service: Some(service.into()),
+            ..self
+        }
+    }
+
+    pub(crate) fn credentials(&self) -> &JsValue {
+        &self.credentials
+    }
+
+    /// The provider's clock offset, when it has one.
+    fn provider_offset(&self) -> Option<f64> {
+        Reflect::get(&self.credentials, &"clockOffset".into())
+            .ok()?
+            .as_f64()
+    }
+
+    /// The credentials of now: `get()`'s, or the plain keys.
+    async fn keys(&self) -> Result<Credentials, JsValue> {
+        let mut keys = self.credentials.clone();
+        if let Some(get) = Reflect::get(&keys, &"get".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+        {
+            keys = get.call0(&self.credentials)?;
+            if keys.has_type::<Promise>() {
+                keys = JsFuture::from(Promise::from(keys)).await?;
+            }
+        }
+        if self.offset.get() == 0 {
+            if let Some(offset) = self.provider_offset() {
+                self.offset.set(offset as i64);
+            }
+        }
+        let field = |name: &str| {
+            Reflect::get(&keys, &name.into())
+                .ok()
+                .and_then(|v| v.as_string())
+        };
+        let (id, secret) = (
+            field("accessKeyId").unwrap_or_default(),
+            field("secretAccessKey").unwrap_or_default(),
+        );
+        let token = field("sessionToken").filter(|t| !t.is_empty());
+        Credentials::new(&id, &secret, token.as_deref()).map_err(js_error)
+    }
+
+    /// Runs `f` with the signer of `keys` for `host`'s service and region.
+    fn with_signer<R>(
+        &self,
+        keys: Credentials,
+        host: &str,
+        f: impl FnOnce(&mut Signer) -> crate::Result<R>,
+    ) -> crate::Result<R> {
+        let inferred = crate::aws_host::service_region(host.split(':').next().unwrap_or(host));
+        let region = self
+            .region
+            .clone()
+            .or_else(|| inferred.as_ref().map(|i| i.1.clone()));
+        let service = self.service.clone().or_else(|| inferred.map(|i| i.0));
+        let (Some(region), Some(service)) = (region, service) else {
+            return Err(config_error(cat(&[
+                "cannot tell the AWS service and region of ",
+                host,
+                ": pass { service, region } to AwsClient",
+            ])));
+        };
+        let mut signers = self.signers.borrow_mut();
+        // Signers of rotated credentials are dropped: one per key, region and service.
+        signers.retain(|s| s.credentials().access_key_id == keys.access_key_id);
+        let at = signers.iter().position(|s| {
+            s.credentials() == &keys && s.region() == region && s.service() == service
+        });
+        let at = match at {
+            Some(at) => at,
+            None => {
+                signers.retain(|s| s.credentials() == &keys);
+                signers.push(Signer::new(keys, &region, &service)?);
+                signers.len() - 1
+            }
+        };
+        f(&mut signers[at])
+    }
+
+    fn now(&self) -> i64 {
+        (js_sys::Date::now() as i64).saturating_add(self.offset.get())
+    }
+
+    /// The signed Request of `p`, as fetch will send it.
+    async fn sign(&self, p: &Prepared) -> Result<web_sys::Request, JsValue> {
+        let keys = self.keys().await?;
+        let headers: Vec<(&str, &str)> = p
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let mut req = sigv4::Request::new(&p.method, &p.url);
+        req.headers = &headers;
+        req.payload = match &p.hashed {
+            Hashed::Empty => Payload::Empty,
+            Hashed::Bytes(b) => Payload::Bytes(b),
+            Hashed::Hash(h) => Payload::Precomputed(h),
+            Hashed::Unsigned => Payload::Unsigned,
+        };
+        let now = self.now();
+        let signed = self
+            .with_signer(keys, &p.host, |signer| signer.sign(&req, now))
+            .map_err(js_error)?;
+        let init = web_sys::RequestInit::new();
+        for (key, value) in &p.options {
+            Reflect::set(&init, &(*key).into(), value)?;
+        }
+        init.set_method(&signed.method);
+        let out = web_sys::Headers::new()?;
+        // Browsers set `host` themselves.
+        for (name, value) in signed.headers.iter().filter(|(n, _)| n != "host") {
+            out.append(name, value).map_err(|_| {
+                js_error(Error::new(
+                    ErrorCode::InvalidHeader,
+                    cat(&["fetch refuses the header `", name, "`: remove it"]),
+                ))
+            })?;
+        }
+        init.set_headers(&out);
+        if !p.body.is_undefined() {
+            init.set_body(&p.body);
+        }
+        if p.stream {
+            Reflect::set(&init, &"duplex".into(), &"half".into())?;
+        }
+        web_sys::Request::new_with_str_and_init(&signed.url, &init)
+    }
+
+    /// Signs and sends `p`, retrying as the core says.
+    pub(crate) async fn fetch(&self, p: &Prepared) -> Result<web_sys::Response, JsValue> {
+        let signal = p
+            .options
+            .iter()
+            .find(|(k, _)| *k == "signal")
+            .and_then(|(_, s)| s.dyn_ref::<web_sys::AbortSignal>().cloned());
+        let retries = if p.stream { 0 } else { self.retries };
+        let mut life = SignedFetch::new(
+            retries,
+            js_sys::Date::now() as i64,
+            js_sys::Math::random().to_bits(),
+        );
+        loop {
+            if let Some(s) = signal.as_ref().filter(|s| s.aborted()) {
+                return Err(s.reason());
+            }
+            let request = self.sign(p).await?;
+            let next = match gloo_net::http::Request::from(request).send().await {
+                Ok(response) => {
+                    let response = web_sys::Response::from(response);
+                    // A redirect may have led to another host, whose clock is none of ours.
+                    let url = response.url();
+                    let from_signed_host = !response.redirected()
+                        && (url.is_empty()
+                            || parse_url(&url).is_ok_and(|(_, host)| host == p.host));
+                    // A 403's words tell a clock skew; no other body is read here.
+                    let body = if response.status() == 403 {
+                        match response.clone().map(|r| r.text()) {
+                            Ok(Ok(text)) => JsFuture::from(text)
+                                .await
+                                .ok()
+                                .and_then(|t| t.as_string())
+                                .unwrap_or_default(),
+                            _ => String::new(),
+                        }
+                    } else {
+                        String::new()
+                    };
+                    let date = response.headers().get("date").ok().flatten();
+                    match life.on_answer(
+                        response.status(),
+                        date.as_deref(),
+                        &body,
+                        from_signed_host,
+                        js_sys::Date::now() as i64,
+                    ) {
+                        Next::Done => return Ok(response),
+                        next => next,
+                    }
+                }
+                Err(cause) => {
+                    if let Some(s) = signal.as_ref().filter(|s| s.aborted()) {
+                        return Err(s.reason());
+                    }
+                    match life.on_network_error(&p.host, js_sys::Date::now() as i64) {
+                        Next::Fail(e) => {
+                            let err = js_error(e);
+                            let _ = Reflect::set(
+                                &err,
+                                &"cause".into(),
+                                &JsValue::from_str(&cause.to_string()),
+                            );
+                            return Err(err);
+                        }
+                        next => next,
+                    }
+                }
+            };
+            match next {
+                Next::Resign { clock_offset_ms } => {
+                    self.offset.set(clock_offset_ms);
+                    if self.provider_offset().is_some() {
+                        let _ = Reflect::set(
+                            &self.credentials,
+                            &"clockOffset".into(),
+                            &(clock_offset_ms as f64).into(),
+                        );
+                    }
+                }
+                Next::RetryAt(t) => {
+                    fetch::sleep((t - js_sys::Date::now() as i64).max(0) as f64).await
+                }
+                Next::Fail(e) => return Err(js_error(e)),
+                Next::Done => {}
+            }
+        }
+    }
+
+    /// A presigned URL for `url`.
+    pub(crate) async fn presign(
+        &self,
+        url: &str,
+        method: &str,
+        headers: Vec<(String, String)>,
+        expires_in: f64,
+    ) -> Result<String, JsValue> {
+        let (url, host) = parse_url(url).map_err(js_error)?;
+        let expires = sigv4::check_expires(expires_in).map_err(js_error)?;
+        let keys = self.keys().await?;
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let mut req = sigv4::Request::new(method, &url);
+        req.headers = &headers;
+        let now = self.now();
+        self.with_signer(keys, &host, |signer| signer.presign(&req, expires, now))
+            .map(|p| p.url)
+            .map_err(js_error)
+    }
+}
+
+/// A signed drop-in for `fetch`.
+#[wasm_bindgen]
+pub struct AwsClient {
+    client: Rc<Client>,
+}
+
+#[wasm_bindgen]
+impl AwsClient {
+    /// `{ credentials, region?, service?, retries? }`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<AwsClient, JsValue> {
+        Options::new(&options)
+            .and_then(|o| Client::from_options(&o))
+            .map(|client| AwsClient {
+                client: Rc::new(client),
+            })
+            .map_err(js_error)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn region(&self) -> Option<String> {
+        self.client.region.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn service(&self) -> Option<String> {
+        self.client.service.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn retries(&self) -> u32 {
+        self.client.retries
+    }
+
+    /// Signs and sends, like `fetch(input, init)`. Retries throttling, 5xx and
+    /// network failures (not a streamed body, which cannot be sent twice, nor
+    /// an abort); corrects clock skew once, learned from the host signed for only.
+    pub fn fetch(&self, input: JsValue, init: JsValue) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let p = Prepared::from_fetch_args(&input, &init).await?;
+            client.fetch(&p).await.map(Into::into)
+        })
+    }
+
+    /// The signed Request that fetch() would send.
+    pub fn sign(&self, input: JsValue, init: JsValue) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let p = Prepared::from_fetch_args(&input, &init).await?;
+            client.sign(&p).await.map(Into::into)
+        })
+    }
+
+    /// A presigned URL for `url` (GET by default), valid `expiresIn` seconds
+    /// (default 3600): `{ method?, expiresIn?, headers? }`.
+    pub fn presign(&self, url: JsValue, options: JsValue) -> Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let o = Options::new(&options).map_err(js_error)?;
+            let url = match url.as_string() {
+                Some(s) => s,
+                None if url.is_object() => {
+                    String::from(js_sys::Object::from(url.clone()).to_string())
+                }
+                None => return Err(js_error(url_error(""))),
+            };
+            let method = o
+                .string("method")
+                .map_err(js_error)?
+                .unwrap_or_else(|| "GET".into());
+            let expires = o.number("expiresIn").map_err(js_error)?.unwrap_or(3600.0);
+            let headers = header_pairs(&o.get("headers"))?;
+            client
+                .presign(&url, &method, headers, expires)
+                .await
+                .map(Into::into)
+        })
+    }
+}
