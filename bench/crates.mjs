@@ -31,7 +31,7 @@ export function crateBytes(path) {
     const start = p;
     if (id === 2) {
       for (let n = u(); n > 0; n--) {
-        p += u(); p += u();
+        { const l = u(); p += l; } { const l = u(); p += l; }
         const kind = buf[p++];
         if (kind === 0) { u(); imported++; }
         else if (kind === 1) { p++; if (buf[p++] & 1) { u(); u(); } else u(); }
