@@ -16,7 +16,7 @@ mkdir -p target/wasm-sizes
 cp target/wasm32-unknown-unknown/release/cognito_sigv4.wasm target/wasm-sizes/whole.wasm
 # wasm-bindgen's glue loads the module and serves its imports (src/wasm/provider.rs);
 # the exports are still the exchange buffer's, which index.js reaches through it.
-wasm-bindgen --target web --no-typescript --out-dir pkg --out-name cognito_sigv4_wasm \
+wasm-bindgen --target web --out-dir pkg --out-name cognito_sigv4_wasm \
   target/wasm32-unknown-unknown/release/cognito_sigv4.wasm
 # The features Rust's wasm32 target enables by default; wasm-opt must accept them.
 node_modules/.bin/wasm-opt -Oz --converge \

@@ -550,6 +550,37 @@ impl Client {
     }
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+export type HeadersInput = Record<string, string> | Headers | Array<[string, string]>;
+
+export interface AwsKeys {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface AwsClientOptions {
+  /** A CognitoIdentityCredentials (or anything with get()), or plain keys. */
+  credentials: { get(): Promise<AwsKeys> } | AwsKeys;
+  /** Read from AWS host names when left out. */
+  region?: string;
+  service?: string;
+  /** Retries of throttling, 5xx and network failures (default 3). */
+  retries?: number;
+}
+
+/** fetch()'s init, and `unsignedPayload` to sign the body as UNSIGNED-PAYLOAD (S3). */
+export type AwsRequestInit = RequestInit & { unsignedPayload?: boolean };
+
+export interface PresignOptions {
+  method?: string;
+  /** Seconds, default 3600, at most 604800. */
+  expiresIn?: number;
+  headers?: HeadersInput;
+}
+"#;
+
 /// A signed drop-in for `fetch`.
 #[wasm_bindgen]
 pub struct AwsClient {
@@ -560,7 +591,9 @@ pub struct AwsClient {
 impl AwsClient {
     /// `{ credentials, region?, service?, retries? }`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<AwsClient, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "AwsClientOptions")] options: JsValue,
+    ) -> Result<AwsClient, JsValue> {
         Options::new(&options)
             .and_then(|o| Client::from_options(&o))
             .map(|client| AwsClient {
@@ -587,7 +620,12 @@ impl AwsClient {
     /// Signs and sends, like `fetch(input, init)`. Retries throttling, 5xx and
     /// network failures (not a streamed body, which cannot be sent twice, nor
     /// an abort); corrects clock skew once, learned from the host signed for only.
-    pub fn fetch(&self, input: JsValue, init: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<Response>")]
+    pub fn fetch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestInfo | URL")] input: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "AwsRequestInit")] init: JsValue,
+    ) -> Promise {
         let client = self.client.clone();
         future_to_promise(async move {
             let p = Prepared::from_fetch_args(&input, &init).await?;
@@ -596,7 +634,12 @@ impl AwsClient {
     }
 
     /// The signed Request that fetch() would send.
-    pub fn sign(&self, input: JsValue, init: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<Request>")]
+    pub fn sign(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RequestInfo | URL")] input: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "AwsRequestInit")] init: JsValue,
+    ) -> Promise {
         let client = self.client.clone();
         future_to_promise(async move {
             let p = Prepared::from_fetch_args(&input, &init).await?;
@@ -606,7 +649,12 @@ impl AwsClient {
 
     /// A presigned URL for `url` (GET by default), valid `expiresIn` seconds
     /// (default 3600): `{ method?, expiresIn?, headers? }`.
-    pub fn presign(&self, url: JsValue, options: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn presign(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | URL")] url: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: JsValue,
+    ) -> Promise {
         let client = self.client.clone();
         future_to_promise(async move {
             let o = Options::new(&options).map_err(js_error)?;

@@ -148,6 +148,46 @@ fn now() -> i64 {
     js_sys::Date::now() as i64
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** A token, or a function returning one (sync or async); called on every get(). */
+export type TokenSource = string | (() => string | Promise<string>);
+
+export interface CognitoIdentityCredentialsOptions {
+  region: string;
+  /** us-east-1:01234567-89ab-cdef-0123-456789abcdef */
+  identityPoolId: string;
+  /** A user-pool IdToken; the Logins key is derived from its `iss`. */
+  idToken?: TokenSource;
+  /** Other logins: `{ "accounts.google.com": token, … }`. */
+  logins?: Record<string, TokenSource>;
+  /** With several roles in the token: the one to assume (enhanced flow). */
+  customRoleArn?: string;
+  accountId?: string;
+  /** "enhanced" (default): GetCredentialsForIdentity; "basic": STS AssumeRoleWithWebIdentity with `roleArn`. */
+  flow?: "enhanced" | "basic";
+  roleArn?: string;
+  endpoint?: string;
+  stsEndpoint?: string;
+  /** Where the IdentityId is kept (never credentials or tokens). Default "local". */
+  storage?: "local" | "session" | "memory" | Pick<Storage, "getItem" | "setItem" | "removeItem">;
+  /** Refresh this long before expiry (default 5 minutes). */
+  refreshMarginMs?: number;
+  /** Per request, whole answer included (default 10 s). */
+  timeoutMs?: number;
+  /** Larger answers are refused (default 1 MiB). */
+  maxAnswerBytes?: number;
+}
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  identityId: string;
+}
+"#;
+
 /// Temporary AWS credentials for the signed-in user, from a Cognito Identity Pool.
 #[wasm_bindgen]
 pub struct CognitoIdentityCredentials {
@@ -161,7 +201,10 @@ impl CognitoIdentityCredentials {
     /// storage?: "local" | "session" | "memory" | Storage, refreshMarginMs?,
     /// timeoutMs?, maxAnswerBytes? }`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<CognitoIdentityCredentials, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "CognitoIdentityCredentialsOptions")]
+        options: JsValue,
+    ) -> Result<CognitoIdentityCredentials, JsValue> {
         Self::from_options(&options).map_err(js_error)
     }
 
@@ -230,12 +273,13 @@ impl CognitoIdentityCredentials {
     /// secretAccessKey, sessionToken, expiration, identityId}`. The token
     /// functions are called on every call, so that credentials only ever go
     /// to the user whose tokens they are: keep them cheap.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AwsCredentials>")]
     pub fn get(&self) -> Promise {
         future_to_promise(get(self.shared.clone()))
     }
 
     /// The IdentityId of the user signed in now (exchanging first if it is not known yet).
-    #[wasm_bindgen(js_name = identityId)]
+    #[wasm_bindgen(js_name = identityId, unchecked_return_type = "Promise<string>")]
     pub fn identity_id(&self) -> Promise {
         let shared = self.shared.clone();
         future_to_promise(async move {
@@ -261,7 +305,10 @@ impl CognitoIdentityCredentials {
 
     /// Throws `ClockSkew` for more than a day either way: the device's clock is wrong.
     #[wasm_bindgen(setter, js_name = clockOffset)]
-    pub fn set_clock_offset(&self, ms: JsValue) -> Result<(), JsValue> {
+    pub fn set_clock_offset(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] ms: JsValue,
+    ) -> Result<(), JsValue> {
         // Not a finite number: refused as a skew beyond any bound.
         let offset = ms
             .as_f64()

@@ -75,6 +75,43 @@ struct ObjectOut<'a> {
     etag: &'a str,
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+export interface S3ClientOptions {
+  credentials: AwsClientOptions["credentials"];
+  region: string;
+  bucket: string;
+  /** https://host[:port][/base] of an S3-compatible service; AWS when left out. */
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  /** The prefix myPrefix() puts before the IdentityId. */
+  prefix?: string;
+  retries?: number;
+}
+
+export interface S3Object {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+}
+
+export interface S3Listing {
+  objects: S3Object[];
+  prefixes: string[];
+  nextContinuationToken?: string;
+}
+
+export interface ListObjectsOptions {
+  prefix?: string;
+  delimiter?: string;
+  continuationToken?: string;
+  startAfter?: string;
+  /** 1 to 1000. */
+  maxKeys?: number;
+}
+"#;
+
 /// S3 from the page, under the credentials' identity.
 #[wasm_bindgen]
 pub struct S3Client {
@@ -134,7 +171,9 @@ fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
 impl S3Client {
     /// `{ credentials, region, bucket, endpoint?, forcePathStyle?, prefix?, retries? }`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<S3Client, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "S3ClientOptions")] options: JsValue,
+    ) -> Result<S3Client, JsValue> {
         Self::from_options(&options).map_err(js_error)
     }
 
@@ -179,13 +218,16 @@ impl S3Client {
     }
 
     /// The URL of an object (keys are encoded segment by segment; `:` travels as %3A).
-    pub fn url(&self, key: JsValue) -> Result<String, JsValue> {
+    pub fn url(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+    ) -> Result<String, JsValue> {
         self.op().url(&key).map_err(js_error)
     }
 
     /// This user's own prefix, `PREFIX/{identityId}/` (what per-identity IAM
     /// policies with `${cognito-identity.amazonaws.com:sub}` allow), or a key under it.
-    #[wasm_bindgen(js_name = myPrefix)]
+    #[wasm_bindgen(js_name = myPrefix, unchecked_return_type = "Promise<string>")]
     pub fn my_prefix(&self, name: Option<String>) -> Promise {
         let op = self.op();
         future_to_promise(async move {
@@ -208,8 +250,15 @@ impl S3Client {
 
     /// GetObject: the Response (stream it, or read .text(), .blob(), …).
     /// `{ range?: "bytes=0-99" | [start, end], headers? }`.
-    #[wasm_bindgen(js_name = getObject)]
-    pub fn get_object(&self, key: JsValue, options: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getObject, unchecked_return_type = "Promise<Response>")]
+    pub fn get_object(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ range?: string | [number, number?]; headers?: HeadersInput }"
+        )]
+        options: JsValue,
+    ) -> Promise {
         let op = self.op();
         future_to_promise(async move {
             let url = op.url(&key).map_err(js_error)?;
@@ -240,8 +289,17 @@ impl S3Client {
 
     /// PutObject from a string, Uint8Array, ArrayBuffer or Blob: `{ etag }`.
     /// `{ contentType?, headers? }`.
-    #[wasm_bindgen(js_name = putObject)]
-    pub fn put_object(&self, key: JsValue, body: JsValue, options: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = putObject, unchecked_return_type = "Promise<{ etag: string | null }>")]
+    pub fn put_object(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | Blob")]
+        body: JsValue,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ contentType?: string; headers?: HeadersInput }"
+        )]
+        options: JsValue,
+    ) -> Promise {
         let op = self.op();
         future_to_promise(async move {
             let url = op.url(&key).map_err(js_error)?;
@@ -280,8 +338,11 @@ impl S3Client {
     }
 
     /// DeleteObject (S3 answers 204 whether or not the key existed).
-    #[wasm_bindgen(js_name = deleteObject)]
-    pub fn delete_object(&self, key: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = deleteObject, unchecked_return_type = "Promise<void>")]
+    pub fn delete_object(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+    ) -> Promise {
         let op = self.op();
         future_to_promise(async move {
             let url = op.url(&key).map_err(js_error)?;
@@ -301,8 +362,11 @@ impl S3Client {
     /// ListObjectsV2: `{ objects: [{ key, size, etag, lastModified }], prefixes,
     /// nextContinuationToken }`, of `{ prefix?, delimiter?, continuationToken?,
     /// startAfter?, maxKeys? }`.
-    #[wasm_bindgen(js_name = listObjects)]
-    pub fn list_objects(&self, options: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = listObjects, unchecked_return_type = "Promise<S3Listing>")]
+    pub fn list_objects(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListObjectsOptions")] options: JsValue,
+    ) -> Promise {
         let op = self.op();
         future_to_promise(async move {
             let o = Options::new(&options).map_err(js_error)?;
@@ -378,15 +442,26 @@ impl S3Client {
     }
 
     /// A presigned GET link, valid `expiresIn` seconds (default 3600, at most 7 days).
-    #[wasm_bindgen(js_name = presignGet)]
-    pub fn presign_get(&self, key: JsValue, options: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = presignGet, unchecked_return_type = "Promise<string>")]
+    pub fn presign_get(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ expiresIn?: number }")] options: JsValue,
+    ) -> Promise {
         self.presign(key, options, "GET")
     }
 
     /// A presigned PUT link. With `contentType`, the upload must send that same
     /// Content-Type header (it is signed).
-    #[wasm_bindgen(js_name = presignPut)]
-    pub fn presign_put(&self, key: JsValue, options: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = presignPut, unchecked_return_type = "Promise<string>")]
+    pub fn presign_put(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(
+            unchecked_optional_param_type = "{ expiresIn?: number; contentType?: string }"
+        )]
+        options: JsValue,
+    ) -> Promise {
         self.presign(key, options, "PUT")
     }
 

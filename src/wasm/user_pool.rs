@@ -66,6 +66,33 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     })
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+export interface UserPoolOptions {
+  region: string;
+  userPoolId: string;
+  /** The app client's id (a client without a secret). */
+  clientId: string;
+  endpoint?: string;
+}
+
+export interface UserPoolTokens {
+  idToken: string;
+  accessToken: string;
+  /** Absent from refresh() answers: the refresh token stays the same. */
+  refreshToken?: string;
+  expiresIn: number;
+}
+
+export interface ClientCredentialsOptions {
+  /** https://<domain>/oauth2/token */
+  tokenEndpoint: string;
+  clientId: string;
+  clientSecret: string;
+  scope?: string | string[];
+}
+"#;
+
 /// Cognito User Pools sign-in (`USER_PASSWORD_AUTH`) and refresh, unsigned.
 #[wasm_bindgen]
 pub struct UserPool {
@@ -79,7 +106,9 @@ pub struct UserPool {
 impl UserPool {
     /// `{ region, userPoolId, clientId, endpoint? }`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<UserPool, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "UserPoolOptions")] options: JsValue,
+    ) -> Result<UserPool, JsValue> {
         Self::from_options(&options).map_err(js_error)
     }
 
@@ -115,8 +144,12 @@ impl UserPool {
     }
 
     /// USER_PASSWORD_AUTH: `{ idToken, accessToken, refreshToken, expiresIn }`.
-    #[wasm_bindgen(js_name = signIn)]
-    pub fn sign_in(&self, username: JsValue, password: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = signIn, unchecked_return_type = "Promise<UserPoolTokens>")]
+    pub fn sign_in(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] username: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] password: JsValue,
+    ) -> Promise {
         let fields =
             required_string(&username, "username", ErrorCode::InvalidConfig).and_then(|u| {
                 required_string(&password, "password", ErrorCode::InvalidConfig).map(|p| (u, p))
@@ -132,7 +165,11 @@ impl UserPool {
     }
 
     /// REFRESH_TOKEN_AUTH: new id and access tokens (the refresh token stays).
-    pub fn refresh(&self, refresh_token: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<UserPoolTokens>")]
+    pub fn refresh(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] refresh_token: JsValue,
+    ) -> Promise {
         match required_string(&refresh_token, "refreshToken", ErrorCode::InvalidConfig) {
             Ok(token) => tokens(
                 user_pool::refresh(&self.endpoint, &self.client_id, &token),
@@ -159,8 +196,13 @@ fn tokens(request: HttpRequest, secret: String) -> Promise {
 }
 
 /// `{ header, payload }` of a JWT. No signature check: AWS verifies tokens.
-#[wasm_bindgen(js_name = decodeJwt)]
-pub fn decode_jwt(token: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(
+    js_name = decodeJwt,
+    unchecked_return_type = "{ header: Record<string, unknown>; payload: Record<string, unknown> }"
+)]
+pub fn decode_jwt(
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+) -> Result<JsValue, JsValue> {
     let Some(token) = token.as_string() else {
         return Err(js_error(Error::new(
             ErrorCode::Malformed,
@@ -193,8 +235,13 @@ thread_local! {
 /// servers and edge runtimes: `{ accessToken, expiresAt }`, cached until a
 /// minute before it expires. Refuses to run in a browser page: a client
 /// secret must never be shipped to one.
-#[wasm_bindgen(js_name = clientCredentials)]
-pub fn client_credentials(options: JsValue) -> Promise {
+#[wasm_bindgen(
+    js_name = clientCredentials,
+    unchecked_return_type = "Promise<{ accessToken: string; expiresAt: Date }>"
+)]
+pub fn client_credentials(
+    #[wasm_bindgen(unchecked_param_type = "ClientCredentialsOptions")] options: JsValue,
+) -> Promise {
     match grant(&options) {
         Ok((key, request)) => future_to_promise(async move {
             let now = js_sys::Date::now();
