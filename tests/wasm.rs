@@ -119,3 +119,62 @@ fn errors_reach_js_as_typed_errors() {
         .unwrap_or_default();
     assert!(!e.contains("wJalrXUtnFEMI"), "{e}");
 }
+
+/// `name` and `code` of a JS Error the module's classes throw or reject with.
+fn js_error_name(e: &wasm_bindgen::JsValue) -> (String, String) {
+    let get = |k: &str| {
+        js_sys::Reflect::get(e, &k.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    (get("name"), get("code"))
+}
+
+fn options(pairs: &[(&str, &str)]) -> wasm_bindgen::JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &(*k).into(), &(*v).into()).expect("set");
+    }
+    o.into()
+}
+
+#[wasm_bindgen_test]
+async fn the_sdk_classes_answer_bad_input_with_typed_js_errors() {
+    use cognito_sigv4::wasm::{provider::CognitoIdentityCredentials, s3::S3Client, user_pool};
+    let named = |e: wasm_bindgen::JsValue| js_error_name(&e);
+    // Options that say nothing, or the wrong thing.
+    let e = user_pool::UserPool::new(options(&[("region", "us-east-1")]))
+        .err()
+        .expect("refused");
+    assert_eq!(named(e), ("InvalidConfig".into(), "InvalidConfig".into()));
+    let e = CognitoIdentityCredentials::new(options(&[
+        ("region", "us-east-1"),
+        ("identityPoolId", "nope"),
+    ]))
+    .err()
+    .expect("refused");
+    assert_eq!(named(e).0, "InvalidConfig");
+    // A token that is no JWT: Malformed, without quoting it.
+    let token = "secret-token-not-a-jwt";
+    let e = user_pool::decode_jwt(token.into()).err().expect("refused");
+    assert_eq!(named(e.clone()).0, "Malformed");
+    assert!(!js_sys::Error::from(e)
+        .message()
+        .as_string()
+        .unwrap_or_default()
+        .contains(token));
+    // The async paths reject (never trap): an empty password, then no credentials for S3.
+    let pool = user_pool::UserPool::new(options(&[
+        ("region", "us-east-1"),
+        ("userPoolId", "us-east-1_x"),
+        ("clientId", "c"),
+    ]))
+    .expect("a pool");
+    let rejected = wasm_bindgen_futures::JsFuture::from(pool.sign_in("u".into(), "".into())).await;
+    assert_eq!(named(rejected.err().expect("refused")).0, "InvalidConfig");
+    let e = S3Client::new(options(&[("region", "us-east-1"), ("bucket", "b")]))
+        .err()
+        .expect("refused");
+    assert_eq!(named(e).0, "MissingCredentials");
+}

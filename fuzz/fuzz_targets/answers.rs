@@ -2,13 +2,21 @@
 //! every parser of service answers (Cognito, STS, S3) and tokens, and the credential provider
 //! fed arbitrary answers, must never panic, and no error may quote a secret.
 
-use cognito_sigv4::cognito::{identity, sts, user_pool};
+use cognito_sigv4::cognito::{identity, oauth, sts, user_pool};
 use cognito_sigv4::credentials::{Config, Flow, MemoryStorage, Provider, Step};
 use cognito_sigv4::http::HttpResponse;
 use cognito_sigv4::sigv4::time;
 use cognito_sigv4::{json, jwt, s3, xml};
 
 const SECRET: &str = "LOGINTOKENsecretLOGINTOKEN0123456789";
+
+fn response_of(status: u16, text: &str) -> HttpResponse {
+    HttpResponse {
+        status,
+        date: Some(text.to_string()),
+        body: text.to_string(),
+    }
+}
 
 /// Input: first byte picks status and flow, the rest is answer bodies split by NUL.
 pub fn check(data: &[u8]) {
@@ -24,16 +32,23 @@ pub fn check(data: &[u8]) {
     let _ = xml::all(&text, "Contents");
     let _ = s3::parse_list(&text);
     let e = s3::parse_error(status, &text, "GetObject");
+    // The token endpoint's answers: a token, or an OAuth error named by a plain code.
+    if let Err(e) = oauth::parse_token(&response_of(status, &text)) {
+        assert!(
+            e.name()
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.'),
+            "OAuth error name {:?}",
+            e.name()
+        );
+    }
+    let _ = cognito_sigv4::aws_host::service_region(&text);
     assert!(
         !e.name().is_empty() && e.name().bytes().all(|b| b.is_ascii_alphanumeric()),
         "S3 error name {:?}",
         e.name()
     );
-    let response = HttpResponse {
-        status,
-        date: Some(text.to_string()),
-        body: text.to_string(),
-    };
+    let response = response_of(status, &text);
     for result in [
         identity::parse_get_id(&response, &[SECRET]).err(),
         identity::parse_open_id_token(&response, &[SECRET]).err(),
