@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CRATES = ["cognito_sigv4", "sha2", "hmac", "digest", "block_buffer", "base64", "wasm_bindgen", "js_sys", "alloc", "core", "compiler_builtins"];
+const CRATES = ["cognito_sigv4", "sha2", "hmac", "digest", "block_buffer", "base64", "wasm_bindgen_futures", "wasm_bindgen", "js_sys", "web_sys", "gloo_net", "serde_wasm_bindgen", "serde_core", "serde", "dlmalloc", "lol_alloc", "std", "alloc", "core", "compiler_builtins"];
 
 /** `{ code: total, data, crates: { name: bytes } }` of a wasm file with a name section. */
 export function crateBytes(path) {
@@ -67,6 +67,8 @@ export function crateBytes(path) {
       }
     }
     if (best === "digest" || best === "block_buffer") best = "sha2";
+    // Type descriptors: run by wasm-bindgen's CLI at build time, then removed.
+    if (name.startsWith("__wbindgen_describe") || name.includes("WasmDescribe") || name.includes("describe..inform")) best = "(wasm-bindgen descriptors: dropped by its CLI)";
     if (best === "other") {
       if (name.startsWith("__wbindgen_describe")) best = "(wasm-bindgen descriptors: dropped by its CLI)";
       else if (name.startsWith("__wbg") || name.startsWith("__wbindgen")) best = "wasm_bindgen";
