@@ -94,6 +94,18 @@ pub(crate) fn required_string(
     })
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `String(value)`, which runs the value's own toString() and may throw.
+    #[wasm_bindgen(catch, js_name = String)]
+    fn js_string(value: &JsValue) -> Result<js_sys::JsString, JsValue>;
+}
+
+/// `String(value)` (a URL object's href, a URLSearchParams' query), or what it threw.
+pub(crate) fn stringify(value: &JsValue) -> Result<String, JsValue> {
+    js_string(value).map(String::from)
+}
+
 /// A settled promise of `result` (for validation errors before any I/O, so
 /// async methods always answer with a promise).
 pub(crate) fn rejected(e: Error) -> js_sys::Promise {

@@ -4,13 +4,13 @@
 //! request's retries and clock correction are the core's
 //! ([`SignedFetch`]); this signs, sends and reports each outcome.
 
-use super::boundary::{config_error, js_error, Options};
+use super::boundary::{config_error, js_error, stringify, Options};
 use super::fetch;
 use crate::error::{cat, Error, ErrorCode};
 use crate::signed_fetch::{Next, SignedFetch};
 use crate::sigv4::{self, Credentials, Payload, Signer};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, RefMut};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -146,7 +146,7 @@ pub(crate) fn body_bytes(body: &JsValue) -> Option<Vec<u8>> {
         );
     }
     if body.has_type::<web_sys::UrlSearchParams>() {
-        return Some(String::from(js_sys::Object::from(body.clone()).to_string()).into_bytes());
+        return stringify(body).ok().map(String::into_bytes);
     }
     None
 }
@@ -184,9 +184,7 @@ impl Prepared {
         let url = match (request, input.as_string()) {
             (Some(r), _) => r.url(),
             (None, Some(s)) => s,
-            (None, None) if input.is_object() => {
-                String::from(js_sys::Object::from(input.clone()).to_string())
-            }
+            (None, None) if input.is_object() => stringify(input)?,
             _ => return Err(js_error(url_error(""))),
         };
         let method = init
@@ -351,13 +349,8 @@ impl Client {
         Credentials::new(&id, &secret, token.as_deref()).map_err(js_error)
     }
 
-    /// Runs `f` with the signer of `keys` for `host`'s service and region.
-    fn with_signer<R>(
-        &self,
-        keys: Credentials,
-        host: &str,
-        f: impl FnOnce(&mut Signer) -> crate::Result<R>,
-    ) -> crate::Result<R> {
+    /// The signer of `keys` for `host`'s service and region.
+    fn signer(&self, keys: Credentials, host: &str) -> crate::Result<RefMut<'_, Signer>> {
         let inferred = crate::aws_host::service_region(host.split(':').next().unwrap_or(host));
         let region = self
             .region
@@ -385,7 +378,7 @@ impl Client {
                 signers.len() - 1
             }
         };
-        f(&mut signers[at])
+        Ok(RefMut::map(signers, |s| &mut s[at]))
     }
 
     fn now(&self) -> i64 {
@@ -410,7 +403,8 @@ impl Client {
         };
         let now = self.now();
         let signed = self
-            .with_signer(keys, &p.host, |signer| signer.sign(&req, now))
+            .signer(keys, &p.host)
+            .and_then(|mut signer| signer.sign(&req, now))
             .map_err(js_error)?;
         let init = web_sys::RequestInit::new();
         for (key, value) in &p.options {
@@ -544,7 +538,8 @@ impl Client {
         let mut req = sigv4::Request::new(method, &url);
         req.headers = &headers;
         let now = self.now();
-        self.with_signer(keys, &host, |signer| signer.presign(&req, expires, now))
+        self.signer(keys, &host)
+            .and_then(|mut signer| signer.presign(&req, expires, now))
             .map(|p| p.url)
             .map_err(js_error)
     }
@@ -660,9 +655,7 @@ impl AwsClient {
             let o = Options::new(&options).map_err(js_error)?;
             let url = match url.as_string() {
                 Some(s) => s,
-                None if url.is_object() => {
-                    String::from(js_sys::Object::from(url.clone()).to_string())
-                }
+                None if url.is_object() => stringify(&url)?,
                 None => return Err(js_error(url_error(""))),
             };
             let method = o

@@ -144,6 +144,15 @@ fn to_js(issued: &Issued) -> Result<JsValue, JsValue> {
     Ok(out)
 }
 
+/// The provider is in the middle of a step (a storage callback called back
+/// into it): refused, instead of a double borrow, which would trap.
+fn reentered() -> JsValue {
+    js_error(Error::new(
+        ErrorCode::InvalidConfig,
+        "the credentials were used from inside their own storage's getItem/setItem/removeItem: do that after it returns",
+    ))
+}
+
 fn now() -> i64 {
     js_sys::Date::now() as i64
 }
@@ -291,16 +300,23 @@ impl CognitoIdentityCredentials {
     /// Sign-out: forget the credentials, the logins and this user's stored
     /// IdentityId. An exchange in flight is dropped (its callers get
     /// `Cancelled`) and stores nothing.
-    pub fn clear(&self) {
+    pub fn clear(&self) -> Result<(), JsValue> {
+        let (Ok(mut storage), Ok(mut provider)) = (
+            self.shared.storage.try_borrow_mut(),
+            self.shared.provider.try_borrow_mut(),
+        ) else {
+            return Err(reentered());
+        };
         self.shared.flight.borrow_mut().take();
-        let mut storage = self.shared.storage.borrow_mut();
-        self.shared.provider.borrow_mut().clear(&mut *storage);
+        provider.clear(&mut *storage);
+        Ok(())
     }
 
     /// Server time minus local time, as learned from AWS answers (ms).
     #[wasm_bindgen(getter, js_name = clockOffset)]
-    pub fn clock_offset(&self) -> f64 {
-        self.shared.provider.borrow().clock_offset_ms() as f64
+    pub fn clock_offset(&self) -> Result<f64, JsValue> {
+        let provider = self.shared.provider.try_borrow().map_err(|_| reentered())?;
+        Ok(provider.clock_offset_ms() as f64)
     }
 
     /// Throws `ClockSkew` for more than a day either way: the device's clock is wrong.
@@ -316,7 +332,8 @@ impl CognitoIdentityCredentials {
             .map_or(i64::MAX, |m| m as i64);
         self.shared
             .provider
-            .borrow_mut()
+            .try_borrow_mut()
+            .map_err(|_| reentered())?
             .set_clock_offset_ms(offset)
             .map_err(js_error)
     }

@@ -200,6 +200,35 @@ test("after a trap every call answers ModuleFailed, and a pending get() settles 
   assert.deepEqual(JSON.parse(out), ["ModuleFailed", "ModuleFailed", "ModuleFailed", "ModuleFailed"]);
 });
 
+test("a storage that calls back into its provider gets a typed error, never a trap", async () => {
+  const seen = [];
+  const map = new Map();
+  let creds;
+  const storage = {
+    getItem: (k) => map.get(k) ?? null,
+    setItem: (k, v) => {
+      // Reentrant: the provider is in the middle of storing the IdentityId.
+      for (const f of [() => creds.clear(), () => creds.clockOffset, () => (creds.clockOffset = 0)]) {
+        try {
+          f();
+          seen.push("ok");
+        } catch (e) {
+          seen.push(e.name);
+        }
+      }
+      map.set(k, v);
+    },
+    removeItem: (k) => map.delete(k),
+  };
+  creds = credentials({ idToken: idToken("grace"), storage });
+  assert.equal((await creds.get()).accessKeyId, "ASIA-grace");
+  assert.deepEqual(seen, ["InvalidConfig", "InvalidConfig", "InvalidConfig"]);
+  // The module is whole: the same provider and a new signer still work.
+  creds.clear();
+  assert.equal((await creds.get()).accessKeyId, "ASIA-grace");
+  assert.ok(new Signer({ accessKeyId: "A", secretAccessKey: "S", region: "us-east-1", service: "s3" }));
+});
+
 // 3. Addresses above 2 GiB.
 
 test("more than 1 GiB to hash in memory is InvalidBody, never wrong bytes", { timeout: 120_000 }, () => {
