@@ -140,18 +140,9 @@ pub fn status_name(status: u16) -> &'static str {
     }
 }
 
-/// Joins message parts. Used instead of `format!`, whose machinery costs
-/// several KB in the wasm module.
-pub fn cat(parts: &[&str]) -> String {
-    // A plain loop: `concat` is generic machinery worth about 1 KB of wasm.
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        out.push_str(part);
-    }
-    out
-}
-
-/// Appends `n` in decimal, zero-padded to `width` digits.
+/// Appends `n` in decimal, zero-padded to `width` digits: SigV4's dates and
+/// ports, in the no_std signer module too, without core::fmt's integer
+/// formatting.
 pub fn push_num(out: &mut String, n: u64, width: usize) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
@@ -173,8 +164,9 @@ pub fn push_num(out: &mut String, n: u64, width: usize) {
 }
 
 /// Byte offset of `needle` in `haystack`. A plain scan instead of `str::find`
-/// with a string pattern, whose two-way searcher (and its panic paths) cost
-/// about 3 KB of wasm; the texts searched here are small.
+/// with a string pattern: its two-way searcher, with `str::replace` for
+/// [`replace_all`], cost 4.7 KB gz of the whole SDK's wasm (measured: 95,870 ->
+/// 100,541 B); the texts searched here are a few KB of AWS answers at most.
 pub fn find(haystack: &str, needle: &str) -> Option<usize> {
     if needle.is_empty() {
         return Some(0);

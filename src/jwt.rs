@@ -1,7 +1,7 @@
 //! JWT claims decoding (no signature check: the page only needs to read the
 //! token it was given; AWS verifies it) and the Cognito `Logins` key.
 
-use crate::error::{cat, Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::json::{self, Value};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -19,11 +19,12 @@ fn malformed(what: &str) -> Error {
     // Never quote the token: it is a credential.
     Error::new(
         ErrorCode::Malformed,
-        cat(&[
+        [
             "the token is not a JWT (",
             what,
             "): pass the IdToken string from sign-in, not the whole response",
-        ]),
+        ]
+        .concat(),
     )
 }
 

@@ -4,7 +4,7 @@
 //! rules live here once, beside the credential provider's.
 
 use crate::credentials::check_clock_offset;
-use crate::error::{cat, find, Error, ErrorCode};
+use crate::error::{find, Error, ErrorCode};
 use crate::retry::RetryPolicy;
 use crate::sigv4::time;
 
@@ -129,7 +129,7 @@ impl SignedFetch {
         self.retry(now_ms).unwrap_or_else(|| {
             Next::Fail(Error::new(
                 ErrorCode::Network,
-                cat(&["could not reach ", host, ": check the network and CORS"]),
+                ["could not reach ", host, ": check the network and CORS"].concat(),
             ))
         })
     }

@@ -1,13 +1,13 @@
 //! Cognito Identity: `GetId`, `GetCredentialsForIdentity`, `GetOpenIdToken`.
 
 use super::{field, json_answer, json_request, malformed, HttpRequest, HttpResponse};
-use crate::error::{cat, Error};
+use crate::error::Error;
 use crate::json::Writer;
 use crate::sigv4::Credentials;
 use alloc::string::String;
 
 pub fn default_endpoint(region: &str) -> String {
-    cat(&["https://cognito-identity.", region, ".amazonaws.com/"])
+    ["https://cognito-identity.", region, ".amazonaws.com/"].concat()
 }
 
 const PREFIX: &str = "AWSCognitoIdentityService.";
@@ -31,7 +31,7 @@ pub fn get_id(
     if !logins.is_empty() {
         body = body.object("Logins", logins_object(logins));
     }
-    json_request(endpoint, &cat(&[PREFIX, "GetId"]), body.finish())
+    json_request(endpoint, &[PREFIX, "GetId"].concat(), body.finish())
 }
 
 /// The IdentityId of a `GetId` answer.
@@ -55,7 +55,7 @@ pub fn get_credentials_for_identity(
     }
     json_request(
         endpoint,
-        &cat(&[PREFIX, "GetCredentialsForIdentity"]),
+        &[PREFIX, "GetCredentialsForIdentity"].concat(),
         body.finish(),
     )
 }
@@ -95,7 +95,11 @@ pub fn get_open_id_token(
     if !logins.is_empty() {
         body = body.object("Logins", logins_object(logins));
     }
-    json_request(endpoint, &cat(&[PREFIX, "GetOpenIdToken"]), body.finish())
+    json_request(
+        endpoint,
+        &[PREFIX, "GetOpenIdToken"].concat(),
+        body.finish(),
+    )
 }
 
 /// The OpenID Connect token of a `GetOpenIdToken` answer (for STS).

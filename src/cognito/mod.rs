@@ -7,7 +7,7 @@ pub mod oauth;
 pub mod sts;
 pub mod user_pool;
 
-use crate::error::{cat, find, replace_all, Error, ErrorCode};
+use crate::error::{find, replace_all, Error, ErrorCode};
 use crate::json::{self, Value};
 use alloc::string::String;
 
@@ -42,11 +42,12 @@ pub fn json_answer(
 pub(crate) fn malformed(operation: &str) -> Error {
     Error::new(
         ErrorCode::Malformed,
-        cat(&[
+        [
             "the answer to ",
             operation,
             " is not what AWS sends (truncated, or not from AWS?): check the endpoint",
-        ]),
+        ]
+        .concat(),
     )
 }
 
@@ -67,12 +68,13 @@ pub fn json_error(response: &HttpResponse, operation: &str, secrets: &[&str]) ->
         None if response.status >= 500 => {
             let mut e = Error::new(
                 ErrorCode::Network,
-                cat(&[
+                [
                     operation,
                     " failed with a server error (HTTP ",
                     &crate::error::num(u64::from(response.status)),
                     "): try again later",
-                ]),
+                ]
+                .concat(),
             );
             e.status = Some(response.status);
             e
@@ -153,7 +155,7 @@ pub(crate) fn typed_error(
     Error::service(
         type_name,
         status,
-        cat(&[operation, ": ", advice, " (", source, " says: ", said, ")"]),
+        [operation, ": ", advice, " (", source, " says: ", said, ")"].concat(),
     )
 }
 

@@ -3,7 +3,7 @@
 //! request, and the access token or a typed error from the answer.
 
 use super::{HttpRequest, HttpResponse};
-use crate::error::{cat, Error, ErrorCode};
+use crate::error::{Error, ErrorCode};
 use crate::json::{self, Value};
 use crate::sigv4::encode::encode;
 use alloc::string::String;
@@ -32,11 +32,8 @@ pub fn client_credentials(
     client_secret: &str,
     scope: Option<&str>,
 ) -> HttpRequest {
-    let basic = base64::engine::general_purpose::STANDARD.encode(cat(&[
-        &encode(client_id),
-        ":",
-        &encode(client_secret),
-    ]));
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode([&encode(client_id), ":", &encode(client_secret)].concat());
     let mut body = String::from("grant_type=client_credentials");
     if let Some(scope) = scope.filter(|s| !s.is_empty()) {
         body.push_str("&scope=");
@@ -50,7 +47,7 @@ pub fn client_credentials(
                 "content-type",
                 String::from("application/x-www-form-urlencoded")
             ),
-            ("authorization", cat(&["Basic ", &basic])),
+            ("authorization", ["Basic ", &basic].concat()),
         ],
         body,
     }
@@ -94,7 +91,7 @@ pub fn parse_token(response: &HttpResponse) -> Result<AccessToken, Error> {
             let mut e = Error::service(
                 code,
                 response.status,
-                cat(&["the token endpoint refused: ", advice, " (", code, ")"]),
+                ["the token endpoint refused: ", advice, " (", code, ")"].concat(),
             );
             if code.is_empty() || e.service_type.as_deref() != Some(code) {
                 e = Error::new(

@@ -2,14 +2,14 @@
 //! POST, unsigned, XML answer.
 
 use super::{malformed, service_error, HttpRequest, HttpResponse};
-use crate::error::{cat, num, Error, ErrorCode};
+use crate::error::{num, Error, ErrorCode};
 use crate::sigv4::Credentials;
 use crate::sigv4::{encode, time};
 use crate::xml;
 use alloc::string::String;
 
 pub fn default_endpoint(region: &str) -> String {
-    cat(&["https://sts.", region, ".amazonaws.com/"])
+    ["https://sts.", region, ".amazonaws.com/"].concat()
 }
 
 pub fn assume_role_with_web_identity(
@@ -19,14 +19,15 @@ pub fn assume_role_with_web_identity(
     web_identity_token: &str,
     duration_seconds: Option<u32>,
 ) -> HttpRequest {
-    let mut body = cat(&[
+    let mut body = [
         "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=",
         &encode::encode(role_arn),
         "&RoleSessionName=",
         &encode::encode(session_name),
         "&WebIdentityToken=",
         &encode::encode(web_identity_token),
-    ]);
+    ]
+    .concat();
     if let Some(secs) = duration_seconds {
         body.push_str("&DurationSeconds=");
         body.push_str(&num(u64::from(secs)));

@@ -2,7 +2,7 @@
 //! `REFRESH_TOKEN_AUTH`, unsigned: how a page gets its IdToken.
 
 use super::{field, json_answer, json_request, HttpRequest, HttpResponse};
-use crate::error::{cat, Error};
+use crate::error::Error;
 use crate::json::Writer;
 use alloc::string::String;
 
@@ -24,7 +24,7 @@ impl core::fmt::Debug for Tokens {
 }
 
 pub fn default_endpoint(region: &str) -> String {
-    cat(&["https://cognito-idp.", region, ".amazonaws.com/"])
+    ["https://cognito-idp.", region, ".amazonaws.com/"].concat()
 }
 
 const TARGET: &str = "AWSCognitoIdentityProviderService.InitiateAuth";
@@ -56,11 +56,11 @@ pub fn parse_tokens(response: &HttpResponse, secrets: &[&str]) -> Result<Tokens,
         return Err(Error::service(
             "ChallengeRequired",
             response.status,
-            cat(&[
+            [
                 "InitiateAuth: the user pool asks for the ",
                 challenge,
                 " challenge, which signIn does not answer: complete it with the AWS SDK or the hosted UI (e.g. set a new password), or use a user without it",
-            ]),
+            ].concat(),
         ));
     }
     let expires = doc

@@ -11,7 +11,7 @@
 
 use crate::cognito::identity;
 use crate::cognito::sts;
-use crate::error::{cat, Error, ErrorCode};
+use crate::error::{Error, ErrorCode};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jwt;
 pub use crate::retry::RetryPolicy;
@@ -243,12 +243,15 @@ impl Provider {
     /// logins name no user: such an IdentityId is never persisted.
     pub fn storage_key(&self) -> Option<String> {
         let user = self.user.as_deref()?;
-        Some(cat(&[
-            "cognito-sigv4:identity:",
-            &self.config.identity_pool_id,
-            ":",
-            user,
-        ]))
+        Some(
+            [
+                "cognito-sigv4:identity:",
+                &self.config.identity_pool_id,
+                ":",
+                user,
+            ]
+            .concat(),
+        )
     }
 
     /// The exchange generation: pass it back with every report of the
@@ -624,7 +627,7 @@ fn principal(logins: &[(String, String)]) -> (String, Option<String>) {
             Some(sub) => ("sub:", sub.as_str()),
             None => ("token:", token.as_str()),
         };
-        out.push_str(&cat(&[key, "\n", kind, who, "\n"]));
+        out.push_str(&[key, "\n", kind, who, "\n"].concat());
         if first_sub.is_none() {
             first_sub = sub;
         }

@@ -3,7 +3,7 @@
 //! error documents as typed errors. Sans-IO like the rest: the shell signs the
 //! URL with the `s3` signer and fetches it.
 
-use crate::error::{cat, Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::sigv4::{check_scope_part, encode};
 use crate::xml;
 use alloc::string::String;
@@ -37,11 +37,14 @@ fn check_bucket(bucket: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(invalid(cat(&[
-            "bucket `",
-            &crate::sigv4::url::shorten(bucket),
-            "` is not an S3 bucket name: 3 to 63 lower-case letters, digits, `.` or `-`",
-        ])))
+        Err(invalid(
+            [
+                "bucket `",
+                &crate::sigv4::url::shorten(bucket),
+                "` is not an S3 bucket name: 3 to 63 lower-case letters, digits, `.` or `-`",
+            ]
+            .concat(),
+        ))
     }
 }
 
@@ -59,11 +62,14 @@ fn push_key(out: &mut String, key: &str) -> Result<()> {
         .split('/')
         .any(|segment| segment == "." || segment == "..")
     {
-        return Err(invalid(cat(&[
-            "the key `",
-            &crate::sigv4::url::shorten(key),
-            "` has a `.` or `..` segment, which URLs cannot carry: rename it",
-        ])));
+        return Err(invalid(
+            [
+                "the key `",
+                &crate::sigv4::url::shorten(key),
+                "` has a `.` or `..` segment, which URLs cannot carry: rename it",
+            ]
+            .concat(),
+        ));
     }
     encode::encode_into(out, key.as_bytes(), true);
     Ok(())
@@ -77,7 +83,7 @@ pub fn url(b: &Bucket<'_>, key: Option<&str>, query: &str) -> Result<String> {
     let endpoint = b.endpoint.trim_end_matches('/');
     let aws;
     let endpoint = if endpoint.is_empty() {
-        aws = cat(&["https://s3.", b.region, ".amazonaws.com"]);
+        aws = ["https://s3.", b.region, ".amazonaws.com"].concat();
         &aws
     } else {
         endpoint
@@ -89,11 +95,14 @@ pub fn url(b: &Bucket<'_>, key: Option<&str>, query: &str) -> Result<String> {
         .split_at_checked(scheme_end)
         .map(|(s, r)| (s, r.get(3..).unwrap_or("")));
     let Some((scheme, rest)) = split.filter(|(s, _)| *s == "https" || *s == "http") else {
-        return Err(invalid(cat(&[
-            "endpoint `",
-            &crate::sigv4::url::shorten(endpoint),
-            "` must be an http(s) URL, e.g. https://s3.eu-west-1.amazonaws.com",
-        ])));
+        return Err(invalid(
+            [
+                "endpoint `",
+                &crate::sigv4::url::shorten(endpoint),
+                "` must be an http(s) URL, e.g. https://s3.eu-west-1.amazonaws.com",
+            ]
+            .concat(),
+        ));
     };
     let (host, base) = rest
         .split_at_checked(rest.find('/').unwrap_or(rest.len()))

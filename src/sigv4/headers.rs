@@ -1,6 +1,6 @@
 //! Which headers are signed, and what a header must look like to be sent at all.
 
-use crate::error::{cat, Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result};
 use alloc::string::String;
 
 /// Headers never signed, in one place. Browsers set or drop these themselves
@@ -58,32 +58,33 @@ pub fn check(name: &str, value: &str) -> Result<String> {
     if name.is_empty() || !name.bytes().all(is_tchar) {
         return Err(Error::new(
             ErrorCode::InvalidHeader,
-            cat(&[
+            [
                 "`",
                 &crate::sigv4::url::shorten(name),
                 "` is not a valid header name: use letters, digits and `-` (no spaces, colons or other symbols)",
-            ]),
+            ].concat(),
         ));
     }
     // Values are not quoted back: they may be secrets.
     if value.bytes().any(|b| b == b'\r' || b == b'\n' || b == 0) {
         return Err(Error::new(
             ErrorCode::InvalidHeader,
-            cat(&[
+            [
                 "the value of header `",
                 name,
                 "` contains a line break or NUL, which fetch refuses: remove it",
-            ]),
+            ]
+            .concat(),
         ));
     }
     if value.bytes().any(|b| b >= 0x7f || (b < 0x20 && b != b'\t')) {
         return Err(Error::new(
             ErrorCode::InvalidHeader,
-            cat(&[
+            [
                 "the value of header `",
                 name,
                 "` has non-ASCII or control characters, which browsers send differently from how they would be signed: percent-encode or base64 it",
-            ]),
+            ].concat(),
         ));
     }
     Ok(name.to_ascii_lowercase())

@@ -14,7 +14,7 @@ pub mod sha256;
 pub mod time;
 pub mod url;
 
-use crate::error::{cat, num, Error, ErrorCode, Result};
+use crate::error::{num, Error, ErrorCode, Result};
 use sha256::{hex, hmac, push_hex, sha256, HmacKey};
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -170,7 +170,7 @@ impl SigningKeyCache {
             .get_or_insert_with(|| {
                 let mut parts = scope.split('/');
                 let date = parts.next().unwrap_or_default();
-                let mut key = hmac(cat(&["AWS4", secret]).as_bytes(), date.as_bytes());
+                let mut key = hmac(["AWS4", secret].concat().as_bytes(), date.as_bytes());
                 for part in parts {
                     key = hmac(&key, part.as_bytes());
                 }
@@ -189,7 +189,7 @@ pub(crate) fn check_scope_part(what: &str, value: &str) -> Result<()> {
     {
         return Err(Error::new(
             ErrorCode::InvalidConfig,
-            cat(&[
+            [
                 what,
                 " `",
                 &url::shorten(value),
@@ -199,7 +199,8 @@ pub(crate) fn check_scope_part(what: &str, value: &str) -> Result<()> {
                 } else {
                     "execute-api or s3"
                 },
-            ]),
+            ]
+            .concat(),
         ));
     }
     Ok(())
@@ -222,14 +223,14 @@ fn normalize_method(method: &str) -> Result<String> {
     if method.is_empty() || !method.bytes().all(headers::is_tchar) {
         return Err(Error::new(
             ErrorCode::InvalidConfig,
-            cat(&["`", &url::shorten(method), "` is not an HTTP method"]),
+            ["`", &url::shorten(method), "` is not an HTTP method"].concat(),
         ));
     }
     let upper = method.to_ascii_uppercase();
     if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
         return Err(Error::new(
             ErrorCode::InvalidConfig,
-            cat(&["fetch refuses the ", &upper, " method"]),
+            ["fetch refuses the ", &upper, " method"].concat(),
         ));
     }
     Ok(match upper.as_str() {
@@ -508,7 +509,7 @@ impl Signer {
 
     fn scope(&self, amz_date: &str) -> String {
         let date = amz_date.get(..8).unwrap_or(amz_date);
-        cat(&[date, "/", &self.region, "/", &self.service, "/aws4_request"])
+        [date, "/", &self.region, "/", &self.service, "/aws4_request"].concat()
     }
 
     fn string_to_sign(amz_date: &str, scope: &str, creq: &str) -> String {
@@ -561,7 +562,7 @@ impl Signer {
         let scope = self.scope(&amz_date);
         let sts = Self::string_to_sign(&amz_date, &scope, &creq);
         let signature = self.signature(&scope, &sts);
-        let authorization = cat(&[
+        let authorization = [
             ALGORITHM,
             " Credential=",
             &self.credentials.access_key_id,
@@ -571,7 +572,8 @@ impl Signer {
             &signed_headers,
             ", Signature=",
             &signature,
-        ]);
+        ]
+        .concat();
         let at = headers.partition_point(|(n, _)| n.as_str() < "authorization");
         headers.insert(at, ("authorization".to_string(), authorization));
         Ok(Signed {
@@ -622,7 +624,7 @@ impl Signer {
             ("X-Amz-Algorithm", ALGORITHM.to_string()),
             (
                 "X-Amz-Credential",
-                cat(&[&self.credentials.access_key_id, "/", &scope]),
+                [&self.credentials.access_key_id, "/", &scope].concat(),
             ),
             ("X-Amz-Date", amz_date.clone()),
             ("X-Amz-Expires", num(u64::from(expires_in))),

@@ -4,7 +4,7 @@
 //! `URL` parser (so what we sign is exactly what `fetch` sends), and this only has
 //! to cut a serialized URL into parts and refuse what fetch would refuse.
 
-use crate::error::{cat, push_num, Error, ErrorCode, Result};
+use crate::error::{push_num, Error, ErrorCode, Result};
 use alloc::string::{String, ToString};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,11 +43,11 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
     let (scheme, rest) = match separator.and_then(|i| Some((without_fragment.get(..i)?, without_fragment.get(i + 3..)?))) {
         Some(parts) => parts,
         None => {
-            return Err(invalid(cat(&[
+            return Err(invalid([
                 "`",
                 &shorten(url),
                 "` is not an absolute URL: give the full address, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod/items",
-            ])))
+            ].concat()))
         }
     };
     let https = if scheme.eq_ignore_ascii_case("https") {
@@ -55,11 +55,14 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
     } else if scheme.eq_ignore_ascii_case("http") {
         false
     } else {
-        return Err(invalid(cat(&[
-            "scheme `",
-            &shorten(scheme),
-            "` cannot be signed: only http and https URLs can",
-        ])));
+        return Err(invalid(
+            [
+                "scheme `",
+                &shorten(scheme),
+                "` cannot be signed: only http and https URLs can",
+            ]
+            .concat(),
+        ));
     };
     if url.bytes().any(|b| b.is_ascii_control()) {
         return Err(invalid(
@@ -75,7 +78,7 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
     }
     let (hostname, port) = split_port(authority)?;
     if hostname.is_empty() {
-        return Err(invalid(cat(&["`", &shorten(url), "` has no host name"])));
+        return Err(invalid(["`", &shorten(url), "` has no host name"].concat()));
     }
     let valid_host = if let Some(inner) = hostname.strip_prefix('[') {
         inner.strip_suffix(']').is_some_and(|ip| {
@@ -90,11 +93,14 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
     };
     if !valid_host {
-        return Err(invalid(cat(&[
-            "host `",
-            &shorten(hostname),
-            "` is not a valid host name (letters, digits, `-`, `.`, or an [IPv6] address)",
-        ])));
+        return Err(invalid(
+            [
+                "host `",
+                &shorten(hostname),
+                "` is not a valid host name (letters, digits, `-`, `.`, or an [IPv6] address)",
+            ]
+            .concat(),
+        ));
     }
     let default_port = if https { 443 } else { 80 };
     let mut host = hostname.to_ascii_lowercase();
@@ -126,11 +132,14 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>)> {
     }
     match port.parse::<u16>() {
         Ok(p) if port.bytes().all(|b| b.is_ascii_digit()) => Ok((host, Some(p))),
-        _ => Err(invalid(cat(&[
-            "port `",
-            &shorten(port),
-            "` is not a number from 0 to 65535",
-        ]))),
+        _ => Err(invalid(
+            [
+                "port `",
+                &shorten(port),
+                "` is not a number from 0 to 65535",
+            ]
+            .concat(),
+        )),
     }
 }
 
@@ -144,7 +153,7 @@ pub(crate) fn shorten(s: &str) -> String {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    cat(&[s.get(..end).unwrap_or(""), "…"])
+    [s.get(..end).unwrap_or(""), "…"].concat()
 }
 
 #[cfg(test)]

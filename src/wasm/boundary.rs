@@ -59,7 +59,7 @@ impl<'a> Options<'a> {
         }
         v.as_string()
             .map(Some)
-            .ok_or_else(|| config_error(crate::error::cat(&[name, " must be a string"])))
+            .ok_or_else(|| config_error([name, " must be a string"].concat()))
     }
 
     /// A non-empty string field; `what` names it in the error.
@@ -76,7 +76,7 @@ impl<'a> Options<'a> {
         }
         v.as_f64()
             .map(Some)
-            .ok_or_else(|| config_error(crate::error::cat(&[name, " must be a number"])))
+            .ok_or_else(|| config_error([name, " must be a number"].concat()))
     }
 }
 
@@ -89,7 +89,7 @@ pub(crate) fn required_string(
     value.as_string().filter(|s| !s.is_empty()).ok_or_else(|| {
         Error::new(
             code,
-            crate::error::cat(&[what, " is required and must be a non-empty string"]),
+            [what, " is required and must be a non-empty string"].concat(),
         )
     })
 }

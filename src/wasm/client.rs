@@ -6,7 +6,7 @@
 
 use super::boundary::{config_error, js_error, stringify, Options};
 use super::fetch;
-use crate::error::{cat, Error, ErrorCode};
+use crate::error::{Error, ErrorCode};
 use crate::signed_fetch::{Next, SignedFetch};
 use crate::sigv4::{self, Credentials, Payload, Signer};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
@@ -81,7 +81,7 @@ fn url_error(shown: &str) -> Error {
     }
     Error::new(
         ErrorCode::InvalidUrl,
-        cat(&["`", &shown, "` is not an absolute URL: give the full address, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod/items"]),
+        ["`", &shown, "` is not an absolute URL: give the full address, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod/items"].concat(),
     )
 }
 
@@ -358,11 +358,14 @@ impl Client {
             .or_else(|| inferred.as_ref().map(|i| i.1.clone()));
         let service = self.service.clone().or_else(|| inferred.map(|i| i.0));
         let (Some(region), Some(service)) = (region, service) else {
-            return Err(config_error(cat(&[
-                "cannot tell the AWS service and region of ",
-                host,
-                ": pass { service, region } to AwsClient",
-            ])));
+            return Err(config_error(
+                [
+                    "cannot tell the AWS service and region of ",
+                    host,
+                    ": pass { service, region } to AwsClient",
+                ]
+                .concat(),
+            ));
         };
         let mut signers = self.signers.borrow_mut();
         // Signers of rotated credentials are dropped: one per key, region and service.
@@ -417,7 +420,7 @@ impl Client {
             out.append(name, value).map_err(|_| {
                 js_error(Error::new(
                     ErrorCode::InvalidHeader,
-                    cat(&["fetch refuses the header `", name, "`: remove it"]),
+                    ["fetch refuses the header `", name, "`: remove it"].concat(),
                 ))
             })?;
         }

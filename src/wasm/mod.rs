@@ -32,9 +32,9 @@ pub fn on_module_failed(f: js_sys::Function) {
     ON_FAILURE.with(|cell| *cell.borrow_mut() = Some(f));
     std::panic::set_hook(Box::new(|info| {
         let place = info.location().map_or_else(String::new, |l| {
-            crate::error::cat(&[l.file(), ":", &crate::error::num(u64::from(l.line()))])
+            [l.file(), ":", &crate::error::num(u64::from(l.line()))].concat()
         });
-        let message = crate::error::cat(&["a panic at ", &place]);
+        let message = ["a panic at ", &place].concat();
         // The hook runs inside a call into the module; a borrowed cell means
         // the panic came from here, and nobody is told twice.
         let f = ON_FAILURE.with(|cell| cell.try_borrow().ok().and_then(|f| f.clone()));

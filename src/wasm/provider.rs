@@ -8,7 +8,7 @@
 use super::boundary::{config_error, js_error, Options};
 use super::fetch::{self, Failure, Limits};
 use crate::credentials::{Config, Flow, Issued, MemoryStorage, Provider, Step, Storage};
-use crate::error::{cat, Error, ErrorCode};
+use crate::error::{Error, ErrorCode};
 use crate::http::HttpResponse;
 use crate::jwt;
 use js_sys::{Function, Promise, Reflect};
@@ -422,7 +422,7 @@ async fn exchange(shared: Rc<Shared>, mut step: Step, generation: u32) -> Result
     }
     Err(js_error(Error::new(
         ErrorCode::Network,
-        cat(&["the credential exchange did not finish within 100 steps: check the endpoint"]),
+        ["the credential exchange did not finish within 100 steps: check the endpoint"].concat(),
     )))
 }
 
@@ -438,7 +438,7 @@ async fn fresh_logins(shared: &Shared) -> Result<Vec<(String, String)>, JsValue>
                 .and_then(|k| k.as_string())
                 .unwrap_or_default();
             let value = Reflect::get(&entry, &1.into()).unwrap_or(JsValue::UNDEFINED);
-            let token = resolve_token(&value, &cat(&["logins[\"", &key, "\"]"])).await?;
+            let token = resolve_token(&value, &["logins[\"", &key, "\"]"].concat()).await?;
             out.push((key, token));
         }
     }
@@ -464,20 +464,22 @@ async fn resolve_token(value: &JsValue, what: &str) -> Result<String, JsValue> {
     let token = token.as_string().filter(|t| !t.is_empty()).ok_or_else(|| {
         js_error(Error::new(
             ErrorCode::InvalidConfig,
-            cat(&[
+            [
                 what,
                 " must be a token string, or a function returning one (sync or async)",
-            ]),
+            ]
+            .concat(),
         ))
     })?;
     // No token holds one: a line break is a copy-and-paste accident.
     if token.contains(['\r', '\n', '\0']) {
         return Err(js_error(Error::new(
             ErrorCode::InvalidConfig,
-            cat(&[
+            [
                 what,
                 ": login provider names and tokens must not contain line breaks or NUL",
-            ]),
+            ]
+            .concat(),
         )));
     }
     Ok(token)

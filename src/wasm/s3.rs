@@ -5,7 +5,7 @@
 use super::boundary::{config_error, js_error, Options};
 use super::client::{header_pairs, Client, Prepared};
 use super::fetch::{self, Failure};
-use crate::error::{cat, Error, ErrorCode};
+use crate::error::{Error, ErrorCode};
 use crate::s3::{self, Bucket, ListParams};
 use js_sys::{Promise, Reflect};
 use serde::Serialize;
@@ -50,19 +50,21 @@ async fn answer_text(response: &web_sys::Response, operation: &str) -> Result<St
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
         Err(Failure::TooLarge { .. }) => Err(js_error(Error::new(
             ErrorCode::Malformed,
-            cat(&[
+            [
                 "the answer to ",
                 operation,
                 " is larger than 16777216 bytes, which S3 never sends: check the endpoint",
-            ]),
+            ]
+            .concat(),
         ))),
         Err(_) => Err(js_error(Error::new(
             ErrorCode::Network,
-            cat(&[
+            [
                 "the answer to ",
                 operation,
                 " was cut off: check the network",
-            ]),
+            ]
+            .concat(),
         ))),
     }
 }
@@ -244,7 +246,9 @@ impl S3Client {
             let id = id.as_string().unwrap_or_default();
             let prefix = &op.at.prefix;
             let slash = if prefix.is_empty() { "" } else { "/" };
-            Ok(cat(&[prefix, slash, &id, "/", name.as_deref().unwrap_or("")]).into())
+            Ok([prefix, slash, &id, "/", name.as_deref().unwrap_or("")]
+                .concat()
+                .into())
         })
     }
 
@@ -275,7 +279,7 @@ impl S3Client {
                 set_header(
                     &mut headers,
                     "range",
-                    cat(&["bytes=", &part(0), "-", &part(1)]),
+                    ["bytes=", &part(0), "-", &part(1)].concat(),
                 );
             } else if let Some(r) = range.as_string() {
                 set_header(&mut headers, "range", r);

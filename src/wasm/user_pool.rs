@@ -24,23 +24,25 @@ async fn answer(request: &HttpRequest, who: &str) -> Result<HttpResponse, Error>
     fetch::send(request, LIMITS).await.map_err(|f| match f {
         Failure::TooLarge { .. } => Error::new(
             ErrorCode::Malformed,
-            crate::error::cat(&[
+            [
                 "the answer is larger than 1048576 bytes, which no ",
                 who,
                 " answer is: check the endpoint",
-            ]),
+            ]
+            .concat(),
         ),
         Failure::Timeout => Error::new(
             ErrorCode::Timeout,
-            crate::error::cat(&["the ", who, " did not answer in time: check the network"]),
+            ["the ", who, " did not answer in time: check the network"].concat(),
         ),
         Failure::Network => Error::new(
             ErrorCode::Network,
-            crate::error::cat(&[
+            [
                 "could not reach the ",
                 who,
                 ": check the network, the endpoint, and CORS/CSP connect-src",
-            ]),
+            ]
+            .concat(),
         ),
     })
 }
@@ -304,7 +306,7 @@ fn grant(options: &JsValue) -> crate::Result<(String, HttpRequest)> {
     } else {
         o.string("scope")?
     };
-    let key = crate::error::cat(&[
+    let key = [
         &endpoint,
         "\n",
         &client_id,
@@ -312,7 +314,8 @@ fn grant(options: &JsValue) -> crate::Result<(String, HttpRequest)> {
         &secret,
         "\n",
         scope.as_deref().unwrap_or(""),
-    ]);
+    ]
+    .concat();
     let request = oauth::client_credentials(&endpoint, &client_id, &secret, scope.as_deref());
     Ok((key, request))
 }
