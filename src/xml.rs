@@ -2,9 +2,10 @@
 //! and their text with entities decoded. These answers are small, regular and
 //! well-formed; anything else is refused as malformed by the callers.
 //!
-//! Hand-written because quick-xml (0.41) needs std, which the shipped modules
-//! do without; revisit when the shell moves to wasm-bindgen and the platform's
-//! parsers (or a no_std reader) are at hand.
+//! Hand-written, measured against the crate: quick-xml 0.42 (no default
+//! features) doing `text` and `all` took the whole SDK's wasm from 95,870 to
+//! 106,352 B gzipped (+10.5 KB for ~150 lines), and the platform's DOMParser
+//! is missing where the SDK also runs (Node, Workers, Deno).
 
 use alloc::string::String;
 use alloc::vec::Vec;

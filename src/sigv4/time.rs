@@ -4,7 +4,7 @@
 //! (and no `SystemTime::now()` in wasm).
 //!
 //! Hand-written, measured against the crates: `time` 0.3's formatting needs
-//! std, which the shipped modules do without; `jiff` 1 (no default features,
+//! std, which the signer-only module does without; `jiff` 1 (no default features,
 //! `alloc`) doing `amz_date` and `parse_http_date` took the whole SDK's wasm
 //! from 41,585 to 107,415 B gzipped. These ~100 lines are civil-date arithmetic.
 
