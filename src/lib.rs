@@ -28,18 +28,19 @@ pub mod signer_entry;
 
 pub use error::{Error, ErrorCode, Result};
 
-// The signer-only module (feature `tiny`) is no_std: lol_alloc's free-list
-// allocator (82 B gz smaller than the size-class allocator written here before,
-// about a tenth of dlmalloc), and a
-// panic (which the code is written never to reach) traps at once instead of
-// formatting a message nobody can read. The whole SDK is std (gloo-net and
-// serde-wasm-bindgen need it).
-#[cfg(all(target_arch = "wasm32", feature = "tiny"))]
+// Both modules allocate with lol_alloc's free-list allocator: in the whole
+// SDK it replaces std's dlmalloc for 3.5 KB gz less (95,870 -> 92,309 B) at
+// the same signing speed (bench, Node and Chromium); in the signer module it
+// is 82 B gz smaller than the size-class allocator written here before.
+#[cfg(all(target_arch = "wasm32", any(feature = "sdk", feature = "tiny")))]
 #[global_allocator]
 // SAFETY: wasm32-unknown-unknown without the atomics feature has one thread.
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
+// The signer-only module (feature `tiny`) is no_std: a panic (which the code
+// is written never to reach) traps at once instead of formatting a message
+// nobody can read. The whole SDK is std (gloo-net and serde-wasm-bindgen need it).
 #[cfg(all(target_arch = "wasm32", feature = "tiny"))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
