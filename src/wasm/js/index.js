@@ -8,7 +8,7 @@
 // serves its imports, and holds its classes.
 import initGlue, * as glue from "./cognito_sigv4_wasm.js";
 import { isReady, markReady, requireReady, sdkError, syncModule, wasmSource } from "./util.js";
-import { guarded } from "./wasm.js";
+import { guarded } from "./signer.js";
 
 export { sdkError } from "./util.js";
 export { Signer, sha256 } from "./signer.js";
