@@ -2,7 +2,10 @@
 //! every parser of service answers (Cognito, STS, S3) and tokens, and the credential provider
 //! fed arbitrary answers, must never panic, and no error may quote a secret.
 
-use cognito_sigv4::cognito::{identity, oauth, sts, user_pool};
+use cognito_sigv4::cognito::{
+    AssumeRoleWithWebIdentity, ClientCredentials, GetCredentialsForIdentity, GetId, GetOpenIdToken,
+    InitiateAuth,
+};
 use cognito_sigv4::credentials::{Config, Flow, MemoryStorage, Provider, Step};
 use cognito_sigv4::http::HttpResponse;
 use cognito_sigv4::sigv4::time;
@@ -30,10 +33,10 @@ pub fn check(data: &[u8]) {
     let _ = time::parse_http_date(&text);
     // S3: listings and error documents, and the XML reader under both.
     let _ = xml::all(&text, "Contents");
-    let _ = s3::parse_list(&text);
+    let _ = s3::ListObjectsV2::parse(&text);
     let e = s3::parse_error(status, &text, "GetObject");
     // The token endpoint's answers: a token, or an OAuth error named by a plain code.
-    if let Err(e) = oauth::parse_token(&response_of(status, &text)) {
+    if let Err(e) = ClientCredentials::parse(&response_of(status, &text)) {
         assert!(
             e.name()
                 .bytes()
@@ -50,11 +53,11 @@ pub fn check(data: &[u8]) {
     );
     let response = response_of(status, &text);
     for result in [
-        identity::parse_get_id(&response, &[SECRET]).err(),
-        identity::parse_open_id_token(&response, &[SECRET]).err(),
-        identity::parse_credentials(&response, &[SECRET]).err(),
-        sts::parse_assume_role(&response, &[SECRET]).err(),
-        user_pool::parse_tokens(&response, &[SECRET]).err(),
+        GetId::parse(&response, &[SECRET]).err(),
+        GetOpenIdToken::parse(&response, &[SECRET]).err(),
+        GetCredentialsForIdentity::parse(&response, &[SECRET]).err(),
+        AssumeRoleWithWebIdentity::parse(&response, &[SECRET]).err(),
+        InitiateAuth::parse(&response, &[SECRET]).err(),
     ]
     .into_iter()
     .flatten()

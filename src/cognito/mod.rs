@@ -1,17 +1,45 @@
 //! Request builders and answer parsers for Cognito Identity (JSON 1.1), STS
 //! (query protocol, XML) and Cognito User Pools (JSON 1.1). Sans-IO: they make
 //! and read [`HttpRequest`]/[`HttpResponse`] values; the shell sends them.
+//!
+//! One file per operation (like rusty-s3's actions): a type that builds the
+//! operation's request and parses its answer. This file holds what they share:
+//! the JSON 1.1 protocol, endpoints, and AWS errors as typed errors.
 
-pub mod identity;
-pub mod oauth;
-pub mod sts;
-pub mod user_pool;
+pub mod assume_role_with_web_identity;
+pub mod client_credentials;
+pub mod get_credentials_for_identity;
+pub mod get_id;
+pub mod get_open_id_token;
+pub mod initiate_auth;
+
+pub use assume_role_with_web_identity::AssumeRoleWithWebIdentity;
+pub use client_credentials::ClientCredentials;
+pub use get_credentials_for_identity::GetCredentialsForIdentity;
+pub use get_id::GetId;
+pub use get_open_id_token::GetOpenIdToken;
+pub use initiate_auth::{AuthFlow, InitiateAuth, Tokens};
 
 use crate::error::{find, replace_all, Error, ErrorCode};
 use crate::json::{self, Value};
 use alloc::string::String;
 
 pub use crate::http::{HttpRequest, HttpResponse};
+
+/// Cognito Identity's endpoint in `region`.
+pub fn identity_endpoint(region: &str) -> String {
+    ["https://cognito-identity.", region, ".amazonaws.com/"].concat()
+}
+
+/// The `X-Amz-Target` prefix of Cognito Identity's operations.
+const IDENTITY_TARGET: &str = "AWSCognitoIdentityService.";
+
+/// The `Logins` map of an identity request.
+fn logins_object(logins: &[(alloc::string::String, alloc::string::String)]) -> json::Writer {
+    logins
+        .iter()
+        .fold(json::Writer::new(), |w, (k, v)| w.string(k, v))
+}
 
 /// A POST of the AWS JSON 1.1 protocol: unsigned, as Cognito allows for these operations.
 pub fn json_request(endpoint: &str, target: &str, body: String) -> HttpRequest {

@@ -9,8 +9,10 @@
 //! storage through the [`Storage`] trait. Nothing here can block or do I/O, so
 //! every rule is tested natively with a scripted transport and a fake clock.
 
-use crate::cognito::identity;
-use crate::cognito::sts;
+use crate::cognito::{
+    assume_role_with_web_identity, AssumeRoleWithWebIdentity, GetCredentialsForIdentity, GetId,
+    GetOpenIdToken,
+};
 use crate::error::{Error, ErrorCode};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::jwt;
@@ -85,8 +87,8 @@ impl Config {
             account_id: None,
             custom_role_arn: None,
             flow: Flow::Enhanced,
-            identity_endpoint: identity::default_endpoint(region),
-            sts_endpoint: sts::default_endpoint(region),
+            identity_endpoint: crate::cognito::identity_endpoint(region),
+            sts_endpoint: assume_role_with_web_identity::default_endpoint(region),
             refresh_margin_ms: 5 * 60 * 1000,
             retry: RetryPolicy::default(),
         })
@@ -415,32 +417,40 @@ impl Provider {
         let endpoint = &self.config.identity_endpoint;
         let id = self.identity_id.as_deref().unwrap_or("");
         let request = match operation {
-            Operation::GetId => identity::get_id(
+            Operation::GetId => GetId {
                 endpoint,
-                &self.config.identity_pool_id,
-                self.config.account_id.as_deref(),
-                &self.logins,
-            ),
-            Operation::GetCredentials => identity::get_credentials_for_identity(
+                identity_pool_id: &self.config.identity_pool_id,
+                account_id: self.config.account_id.as_deref(),
+                logins: &self.logins,
+            }
+            .request(),
+            Operation::GetCredentials => GetCredentialsForIdentity {
                 endpoint,
-                id,
-                &self.logins,
-                self.config.custom_role_arn.as_deref(),
-            ),
-            Operation::GetOpenIdToken => identity::get_open_id_token(endpoint, id, &self.logins),
+                identity_id: id,
+                logins: &self.logins,
+                custom_role_arn: self.config.custom_role_arn.as_deref(),
+            }
+            .request(),
+            Operation::GetOpenIdToken => GetOpenIdToken {
+                endpoint,
+                identity_id: id,
+                logins: &self.logins,
+            }
+            .request(),
             Operation::AssumeRole => {
                 let role = match &self.config.flow {
                     Flow::Basic { role_arn } => role_arn.as_str(),
                     Flow::Enhanced => "",
                 };
                 let token = self.open_id_token.as_deref().unwrap_or("");
-                sts::assume_role_with_web_identity(
-                    &self.config.sts_endpoint,
-                    role,
-                    "cognito-sigv4",
-                    token,
-                    None,
-                )
+                AssumeRoleWithWebIdentity {
+                    endpoint: &self.config.sts_endpoint,
+                    role_arn: role,
+                    session_name: "cognito-sigv4",
+                    web_identity_token: token,
+                    duration_seconds: None,
+                }
+                .request()
             }
         };
         self.phase = Phase::InFlight(operation);
@@ -529,17 +539,15 @@ impl Provider {
         let result = {
             let secrets = self.secrets();
             match operation {
-                Operation::GetId => {
-                    identity::parse_get_id(&response, &secrets).map(Parsed::IdentityId)
-                }
+                Operation::GetId => GetId::parse(&response, &secrets).map(Parsed::IdentityId),
                 Operation::GetOpenIdToken => {
-                    identity::parse_open_id_token(&response, &secrets).map(Parsed::OpenIdToken)
+                    GetOpenIdToken::parse(&response, &secrets).map(Parsed::OpenIdToken)
                 }
                 Operation::GetCredentials => {
-                    identity::parse_credentials(&response, &secrets).map(Parsed::Credentials)
+                    GetCredentialsForIdentity::parse(&response, &secrets).map(Parsed::Credentials)
                 }
                 Operation::AssumeRole => {
-                    sts::parse_assume_role(&response, &secrets).map(Parsed::Credentials)
+                    AssumeRoleWithWebIdentity::parse(&response, &secrets).map(Parsed::Credentials)
                 }
             }
         };

@@ -1,13 +1,18 @@
 //! S3 as signed requests: object and bucket URLs (virtual-hosted or path
-//! style, AWS or a custom endpoint), ListObjectsV2 queries and answers, and S3
-//! error documents as typed errors. Sans-IO like the rest: the shell signs the
-//! URL with the `s3` signer and fetches it.
+//! style, AWS or a custom endpoint), the operations (`actions/`, one file each,
+//! like rusty-s3's), and S3 error documents as typed errors. Sans-IO like the
+//! rest: the shell signs an action's request with the `s3` signer and fetches it.
+
+pub mod actions;
+pub use actions::{
+    DeleteObject, GetObject, ListObjectsV2, Listing, Object, PutObject, Range, S3Request,
+    HASH_LIMIT,
+};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sigv4::{check_scope_part, encode};
 use crate::xml;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 /// Where a bucket lives.
 #[derive(Clone, Debug, Default)]
@@ -143,93 +148,8 @@ pub fn url(b: &Bucket<'_>, key: Option<&str>, query: &str) -> Result<String> {
     Ok(out)
 }
 
-/// What to list: ListObjectsV2's parameters (empty strings are left out).
-#[derive(Clone, Debug, Default)]
-pub struct ListParams<'a> {
-    pub prefix: &'a str,
-    pub delimiter: &'a str,
-    pub continuation_token: &'a str,
-    pub start_after: &'a str,
-    pub max_keys: Option<u32>,
-}
-
-/// The ListObjectsV2 query string.
-pub fn list_query(p: &ListParams<'_>) -> String {
-    let mut q = String::from("list-type=2");
-    let max_keys: String = p
-        .max_keys
-        .map(|n| crate::error::num(u64::from(n)))
-        .unwrap_or_default();
-    for (name, value) in [
-        ("continuation-token", p.continuation_token),
-        ("delimiter", p.delimiter),
-        ("max-keys", &max_keys),
-        ("prefix", p.prefix),
-        ("start-after", p.start_after),
-    ] {
-        if !value.is_empty() {
-            q.push('&');
-            q.push_str(name);
-            q.push('=');
-            encode::encode_into(&mut q, value.as_bytes(), false);
-        }
-    }
-    q
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Object {
-    pub key: String,
-    pub size: u64,
-    pub etag: String,
-    /// ISO 8601, as S3 sends it.
-    pub last_modified: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Listing {
-    pub objects: Vec<Object>,
-    /// With a delimiter: the "folders" (CommonPrefixes).
-    pub prefixes: Vec<String>,
-    /// Present when there is more: pass it back as `continuation_token`.
-    pub next_continuation_token: Option<String>,
-}
-
-fn malformed(operation: &str) -> Error {
+pub(crate) fn malformed(operation: &str) -> Error {
     crate::cognito::malformed(operation)
-}
-
-/// Reads a ListObjectsV2 answer (`ListBucketResult`).
-pub fn parse_list(body: &str) -> Result<Listing> {
-    const OP: &str = "ListObjectsV2";
-    if !xml::clean(body) {
-        return Err(malformed(OP));
-    }
-    let root = xml::all(body, "ListBucketResult");
-    let doc = *root.first().ok_or_else(|| malformed(OP))?;
-    let mut listing = Listing::default();
-    for item in xml::all(doc, "Contents") {
-        let key = xml::text(item, "Key").ok_or_else(|| malformed(OP))?;
-        let size = xml::text(item, "Size")
-            .and_then(|s| s.parse::<u64>().ok())
-            .ok_or_else(|| malformed(OP))?;
-        let etag = xml::text(item, "ETag").unwrap_or_default();
-        let last_modified = xml::text(item, "LastModified").unwrap_or_default();
-        listing.objects.push(Object {
-            key,
-            size,
-            etag,
-            last_modified,
-        });
-    }
-    for item in xml::all(doc, "CommonPrefixes") {
-        listing
-            .prefixes
-            .push(xml::text(item, "Prefix").ok_or_else(|| malformed(OP))?);
-    }
-    listing.next_continuation_token =
-        xml::text(doc, "NextContinuationToken").filter(|t| !t.is_empty());
-    Ok(listing)
 }
 
 fn advice(code: &str) -> &'static str {

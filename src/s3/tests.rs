@@ -112,14 +112,15 @@ fn bad_names_are_typed_errors_that_say_what_to_fix() {
 
 #[test]
 fn list_queries_encode_their_values() {
-    assert_eq!(list_query(&ListParams::default()), "list-type=2");
-    let q = list_query(&ListParams {
+    assert_eq!(ListObjectsV2::default().query(), "list-type=2");
+    let q = (ListObjectsV2 {
         prefix: "cognito-test/eu-west-1:ab/",
         delimiter: "/",
         continuation_token: "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=",
         start_after: "",
         max_keys: Some(100),
-    });
+    })
+    .query();
     assert_eq!(
         q,
         "list-type=2&continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D&delimiter=%2F&max-keys=100&prefix=cognito-test%2Feu-west-1%3Aab%2F"
@@ -155,7 +156,7 @@ const LISTING: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 #[test]
 fn list_answers_are_parsed() {
-    let l = parse_list(LISTING).unwrap();
+    let l = ListObjectsV2::parse(LISTING).unwrap();
     assert_eq!(l.objects.len(), 2);
     assert_eq!(
         l.objects[0],
@@ -173,7 +174,7 @@ fn list_answers_are_parsed() {
         l.next_continuation_token.as_deref(),
         Some("1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=")
     );
-    let empty = parse_list(r#"<ListBucketResult xmlns="x"><Name>b</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>"#).unwrap();
+    let empty = ListObjectsV2::parse(r#"<ListBucketResult xmlns="x"><Name>b</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>"#).unwrap();
     assert_eq!(empty, Listing::default());
 }
 
@@ -188,7 +189,7 @@ fn odd_list_answers_are_malformed_never_a_panic() {
         &LISTING[..LISTING.len() / 2],
     ] {
         assert_eq!(
-            parse_list(bad).unwrap_err().code,
+            ListObjectsV2::parse(bad).unwrap_err().code,
             ErrorCode::Malformed,
             "{bad}"
         );
@@ -237,9 +238,12 @@ fn s3_errors_are_typed_by_code_with_advice() {
 fn a_nul_in_a_listing_is_malformed_not_a_shifted_field() {
     // `&#0;` would end a key early in the NUL-separated listing JS reads.
     let body = "<ListBucketResult><Contents><Key>a&#0;9999&#0;evil</Key><Size>1</Size></Contents></ListBucketResult>";
-    assert_eq!(parse_list(body).unwrap_err().code, ErrorCode::Malformed);
+    assert_eq!(
+        ListObjectsV2::parse(body).unwrap_err().code,
+        ErrorCode::Malformed
+    );
     let ok = "<ListBucketResult><Contents><Key>a&amp;b</Key><Size>1</Size></Contents></ListBucketResult>";
-    assert_eq!(parse_list(ok).unwrap().objects[0].key, "a&b");
+    assert_eq!(ListObjectsV2::parse(ok).unwrap().objects[0].key, "a&b");
 }
 
 #[test]

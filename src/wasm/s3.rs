@@ -6,16 +6,14 @@ use super::boundary::{config_error, js_error, Options};
 use super::client::{header_pairs, Client, Prepared};
 use super::fetch::{self, Failure};
 use crate::error::{Error, ErrorCode};
-use crate::s3::{self, Bucket, ListParams};
+use crate::s3::{
+    self, Bucket, DeleteObject, GetObject, ListObjectsV2, PutObject, Range, S3Request,
+};
 use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
-
-/// Above this, bodies go as UNSIGNED-PAYLOAD (TLS protects them in transit)
-/// instead of being hashed first; below, WebCrypto hashes them in milliseconds.
-const HASH_LIMIT: usize = 16 * 1024 * 1024;
 
 /// A ListObjectsV2 page of 1,000 keys is about 300 KB; error documents are
 /// smaller still. More is not an answer from S3, and is refused unread.
@@ -128,33 +126,42 @@ struct Op {
 }
 
 impl Op {
-    fn url(&self, key: &JsValue) -> crate::Result<String> {
-        let key = key
-            .as_string()
-            .ok_or_else(|| config_error("the object key must be a string"))?;
-        s3::url(&self.at.bucket(), Some(&key), "")
+    /// The key argument of a call.
+    fn key(key: &JsValue) -> crate::Result<String> {
+        key.as_string()
+            .ok_or_else(|| config_error("the object key must be a string"))
     }
 
-    /// Sends; an answer that is not 2xx is S3's typed error.
+    /// Sends an action's request with the caller's `headers` (the action's
+    /// own win) and `body`; an answer that is not 2xx is S3's typed error.
     async fn send(
         &self,
-        operation: &str,
-        url: &str,
-        method: &str,
-        headers: Vec<(String, String)>,
+        request: crate::Result<S3Request>,
+        mut headers: Vec<(String, String)>,
         body: JsValue,
-        unsigned: bool,
     ) -> Result<web_sys::Response, JsValue> {
-        let p = Prepared::new(url, method.into(), headers, body, unsigned, Vec::new()).await?;
+        let r = request.map_err(js_error)?;
+        for (name, value) in r.headers {
+            set_header(&mut headers, name, value);
+        }
+        let p = Prepared::new(
+            &r.url,
+            r.method.into(),
+            headers,
+            body,
+            r.unsigned_payload,
+            Vec::new(),
+        )
+        .await?;
         let response = self.client.fetch(&p).await?;
         if response.ok() {
             return Ok(response);
         }
-        let text = answer_text(&response, operation).await?;
+        let text = answer_text(&response, r.operation).await?;
         Err(js_error(s3::parse_error(
             response.status(),
             &text,
-            operation,
+            r.operation,
         )))
     }
 }
@@ -224,7 +231,9 @@ impl S3Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
     ) -> Result<String, JsValue> {
-        self.op().url(&key).map_err(js_error)
+        Op::key(&key)
+            .and_then(|key| s3::url(&self.at.bucket(), Some(&key), ""))
+            .map_err(js_error)
     }
 
     /// This user's own prefix, `PREFIX/{identityId}/` (what per-identity IAM
@@ -265,27 +274,25 @@ impl S3Client {
     ) -> Promise {
         let op = self.op();
         future_to_promise(async move {
-            let url = op.url(&key).map_err(js_error)?;
+            let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
-            let mut headers = headers_of(&o)?;
-            let range = o.get("range");
-            if js_sys::Array::is_array(&range) {
+            let range_value = o.get("range");
+            let header = range_value.as_string();
+            let range = if js_sys::Array::is_array(&range_value) {
                 let part = |i: u32| {
-                    let v = Reflect::get_u32(&range, i).unwrap_or(JsValue::UNDEFINED);
-                    v.as_f64()
-                        .map(|n| crate::error::num(n.max(0.0) as u64))
-                        .unwrap_or_default()
+                    let v = Reflect::get_u32(&range_value, i).unwrap_or(JsValue::UNDEFINED);
+                    v.as_f64().map(|n| n.max(0.0) as u64)
                 };
-                set_header(
-                    &mut headers,
-                    "range",
-                    ["bytes=", &part(0), "-", &part(1)].concat(),
-                );
-            } else if let Some(r) = range.as_string() {
-                set_header(&mut headers, "range", r);
-            }
+                Some(Range::Bytes {
+                    start: part(0).unwrap_or(0),
+                    end: part(1),
+                })
+            } else {
+                header.as_deref().map(Range::Header)
+            };
+            let request = GetObject { key: &key, range }.request(&op.at.bucket());
             let response = op
-                .send("GetObject", &url, "GET", headers, JsValue::UNDEFINED, false)
+                .send(request, headers_of(&o)?, JsValue::UNDEFINED)
                 .await?;
             Ok(response.into())
         })
@@ -306,9 +313,8 @@ impl S3Client {
     ) -> Promise {
         let op = self.op();
         future_to_promise(async move {
-            let url = op.url(&key).map_err(js_error)?;
+            let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
-            let mut headers = headers_of(&o)?;
             let mut content_type = o.string("contentType").map_err(js_error)?;
             let mut body = body;
             if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
@@ -317,9 +323,6 @@ impl S3Client {
                 }
                 body = JsFuture::from(blob.array_buffer()).await?;
             }
-            if let Some(t) = content_type {
-                set_header(&mut headers, "content-type", t);
-            }
             let size = match body.as_string() {
                 Some(s) => s.len(),
                 None => Reflect::get(&body, &"byteLength".into())
@@ -327,9 +330,13 @@ impl S3Client {
                     .and_then(|n| n.as_f64())
                     .unwrap_or(0.0) as usize,
             };
-            let response = op
-                .send("PutObject", &url, "PUT", headers, body, size > HASH_LIMIT)
-                .await?;
+            let request = PutObject {
+                key: &key,
+                content_type: content_type.as_deref(),
+                size,
+            }
+            .request(&op.at.bucket());
+            let response = op.send(request, headers_of(&o)?, body).await?;
             let etag = response.headers().get("etag").ok().flatten();
             let out = js_sys::Object::new();
             Reflect::set(
@@ -349,16 +356,9 @@ impl S3Client {
     ) -> Promise {
         let op = self.op();
         future_to_promise(async move {
-            let url = op.url(&key).map_err(js_error)?;
-            op.send(
-                "DeleteObject",
-                &url,
-                "DELETE",
-                Vec::new(),
-                JsValue::UNDEFINED,
-                false,
-            )
-            .await?;
+            let key = Op::key(&key).map_err(js_error)?;
+            let request = DeleteObject { key: &key }.request(&op.at.bucket());
+            op.send(request, Vec::new(), JsValue::UNDEFINED).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -391,25 +391,16 @@ impl S3Client {
             let (prefix, delimiter) = (text("prefix")?, text("delimiter")?);
             let (continuation_token, start_after) =
                 (text("continuationToken")?, text("startAfter")?);
-            let params = ListParams {
+            let request = ListObjectsV2 {
                 prefix: &prefix,
                 delimiter: &delimiter,
                 continuation_token: &continuation_token,
                 start_after: &start_after,
                 max_keys,
-            };
-            let url = s3::url(&op.at.bucket(), None, &s3::list_query(&params)).map_err(js_error)?;
-            let response = op
-                .send(
-                    "ListObjectsV2",
-                    &url,
-                    "GET",
-                    Vec::new(),
-                    JsValue::UNDEFINED,
-                    false,
-                )
-                .await?;
-            let listing = s3::parse_list(&answer_text(&response, "ListObjectsV2").await?)
+            }
+            .request(&op.at.bucket());
+            let response = op.send(request, Vec::new(), JsValue::UNDEFINED).await?;
+            let listing = ListObjectsV2::parse(&answer_text(&response, "ListObjectsV2").await?)
                 .map_err(js_error)?;
             let objects = js_sys::Array::new();
             for item in &listing.objects {
@@ -452,7 +443,7 @@ impl S3Client {
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "{ expiresIn?: number }")] options: JsValue,
     ) -> Promise {
-        self.presign(key, options, "GET")
+        self.presign(key, options, false)
     }
 
     /// A presigned PUT link. With `contentType`, the upload must send that same
@@ -466,25 +457,39 @@ impl S3Client {
         )]
         options: JsValue,
     ) -> Promise {
-        self.presign(key, options, "PUT")
+        self.presign(key, options, true)
     }
 
-    fn presign(&self, key: JsValue, options: JsValue, method: &'static str) -> Promise {
+    /// A presigned link of GetObject (`put` false) or PutObject.
+    fn presign(&self, key: JsValue, options: JsValue, put: bool) -> Promise {
         let op = self.op();
         future_to_promise(async move {
-            let url = op.url(&key).map_err(js_error)?;
+            let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
             let expires = o.number("expiresIn").map_err(js_error)?.unwrap_or(3600.0);
-            let mut headers = Vec::new();
-            if let Some(t) = o
-                .string("contentType")
-                .map_err(js_error)?
-                .filter(|_| method == "PUT")
-            {
-                headers.push((String::from("content-type"), t));
+            let content_type = o.string("contentType").map_err(js_error)?;
+            let bucket = op.at.bucket();
+            let request = match put {
+                true => PutObject {
+                    key: &key,
+                    content_type: content_type.as_deref(),
+                    size: 0,
+                }
+                .request(&bucket),
+                false => GetObject {
+                    key: &key,
+                    range: None,
+                }
+                .request(&bucket),
             }
+            .map_err(js_error)?;
+            let headers = request
+                .headers
+                .into_iter()
+                .map(|(n, v)| (n.into(), v))
+                .collect();
             op.client
-                .presign(&url, method, headers, expires)
+                .presign(&request.url, request.method, headers, expires)
                 .await
                 .map(Into::into)
         })

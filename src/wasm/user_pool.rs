@@ -1,10 +1,10 @@
 //! `UserPool` (sign-in and refresh), `decodeJwt` and `clientCredentials`:
-//! the core's codecs (`cognito::user_pool`, `cognito::oauth`, `jwt`) driven
+//! the core's operations (`cognito::InitiateAuth`, `cognito::ClientCredentials`, `jwt`) driven
 //! with fetch.
 
 use super::boundary::{config_error, js_error, rejected, required_string, Options};
 use super::fetch::{self, Failure, Limits};
-use crate::cognito::{oauth, user_pool};
+use crate::cognito::{initiate_auth, AuthFlow, ClientCredentials, InitiateAuth};
 use crate::error::{Error, ErrorCode};
 use crate::http::{HttpRequest, HttpResponse};
 use js_sys::{Promise, Reflect};
@@ -121,7 +121,7 @@ impl UserPool {
         let client_id = o.required("clientId", "clientId (the app client id, without a secret)")?;
         let endpoint = o
             .string("endpoint")?
-            .unwrap_or_else(|| user_pool::default_endpoint(&region));
+            .unwrap_or_else(|| initiate_auth::default_endpoint(&region));
         Ok(UserPool {
             region,
             user_pool_id,
@@ -158,8 +158,15 @@ impl UserPool {
             });
         match fields {
             Ok((username, password)) => {
-                let request =
-                    user_pool::sign_in(&self.endpoint, &self.client_id, &username, &password);
+                let request = InitiateAuth {
+                    endpoint: &self.endpoint,
+                    client_id: &self.client_id,
+                    flow: AuthFlow::Password {
+                        username: &username,
+                        password: &password,
+                    },
+                }
+                .request();
                 tokens(request, password)
             }
             Err(e) => rejected(e),
@@ -173,10 +180,17 @@ impl UserPool {
         #[wasm_bindgen(unchecked_param_type = "string")] refresh_token: JsValue,
     ) -> Promise {
         match required_string(&refresh_token, "refreshToken", ErrorCode::InvalidConfig) {
-            Ok(token) => tokens(
-                user_pool::refresh(&self.endpoint, &self.client_id, &token),
-                token,
-            ),
+            Ok(token) => {
+                let request = InitiateAuth {
+                    endpoint: &self.endpoint,
+                    client_id: &self.client_id,
+                    flow: AuthFlow::Refresh {
+                        refresh_token: &token,
+                    },
+                }
+                .request();
+                tokens(request, token)
+            }
             Err(e) => rejected(e),
         }
     }
@@ -187,7 +201,7 @@ impl UserPool {
 fn tokens(request: HttpRequest, secret: String) -> Promise {
     future_to_promise(async move {
         let response = answer(&request, "user pool").await.map_err(js_error)?;
-        let t = user_pool::parse_tokens(&response, &[&secret]).map_err(js_error)?;
+        let t = InitiateAuth::parse(&response, &[&secret]).map_err(js_error)?;
         to_js(&TokensOut {
             id_token: t.id_token,
             access_token: t.access_token,
@@ -257,7 +271,7 @@ pub fn client_credentials(
                 return Ok(result);
             }
             let response = answer(&request, "token endpoint").await.map_err(js_error)?;
-            let token = oauth::parse_token(&response).map_err(js_error)?;
+            let token = ClientCredentials::parse(&response).map_err(js_error)?;
             let expires_at = js_sys::Date::now() + f64::from(token.expires_in) * 1000.0;
             let result = js_sys::Object::new();
             Reflect::set(&result, &"accessToken".into(), &token.access_token.into())?;
@@ -316,6 +330,12 @@ fn grant(options: &JsValue) -> crate::Result<(String, HttpRequest)> {
         scope.as_deref().unwrap_or(""),
     ]
     .concat();
-    let request = oauth::client_credentials(&endpoint, &client_id, &secret, scope.as_deref());
+    let request = ClientCredentials {
+        endpoint: &endpoint,
+        client_id: &client_id,
+        client_secret: &secret,
+        scope: scope.as_deref(),
+    }
+    .request();
     Ok((key, request))
 }
