@@ -361,10 +361,16 @@ impl Provider {
     }
 
     /// Goes on with the exchange of `generation` after a [`Step::SleepUntil`].
+    /// Only the exchange's owner resumes it: another caller's [`Provider::poll`]
+    /// during the backoff is told to wait, so it cannot take the retry over.
     pub fn resume(&mut self, generation: u32, now_ms: i64) -> Step {
-        match self.check_generation(generation) {
-            Ok(()) => self.poll(now_ms),
-            Err(e) => Step::Failed(e),
+        if let Err(e) = self.check_generation(generation) {
+            return Step::Failed(e);
+        }
+        match self.phase {
+            Phase::Backoff { until, .. } if now_ms < until => Step::SleepUntil(until),
+            Phase::Backoff { operation, .. } => self.send(operation),
+            _ => self.poll(now_ms),
         }
     }
 
@@ -374,15 +380,10 @@ impl Provider {
     /// handed out: they are only handed to the user they were issued for.
     pub fn poll(&mut self, now_ms: i64) -> Step {
         match self.phase {
-            Phase::InFlight(_) => Step::Wait,
+            // An exchange is under way (sending, or waiting out a backoff
+            // before its retry, which its owner resumes).
+            Phase::InFlight(_) | Phase::Backoff { .. } => Step::Wait,
             Phase::AwaitingLogins => Step::NeedLogins,
-            Phase::Backoff { until, operation } => {
-                if now_ms < until {
-                    Step::SleepUntil(until)
-                } else {
-                    self.send(operation)
-                }
-            }
             Phase::Idle => {
                 if !self.logins_fresh {
                     self.phase = Phase::AwaitingLogins;
@@ -500,11 +501,9 @@ impl Provider {
                 &mut self.rng,
             ) {
                 self.attempt += 1;
-                self.phase = Phase::Backoff {
-                    until: now_ms.saturating_add(delay),
-                    operation,
-                };
-                return self.poll(now_ms);
+                let until = now_ms.saturating_add(delay);
+                self.phase = Phase::Backoff { until, operation };
+                return Step::SleepUntil(until);
             }
         }
         self.fail(error)

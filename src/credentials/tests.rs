@@ -859,3 +859,28 @@ fn config_validation() {
         ErrorCode::InvalidConfig
     );
 }
+
+#[test]
+fn another_caller_during_a_backoff_waits_and_only_the_owner_retries() {
+    let (h, mut p) = (Harness::default(), provider());
+    assert_eq!(p.poll(T0), Step::NeedLogins);
+    let g = p.generation();
+    p.set_logins(g, vec![(KEY.into(), id_token("u"))], &h.storage)
+        .unwrap();
+    let Step::Send(_) = p.poll(T0) else {
+        panic!("GetId first")
+    };
+    let throttled = aws_error(400, "TooManyRequestsException", "Rate exceeded");
+    let mut storage = MemoryStorage::default();
+    let Step::SleepUntil(until) = p.on_response(g, throttled, T0, &mut storage) else {
+        panic!("a backoff")
+    };
+    // Past the backoff, but before the owner's timer fires: another get() polls.
+    assert_eq!(p.poll(until + 1), Step::Wait);
+    assert_eq!(p.poll(until + 1), Step::Wait);
+    // The owner resumes and sends the retry; nothing was taken over.
+    let Step::Send(retry) = p.resume(g, until + 1) else {
+        panic!("the retry")
+    };
+    assert_eq!(target(&retry), "GetId");
+}

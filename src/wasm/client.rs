@@ -125,30 +125,29 @@ pub(crate) fn body_bytes(body: &JsValue) -> Option<Vec<u8>> {
     if let Some(a) = body.dyn_ref::<Uint8Array>() {
         return Some(a.to_vec());
     }
-    if let Some(b) = body.dyn_ref::<js_sys::ArrayBuffer>() {
-        return Some(Uint8Array::new(b).to_vec());
-    }
-    if js_sys::ArrayBuffer::is_view(body) {
-        let at = |name: &str| {
-            Reflect::get(body, &name.into())
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(0.0) as u32
-        };
-        let buffer = Reflect::get(body, &"buffer".into()).ok()?;
-        return Some(
-            Uint8Array::new_with_byte_offset_and_length(
-                &buffer,
-                at("byteOffset"),
-                at("byteLength"),
-            )
-            .to_vec(),
-        );
+    if body.has_type::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(body) {
+        return bytes_view(body).map(|view| view.to_vec());
     }
     if body.has_type::<web_sys::UrlSearchParams>() {
         return stringify(body).ok().map(String::into_bytes);
     }
     None
+}
+
+/// A Uint8Array over an ArrayBuffer or a view's bytes, by `Reflect.construct`,
+/// which catches what the constructor throws (a detached buffer).
+fn bytes_view(body: &JsValue) -> Option<Uint8Array> {
+    let args = if js_sys::ArrayBuffer::is_view(body) {
+        let get = |name: &str| Reflect::get(body, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        js_sys::Array::of3(&get("buffer"), &get("byteOffset"), &get("byteLength"))
+    } else {
+        js_sys::Array::of1(body)
+    };
+    let class: Function = Reflect::get(&js_sys::global(), &"Uint8Array".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Reflect::construct(&class, &args).ok()?.dyn_into().ok()
 }
 
 /// Lower-case hex SHA-256 by WebCrypto, where the platform has it.
@@ -194,7 +193,7 @@ impl Prepared {
             .unwrap_or_else(|| "GET".into())
             .to_ascii_uppercase();
         let headers = match init.get("headers") {
-            h if !h.is_undefined() => h,
+            h if !h.is_undefined() && !h.is_null() => h,
             _ => request.map_or(JsValue::UNDEFINED, |r| r.headers().into()),
         };
         let mut body = init.get("body");
@@ -326,10 +325,8 @@ impl Client {
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok())
         {
-            keys = get.call0(&self.credentials)?;
-            if keys.has_type::<Promise>() {
-                keys = JsFuture::from(Promise::from(keys)).await?;
-            }
+            // Any thenable (another realm's promise, a library's) is awaited.
+            keys = JsFuture::from(Promise::resolve(&get.call0(&self.credentials)?)).await?;
         }
         if self.offset.get() == 0 {
             if let Some(offset) = self.provider_offset() {
@@ -452,7 +449,7 @@ impl Client {
                 return Err(s.reason());
             }
             let request = self.sign(p).await?;
-            let next = match gloo_net::http::Request::from(request).send().await {
+            let next = match fetch::call(&request).await {
                 Ok(response) => {
                     let response = web_sys::Response::from(response);
                     // A redirect may have led to another host, whose clock is none of ours.
@@ -492,11 +489,7 @@ impl Client {
                     match life.on_network_error(&p.host, js_sys::Date::now() as i64) {
                         Next::Fail(e) => {
                             let err = js_error(e);
-                            let _ = Reflect::set(
-                                &err,
-                                &"cause".into(),
-                                &JsValue::from_str(&cause.to_string()),
-                            );
+                            let _ = Reflect::set(&err, &"cause".into(), &cause);
                             return Err(err);
                         }
                         next => next,

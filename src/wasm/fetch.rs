@@ -20,6 +20,26 @@ extern "C" {
     fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &JsValue);
+    // The global fetch, which may be missing, throw, or be a polyfill: caught
+    // here. gloo-net's own `send()` does not catch, and panics (a trap for
+    // the whole module) when fetch answers with anything but a native Response.
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(request: &web_sys::Request) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// `fetch(request)`: the native Response (read through gloo-net), or what
+/// fetch threw or rejected with (also when it answered something else).
+pub(crate) async fn call(request: &web_sys::Request) -> Result<gloo_net::http::Response, JsValue> {
+    let answer = JsFuture::from(global_fetch(request)?).await?;
+    answer
+        .dyn_into::<web_sys::Response>()
+        .map(gloo_net::http::Response::from)
+        .map_err(|_| {
+            js_sys::TypeError::new(
+                "the global fetch answered with something that is not a Response (a fetch polyfill?): use the platform's fetch",
+            )
+            .into()
+        })
 }
 
 /// How long a whole answer may take, and how large it may be.
@@ -40,17 +60,20 @@ pub(crate) enum Failure {
     TooLarge { status: u16 },
 }
 
-/// A timer that aborts `controller` after `ms`, cleared when dropped.
+/// A timer that aborts `controller` after `ms`, cleared when dropped (and
+/// its closure freed with it: a `once_into_js` closure is freed only if it runs).
 struct Deadline {
     id: JsValue,
+    _abort: Closure<dyn FnMut()>,
 }
 
 impl Deadline {
     fn start(controller: &web_sys::AbortController, ms: f64) -> Self {
         let controller = controller.clone();
-        let abort = Closure::once_into_js(move || controller.abort());
+        let abort = Closure::<dyn FnMut()>::new(move || controller.abort());
         Deadline {
-            id: set_timeout(&abort, ms),
+            id: set_timeout(abort.as_ref(), ms),
+            _abort: abort,
         }
     }
 }
@@ -82,11 +105,8 @@ pub(crate) async fn send(request: &HttpRequest, limits: Limits) -> Result<HttpRe
             Failure::Network
         }
     };
-    let response = build(request, &signal)
-        .map_err(|_| Failure::Network)?
-        .send()
-        .await
-        .map_err(|_| failed(()))?;
+    let request = build(request, &signal).map_err(|_| Failure::Network)?;
+    let response = call(&request).await.map_err(|_| failed(()))?;
     let status = response.status();
     let headers = response.headers();
     let declared = headers
@@ -113,13 +133,13 @@ pub(crate) async fn send(request: &HttpRequest, limits: Limits) -> Result<HttpRe
     })
 }
 
-/// The request as fetch takes it. Built with web-sys and handed to gloo-net
-/// to send: gloo-net's own builder re-serializes the URL's query (it appends
-/// a `&` to every query string), which would change what was signed.
+/// The request as fetch takes it, built with web-sys: gloo-net's builder
+/// re-serializes the URL's query (it appends a `&` to every query string),
+/// which would change what was signed.
 fn build(
     request: &HttpRequest,
     signal: &web_sys::AbortSignal,
-) -> Result<gloo_net::http::Request, JsValue> {
+) -> Result<web_sys::Request, JsValue> {
     let init = web_sys::RequestInit::new();
     init.set_method(request.method);
     let headers = web_sys::Headers::new()?;
@@ -131,7 +151,7 @@ fn build(
         init.set_body(&JsValue::from_str(&request.body));
     }
     init.set_signal(Some(signal));
-    web_sys::Request::new_with_str_and_init(&request.url, &init).map(Into::into)
+    web_sys::Request::new_with_str_and_init(&request.url, &init)
 }
 
 /// The stream's bytes, at most `max` (beyond: cancelled, `TooLarge`).

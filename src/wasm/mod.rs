@@ -31,8 +31,12 @@ thread_local! {
 pub fn on_module_failed(f: js_sys::Function) {
     ON_FAILURE.with(|cell| *cell.borrow_mut() = Some(f));
     std::panic::set_hook(Box::new(|info| {
+        // The file from `src/` on: build paths say nothing to the user.
         let place = info.location().map_or_else(String::new, |l| {
-            [l.file(), ":", &crate::error::num(u64::from(l.line()))].concat()
+            let parts: Vec<&str> = l.file().split('/').collect();
+            let from = parts.iter().rposition(|p| *p == "src").unwrap_or(0);
+            let file = parts.get(from..).unwrap_or_default().join("/");
+            [&file, ":", &crate::error::num(u64::from(l.line()))].concat()
         });
         let message = ["a panic at ", &place].concat();
         // The hook runs inside a call into the module; a borrowed cell means

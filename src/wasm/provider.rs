@@ -326,8 +326,7 @@ impl CognitoIdentityCredentials {
         #[wasm_bindgen(unchecked_param_type = "number")] ms: JsValue,
     ) -> Result<(), JsValue> {
         // Not a finite number: refused as a skew beyond any bound.
-        let offset = ms
-            .as_f64()
+        let offset = super::boundary::number(&ms)
             .filter(|m| m.is_finite())
             .map_or(i64::MAX, |m| m as i64);
         self.shared
@@ -432,7 +431,8 @@ async fn exchange(shared: Rc<Shared>, mut step: Step, generation: u32) -> Result
 async fn fresh_logins(shared: &Shared) -> Result<Vec<(String, String)>, JsValue> {
     let mut out = Vec::new();
     if shared.logins.is_object() {
-        for entry in js_sys::Object::entries(shared.logins.unchecked_ref()).iter() {
+        // Object.entries runs the object's getters: what they throw is the caller's.
+        for entry in super::boundary::entries(&shared.logins)?.iter() {
             let key = Reflect::get(&entry, &0.into())
                 .ok()
                 .and_then(|k| k.as_string())
@@ -456,10 +456,8 @@ async fn fresh_logins(shared: &Shared) -> Result<Vec<(String, String)>, JsValue>
 async fn resolve_token(value: &JsValue, what: &str) -> Result<String, JsValue> {
     let mut token = value.clone();
     if let Some(f) = value.dyn_ref::<Function>() {
-        token = f.call0(&JsValue::UNDEFINED)?;
-        if token.has_type::<Promise>() {
-            token = JsFuture::from(Promise::from(token)).await?;
-        }
+        // Any thenable (another realm's promise, a library's) is awaited.
+        token = JsFuture::from(Promise::resolve(&f.call0(&JsValue::UNDEFINED)?)).await?;
     }
     let token = token.as_string().filter(|t| !t.is_empty()).ok_or_else(|| {
         js_error(Error::new(

@@ -251,7 +251,7 @@ impl S3Client {
                         "myPrefix() needs credentials from CognitoIdentityCredentials (it uses the IdentityId)",
                     ))
                 })?;
-            let id = JsFuture::from(Promise::from(identity.call0(credentials)?)).await?;
+            let id = JsFuture::from(Promise::resolve(&identity.call0(credentials)?)).await?;
             let id = id.as_string().unwrap_or_default();
             let prefix = &op.at.prefix;
             let slash = if prefix.is_empty() { "" } else { "/" };

@@ -309,11 +309,18 @@ fn grant(options: &JsValue) -> crate::Result<(String, HttpRequest)> {
     let secret = o.required("clientSecret", "clientSecret")?;
     let scope_value = o.get("scope");
     let scope = if js_sys::Array::is_array(&scope_value) {
-        let parts: Vec<String> = js_sys::Array::from(&scope_value)
-            .iter()
-            .map(|s| {
-                s.as_string()
-                    .ok_or_else(|| config_error("scope must be a string or an array of strings"))
+        // Element by element through Reflect, which catches a throwing getter.
+        let bad = || config_error("scope must be a string or an array of strings");
+        let len = Reflect::get(&scope_value, &"length".into())
+            .ok()
+            .and_then(|n| n.as_f64())
+            .unwrap_or(0.0) as u32;
+        let parts: Vec<String> = (0..len.min(1000))
+            .map(|i| {
+                Reflect::get_u32(&scope_value, i)
+                    .ok()
+                    .and_then(|s| s.as_string())
+                    .ok_or_else(bad)
             })
             .collect::<crate::Result<_>>()?;
         Some(parts.join(" "))

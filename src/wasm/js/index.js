@@ -13,18 +13,26 @@ import { guarded } from "./signer.js";
 export { sdkError } from "./util.js";
 export { Signer, sha256 } from "./signer.js";
 
+/** `this`, if it is a live object of `Class`; else a typed error (never a call into the module). */
+function live(self, Class, name) {
+  if (!(self instanceof Class) || !self.__wbg_ptr) {
+    throw sdkError("InvalidConfig", `${Class.name}.${name}() was called without its object, or after free(): call it as obj.${name}(…)`);
+  }
+  return self;
+}
+
 /** Runs each of `methods` of the class under the guard; async ones settle on a failure. */
 function guard(Class, sync, async) {
   for (const name of sync) {
     const f = Class.prototype[name];
     Class.prototype[name] = function (...args) {
-      return guarded(() => f.apply(this, args));
+      return guarded(() => f.apply(live(this, Class, name), args));
     };
   }
   for (const name of async) {
     const f = Class.prototype[name];
     Class.prototype[name] = function (...args) {
-      return guarded.settles(() => f.apply(this, args));
+      return guarded.settles(() => f.apply(live(this, Class, name), args));
     };
   }
   return Class;

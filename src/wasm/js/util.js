@@ -156,6 +156,15 @@ export function trapGuard() {
       if (e?.name === "ModuleFailed") throw e;
       // The module's typed errors (src/wasm/boundary.rs) are errors, not traps.
       if (e instanceof Error && typeof e.code === "string" && !(e instanceof WebAssembly.RuntimeError)) throw e;
+      // A trap is wasm's RuntimeError, or a RangeError (its stack or memory
+      // exhausted). Anything else is the glue refusing a call before it
+      // entered the module ("null pointer passed to rust": a method called
+      // without its object, or after free()): the caller's mistake.
+      if (!(e instanceof WebAssembly.RuntimeError || e instanceof RangeError)) {
+        const err = sdkError("InvalidConfig", `${e?.message ?? e}: call methods on a live object (obj.method(), not a detached method, and not after free())`);
+        err.cause = e;
+        throw err;
+      }
       fail(e);
       throw moduleFailed();
     }
