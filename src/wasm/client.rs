@@ -62,9 +62,10 @@ pub(crate) enum Hashed {
 /// What a client shares with its requests in flight.
 pub(crate) struct Client {
     credentials: JsValue,
-    region: Option<String>,
-    service: Option<String>,
-    retries: u32,
+    /// Writable from JS (`aws.region = …`), as the fields of a JS class are.
+    region: RefCell<Option<String>>,
+    service: RefCell<Option<String>>,
+    retries: Cell<u32>,
     /// Server time minus local time, learned from skew answers (ms).
     offset: Cell<i64>,
     /// One signer per access key, region and service (its signing-key cache
@@ -290,9 +291,9 @@ impl Client {
         }
         Ok(Client {
             credentials,
-            region: o.string("region")?,
-            service: o.string("service")?,
-            retries: retries as u32,
+            region: RefCell::new(o.string("region")?),
+            service: RefCell::new(o.string("service")?),
+            retries: Cell::new(retries as u32),
             offset: Cell::new(0),
             signers: RefCell::new(Vec::new()),
         })
@@ -301,8 +302,8 @@ impl Client {
     /// The same client fixed to a region and service (S3Client's).
     pub(crate) fn for_service(self, region: &str, service: &str) -> Client {
         Client {
-            region: Some(region.into()),
-            service: Some(service.into()),
+            region: RefCell::new(Some(region.into())),
+            service: RefCell::new(Some(service.into())),
             ..self
         }
     }
@@ -351,9 +352,14 @@ impl Client {
         let inferred = crate::aws_host::service_region(host.split(':').next().unwrap_or(host));
         let region = self
             .region
+            .borrow()
             .clone()
             .or_else(|| inferred.as_ref().map(|i| i.1.clone()));
-        let service = self.service.clone().or_else(|| inferred.map(|i| i.0));
+        let service = self
+            .service
+            .borrow()
+            .clone()
+            .or_else(|| inferred.map(|i| i.0));
         let (Some(region), Some(service)) = (region, service) else {
             return Err(config_error(
                 [
@@ -438,7 +444,7 @@ impl Client {
             .iter()
             .find(|(k, _)| *k == "signal")
             .and_then(|(_, s)| s.dyn_ref::<web_sys::AbortSignal>().cloned());
-        let retries = if p.stream { 0 } else { self.retries };
+        let retries = if p.stream { 0 } else { self.retries.get() };
         let mut life = SignedFetch::new(
             retries,
             js_sys::Date::now() as i64,
@@ -593,19 +599,37 @@ impl AwsClient {
             .map_err(js_error)
     }
 
+    /// The region to sign for; read from AWS host names when unset.
     #[wasm_bindgen(getter)]
     pub fn region(&self) -> Option<String> {
-        self.client.region.clone()
+        self.client.region.borrow().clone()
     }
 
+    #[wasm_bindgen(setter)]
+    pub fn set_region(&self, region: Option<String>) {
+        *self.client.region.borrow_mut() = region.filter(|r| !r.is_empty());
+    }
+
+    /// The service to sign for; read from AWS host names when unset.
     #[wasm_bindgen(getter)]
     pub fn service(&self) -> Option<String> {
-        self.client.service.clone()
+        self.client.service.borrow().clone()
     }
 
+    #[wasm_bindgen(setter)]
+    pub fn set_service(&self, service: Option<String>) {
+        *self.client.service.borrow_mut() = service.filter(|s| !s.is_empty());
+    }
+
+    /// Retries of throttling, 5xx and network failures.
     #[wasm_bindgen(getter)]
     pub fn retries(&self) -> u32 {
-        self.client.retries
+        self.client.retries.get()
+    }
+
+    #[wasm_bindgen(setter)]
+    pub fn set_retries(&self, retries: f64) {
+        self.client.retries.set(retries.clamp(0.0, 100.0) as u32);
     }
 
     /// Signs and sends, like `fetch(input, init)`. Retries throttling, 5xx and

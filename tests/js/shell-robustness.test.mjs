@@ -116,3 +116,11 @@ test("numbers given as numeric strings are read as numbers", async () => {
   const aws = new AwsClient({ credentials: { accessKeyId: "A", secretAccessKey: "S" }, region: "us-east-1", service: "s3", retries: "2" });
   assert.match(await aws.presign("https://b.s3.amazonaws.com/k", { expiresIn: "600" }), /X-Amz-Expires=600/);
 });
+
+test("AwsClient's region, service and retries stay writable, and signing follows them", async () => {
+  const aws = new AwsClient({ credentials: { accessKeyId: "A", secretAccessKey: "S" }, region: "us-east-1", service: "s3" });
+  aws.region = "eu-west-1";
+  aws.retries = 1;
+  assert.deepEqual([aws.region, aws.service, aws.retries], ["eu-west-1", "s3", 1]);
+  assert.match(await aws.presign("https://b.s3.amazonaws.com/k"), /X-Amz-Credential=A%2F\d{8}%2Feu-west-1%2Fs3%2Faws4_request/);
+});
