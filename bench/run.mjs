@@ -14,6 +14,7 @@ import init from "../pkg/index.js";
 import { LIBRARIES, SHA_SIZES, SIGNING_CASES, runSuite } from "./cases.mjs";
 import { alternativeSizes, packageSizes } from "./size.mjs";
 import { crateTable } from "./crates.mjs";
+import { bundleColdPages, coldStartChromium, coldStartNode } from "./cold.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(ROOT, "bench/dist");
@@ -67,6 +68,7 @@ async function bundleForBrowser() {
   });
   // The glue fetches the wasm next to the script: new URL("…_bg.wasm", import.meta.url).
   await copyFile(join(ROOT, "pkg/cognito_sigv4_wasm_bg.wasm"), join(DIST, "cognito_sigv4_wasm_bg.wasm"));
+  await bundleColdPages(DIST);
   await writeFile(join(DIST, "index.html"), '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="bench.js"></script>\n');
 }
 
@@ -81,7 +83,9 @@ async function runInChromium() {
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
     await page.waitForFunction(() => typeof window.runBench === "function", null, { timeout: 30_000 });
     const results = await page.evaluate((timing) => window.runBench(timing), TIMING);
-    return { name: `Chromium ${browser.version()}`, ...results };
+    log("chromium: cold starts");
+    const cold = await coldStartChromium(browser, `http://127.0.0.1:${server.address().port}`);
+    return { name: `Chromium ${browser.version()}`, ...results, cold };
   } finally {
     await browser?.close();
     server.closeAllConnections();
@@ -115,6 +119,9 @@ function markdownTable(envs, sizes, names) {
     row('WebCrypto: crypto.subtle.digest("SHA-256")', (e) => sig3(e.sha256[size].webcrypto));
     row("ours / WebCrypto", (e) => ratio(e.sha256[size].ours / e.sha256[size].webcrypto, TARGET.webcrypto), `≥ ${TARGET.webcrypto}×`);
   }
+  section("Cold start: import to the first signature, nothing cached (ms, median of 7 fresh processes / browser contexts)");
+  row("ours: import, init() (fetch, compile, instantiate the wasm), new Signer, sign", (e) => e.cold.ours.toFixed(1));
+  row(`${names.aws4fetch}: import, new AwsV4Signer, sign`, (e) => e.cold.aws4fetch.toFixed(1));
   section("Package size: esbuild bundle, minified, gzip -9 (KB = 1024 B; same everywhere)");
   const total = sizes.ours.js + sizes.ours.wasm;
   row("ours: JS (the API and its wasm glue)", () => kb(sizes.ours.js));
@@ -155,6 +162,8 @@ const sizes = { ...(await packageSizes()), alternatives: await alternativeSizes(
 await bundleForBrowser();
 log(`Node ${process.version}`);
 const node = { name: `Node ${process.version}`, ...(await runSuite({ ...TIMING, onProgress: (step) => log(`node: ${step}`) })) };
+log("node: cold starts");
+node.cold = await coldStartNode();
 log("headless Chromium");
 const browser = await runInChromium();
 
