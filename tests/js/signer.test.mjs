@@ -154,3 +154,15 @@ test("free() releases a signer; using it afterwards is a typed error", () => {
   signer.free();
   assert.throws(() => signer.sign({ url: "https://h/" }), { name: "InvalidConfig", message: /freed/ });
 });
+
+test("signAsync hashes large bodies with WebCrypto and signs exactly as sign() does", async () => {
+  const signer = new Signer({ accessKeyId: "AKID", secretAccessKey: "secret", sessionToken: "token", region: "us-east-1", service: "execute-api" });
+  const date = new Date("2025-01-15T12:34:56Z");
+  for (const body of ["small", new Uint8Array(200_000).fill(7), "x".repeat(100_000)]) {
+    const request = { method: "POST", url: "https://abc.execute-api.us-east-1.amazonaws.com/prod/items", body, date };
+    assert.deepEqual(await signer.signAsync(request), signer.sign(request));
+  }
+  const s3 = new Signer({ accessKeyId: "AKID", secretAccessKey: "secret", region: "us-east-1", service: "s3" });
+  const put = { method: "PUT", url: "https://b.s3.amazonaws.com/k", body: new Uint8Array(100_000), date };
+  assert.deepEqual(await s3.signAsync(put), s3.sign(put));
+});

@@ -6,6 +6,7 @@ async function main(): Promise<void> {
   initSync(new Uint8Array());
   const signer = new Signer({ accessKeyId: "a", secretAccessKey: "s", region: "us-east-1", service: "s3" });
   const signed: { method: string; url: string; headers: Record<string, string> } = signer.sign({ url: "https://b.s3.amazonaws.com/k", body: new Uint8Array(), date: new Date() });
+  const big: { headers: Record<string, string> } = await signer.signAsync({ method: "PUT", url: "https://b.s3.amazonaws.com/k", body: new Uint8Array(1 << 20) });
   const link: string = signer.presign({ url: new URL("https://b.s3.amazonaws.com/k"), expiresIn: 60 });
   const pool = new UserPool({ region: "us-east-1", userPoolId: "us-east-1_x", clientId: "c" });
   const { idToken } = await pool.signIn("u", "p");
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const first: Date | undefined = listing.objects[0]?.lastModified;
   const put: string = await s3.presignPut(key, { expiresIn: 60, contentType: "text/plain" });
   await s3.deleteObject(key);
-  void [signed, link, expires, res, claims, m2m.accessToken, sha256("x"), etag, text, first, put, listing.nextContinuationToken];
+  void [signed, big, link, expires, res, claims, m2m.accessToken, sha256("x"), etag, text, first, put, listing.nextContinuationToken];
 }
 void main;
 

@@ -114,6 +114,8 @@ export class Signer {
   readonly region: string;
   readonly service: string;
   sign(request: SignRequest): SignedRequest;
+  /** As sign(); a body of 64 KiB or more is hashed by WebCrypto first (faster), hence async. */
+  signAsync(request: SignRequest): Promise<SignedRequest>;
   presign(request: PresignRequest): string;
   /** Releases the wasm memory now rather than at garbage collection; the signer is unusable after. */
   free(): void;

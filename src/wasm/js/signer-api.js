@@ -6,6 +6,11 @@ import { bodyBytes, checkInputSize, noBreak, presignInput, requireString, sdkErr
 
 const EMPTY = new Uint8Array(0);
 
+// From this size signAsync() hashes the body with WebCrypto: its native
+// SHA-256 runs at 1-2 GB/s where the module's does 0.3-0.5, and above 64 KiB
+// the hash outweighs WebCrypto's async round trip (as AwsClient measured it).
+const WEBCRYPTO_MIN_BYTES = 64 * 1024;
+
 /**
  * `{ Signer, sha256 }` over a module's glue (`{ RawSigner, sha256_hex }`), its
  * trap guard, and its readiness check. A RawSigner that is garbage collected
@@ -54,6 +59,24 @@ export function defineSigner({ RawSigner, sha256_hex }, guarded, requireReady) {
       checkInputSize(body);
       const raw = this.#live();
       return signedRequest(guarded(() => raw.sign(method, url, headers.join("\n"), mode, body ?? EMPTY, hash, contentSha256, date)).split("\n"));
+    }
+
+    /**
+     * As sign(), async: a body of 64 KiB or more is hashed by WebCrypto
+     * (crypto.subtle) first, several times faster than in wasm. Same result.
+     */
+    async signAsync(request) {
+      const body = request?.body;
+      if (request && !request.unsignedPayload && request.payloadHash === undefined && body != null && globalThis.crypto?.subtle) {
+        let bytes = bodyBytes(body);
+        if (typeof bytes === "string") bytes = new TextEncoder().encode(bytes);
+        if (bytes && bytes.length >= WEBCRYPTO_MIN_BYTES) {
+          const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+          const payloadHash = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+          return this.sign({ ...request, body: undefined, payloadHash });
+        }
+      }
+      return this.sign(request);
     }
 
     /** Presigns a URL: credentials and signature travel in the query. */
