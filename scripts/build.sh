@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: the Rust core compiled to wasm32, run through wasm-bindgen's CLI (its glue loads the module
-# and serves its imports; see src/wasm/mod.rs), shrunk by wasm-opt from npm
-# binaryen (Debian's binaryen 108 emits wasm Chromium rejects), the JS API
-# (src/wasm/js/), and the signer-only entry in pkg/signer/.
+# Builds the npm package into pkg/: the Rust crate compiled to wasm32, run
+# through wasm-bindgen's CLI (its glue loads the module, carries values across
+# and holds the #[wasm_bindgen] classes; it also writes their TypeScript types),
+# shrunk by wasm-opt from npm binaryen (Debian's binaryen 108 emits wasm
+# Chromium rejects), the JS around it (src/wasm/js/), and the signer-only
+# entry in pkg/signer/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,8 +16,7 @@ rm -rf pkg && mkdir -p pkg
 # bytes-per-crate table (bench/crates.mjs).
 mkdir -p target/wasm-sizes
 cp target/wasm32-unknown-unknown/release/cognito_sigv4.wasm target/wasm-sizes/whole.wasm
-# wasm-bindgen's glue loads the module and serves its imports (src/wasm/provider.rs);
-# the exports are still the exchange buffer's, which index.js reaches through it.
+# The glue and the generated types (cognito_sigv4_wasm.d.ts, which index.d.ts re-exports).
 wasm-bindgen --target web --out-dir pkg --out-name cognito_sigv4_wasm \
   target/wasm32-unknown-unknown/release/cognito_sigv4.wasm
 # The features Rust's wasm32 target enables by default; wasm-opt must accept them.
