@@ -349,17 +349,20 @@ impl Client {
 
     /// The signer of `keys` for `host`'s service and region.
     fn signer(&self, keys: Credentials, host: &str) -> crate::Result<RefMut<'_, Signer>> {
-        let inferred = crate::aws_host::service_region(host.split(':').next().unwrap_or(host));
-        let region = self
-            .region
-            .borrow()
-            .clone()
-            .or_else(|| inferred.as_ref().map(|i| i.1.clone()));
-        let service = self
-            .service
-            .borrow()
-            .clone()
-            .or_else(|| inferred.map(|i| i.0));
+        let region = self.region.borrow().clone();
+        let service = self.service.borrow().clone();
+        // Only read from the host name what was not given.
+        let (region, service) = match (region, service) {
+            (Some(r), Some(s)) => (Some(r), Some(s)),
+            (r, s) => {
+                let inferred =
+                    crate::aws_host::service_region(host.split(':').next().unwrap_or(host));
+                (
+                    r.or_else(|| inferred.as_ref().map(|i| i.1.clone())),
+                    s.or_else(|| inferred.map(|i| i.0)),
+                )
+            }
+        };
         let (Some(region), Some(service)) = (region, service) else {
             return Err(config_error(
                 [
@@ -523,14 +526,21 @@ impl Client {
     }
 
     /// A presigned URL for `url`.
+    /// A presigned URL for `url`; `normalize`: read it with the platform's
+    /// URL parser first (a caller's URL; S3Client's own are built canonical,
+    /// and its region and service need no host to be inferred from).
     pub(crate) async fn presign(
         &self,
         url: &str,
         method: &str,
         headers: Vec<(String, String)>,
         expires_in: f64,
+        normalize: bool,
     ) -> Result<String, JsValue> {
-        let (url, host) = parse_url(url).map_err(js_error)?;
+        let (url, host) = match normalize {
+            true => parse_url(url).map_err(js_error)?,
+            false => (url.to_string(), String::new()),
+        };
         let expires = sigv4::check_expires(expires_in).map_err(js_error)?;
         let keys = self.keys().await?;
         let headers: Vec<(&str, &str)> = headers
@@ -685,7 +695,7 @@ impl AwsClient {
             let expires = o.number("expiresIn").map_err(js_error)?.unwrap_or(3600.0);
             let headers = header_pairs(&o.get("headers"))?;
             client
-                .presign(&url, &method, headers, expires)
+                .presign(&url, &method, headers, expires, true)
                 .await
                 .map(Into::into)
         })

@@ -489,7 +489,7 @@ impl S3Client {
                 .map(|(n, v)| (n.into(), v))
                 .collect();
             op.client
-                .presign(&request.url, request.method, headers, expires)
+                .presign(&request.url, request.method, headers, expires, false)
                 .await
                 .map(Into::into)
         })
