@@ -102,6 +102,9 @@ struct Shared {
     storage: RefCell<IdStorage>,
     /// The IdToken: a string, or a function returning one (sync or async).
     id_token: JsValue,
+    /// The last IdToken and its Logins key: every get() hands the token over
+    /// again, and the same token need not be decoded again for its `iss`.
+    id_token_key: RefCell<Option<(String, String)>>,
     /// Other logins: `{ providerName: token or function }`.
     logins: JsValue,
     limits: Limits,
@@ -268,6 +271,7 @@ impl CognitoIdentityCredentials {
                 provider: RefCell::new(Provider::new(c)),
                 storage: RefCell::new(IdStorage::pick(&o.get("storage"))?),
                 id_token: o.get("idToken"),
+                id_token_key: RefCell::new(None),
                 logins,
                 limits: Limits {
                     timeout_ms,
@@ -444,9 +448,22 @@ async fn fresh_logins(shared: &Shared) -> Result<Vec<(String, String)>, JsValue>
     }
     if !shared.id_token.is_undefined() {
         let token = resolve_token(&shared.id_token, "idToken").await?;
-        let key = jwt::decode(&token)
-            .and_then(|claims| claims.logins_key())
-            .map_err(js_error)?;
+        let known = shared
+            .id_token_key
+            .borrow()
+            .as_ref()
+            .filter(|(t, _)| *t == token)
+            .map(|(_, key)| key.clone());
+        let key = match known {
+            Some(key) => key,
+            None => {
+                let key = jwt::decode(&token)
+                    .and_then(|claims| claims.logins_key())
+                    .map_err(js_error)?;
+                *shared.id_token_key.borrow_mut() = Some((token.clone(), key.clone()));
+                key
+            }
+        };
         out.push((key, token));
     }
     Ok(out)
