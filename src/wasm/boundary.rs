@@ -121,6 +121,17 @@ pub(crate) fn stringify(value: &JsValue) -> Result<String, JsValue> {
     js_string(value).map(String::from)
 }
 
+/// A result as a JS object, by serde-wasm-bindgen (`what` names it in the
+/// error, which plain structs of strings and numbers never meet).
+pub(crate) fn to_js<T: serde::Serialize>(value: &T, what: &str) -> Result<JsValue, JsValue> {
+    serde_wasm_bindgen::to_value(value).map_err(|_| {
+        js_error(Error::new(
+            ErrorCode::Malformed,
+            ["could not build ", what].concat(),
+        ))
+    })
+}
+
 /// A settled promise of `result` (for validation errors before any I/O, so
 /// async methods always answer with a promise).
 pub(crate) fn rejected(e: Error) -> js_sys::Promise {

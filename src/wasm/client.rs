@@ -86,6 +86,15 @@ fn url_error(shown: &str) -> Error {
     )
 }
 
+/// A URL argument as text: a string, or an object's `String()` (a URL's href).
+fn url_text(value: &JsValue) -> Result<String, JsValue> {
+    match value.as_string() {
+        Some(s) => Ok(s),
+        None if value.is_object() => stringify(value),
+        None => Err(js_error(url_error(""))),
+    }
+}
+
 /// `(href, host)` of an absolute URL, by the platform's URL parser (the form
 /// fetch will send: percent-encoding, dot segments, default ports, IDNA).
 pub(crate) fn parse_url(url: &str) -> crate::Result<(String, String)> {
@@ -181,11 +190,9 @@ impl Prepared {
     ) -> Result<Prepared, JsValue> {
         let init = Options::new(init).map_err(js_error)?;
         let request = input.dyn_ref::<web_sys::Request>();
-        let url = match (request, input.as_string()) {
-            (Some(r), _) => r.url(),
-            (None, Some(s)) => s,
-            (None, None) if input.is_object() => stringify(input)?,
-            _ => return Err(js_error(url_error(""))),
+        let url = match request {
+            Some(r) => r.url(),
+            None => url_text(input)?,
         };
         let method = init
             .string("method")
@@ -683,11 +690,7 @@ impl AwsClient {
         let client = self.client.clone();
         future_to_promise(async move {
             let o = Options::new(&options).map_err(js_error)?;
-            let url = match url.as_string() {
-                Some(s) => s,
-                None if url.is_object() => stringify(&url)?,
-                None => return Err(js_error(url_error(""))),
-            };
+            let url = url_text(&url)?;
             let method = o
                 .string("method")
                 .map_err(js_error)?

@@ -115,22 +115,32 @@ pub(crate) async fn send(request: &HttpRequest, limits: Limits) -> Result<HttpRe
     if declared.is_some_and(|n| n > limits.max_bytes) {
         return Err(Failure::TooLarge { status });
     }
-    let body = match response.body() {
-        Some(stream) => read_capped(&stream, limits.max_bytes, status)
-            .await
-            .map_err(|f| match f {
-                Failure::TooLarge { .. } => f,
-                _ => failed(()),
-            })?,
-        None => Vec::new(),
-    };
+    let body = read_text(response.body(), limits.max_bytes, status)
+        .await
+        .map_err(|f| match f {
+            Failure::TooLarge { .. } => f,
+            _ => failed(()),
+        })?;
     Ok(HttpResponse {
         status,
         date: headers.get("date"),
-        // AWS answers are UTF-8; anything else is read as what it holds.
-        body: String::from_utf8(body)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        body,
     })
+}
+
+/// A body as text, at most `max` bytes (see [`read_capped`]); none is "".
+/// AWS answers are UTF-8; anything else is read as what it holds.
+pub(crate) async fn read_text(
+    body: Option<web_sys::ReadableStream>,
+    max: usize,
+    status: u16,
+) -> Result<String, Failure> {
+    let Some(stream) = body else {
+        return Ok(String::new());
+    };
+    let bytes = read_capped(&stream, max, status).await?;
+    Ok(String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// The request as fetch takes it, built with web-sys: gloo-net's builder
@@ -155,7 +165,7 @@ fn build(
 }
 
 /// The stream's bytes, at most `max` (beyond: cancelled, `TooLarge`).
-pub(crate) async fn read_capped(
+async fn read_capped(
     stream: &web_sys::ReadableStream,
     max: usize,
     status: u16,

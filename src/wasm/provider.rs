@@ -125,18 +125,15 @@ struct CredentialsOut<'a> {
 
 fn to_js(issued: &Issued) -> Result<JsValue, JsValue> {
     let c = &issued.credentials;
-    let out = serde_wasm_bindgen::to_value(&CredentialsOut {
-        access_key_id: &c.access_key_id,
-        secret_access_key: &c.secret_access_key,
-        session_token: c.session_token.as_deref(),
-        identity_id: &issued.identity_id,
-    })
-    .map_err(|_| {
-        js_error(Error::new(
-            ErrorCode::Malformed,
-            "could not build the credentials",
-        ))
-    })?;
+    let out = super::boundary::to_js(
+        &CredentialsOut {
+            access_key_id: &c.access_key_id,
+            secret_access_key: &c.secret_access_key,
+            session_token: c.session_token.as_deref(),
+            identity_id: &issued.identity_id,
+        },
+        "the credentials",
+    )?;
     // A Date is no serde type: set it on the object.
     let expiration = c.expiration_ms.unwrap_or(0).max(0) as f64;
     Reflect::set(

@@ -2,7 +2,7 @@
 //! the page. URLs, ListObjectsV2 answers and S3 error documents are the
 //! core's (src/s3/); signing, retries and clock skew are `AwsClient`'s.
 
-use super::boundary::{config_error, js_error, Options};
+use super::boundary::{config_error, js_error, to_js, Options};
 use super::client::{header_pairs, Client, Prepared};
 use super::fetch::{self, Failure};
 use crate::error::{Error, ErrorCode};
@@ -40,12 +40,8 @@ impl Where {
 
 /// The body of an S3 answer that is read (listings, errors), at most MAX_ANSWER_BYTES.
 async fn answer_text(response: &web_sys::Response, operation: &str) -> Result<String, JsValue> {
-    let Some(stream) = response.body() else {
-        return Ok(String::new());
-    };
-    match fetch::read_capped(&stream, MAX_ANSWER_BYTES, response.status()).await {
-        Ok(bytes) => Ok(String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
+    match fetch::read_text(response.body(), MAX_ANSWER_BYTES, response.status()).await {
+        Ok(text) => Ok(text),
         Err(Failure::TooLarge { .. }) => Err(js_error(Error::new(
             ErrorCode::Malformed,
             [
@@ -404,17 +400,14 @@ impl S3Client {
                 .map_err(js_error)?;
             let objects = js_sys::Array::new();
             for item in &listing.objects {
-                let object = serde_wasm_bindgen::to_value(&ObjectOut {
-                    key: &item.key,
-                    size: item.size as f64,
-                    etag: &item.etag,
-                })
-                .map_err(|_| {
-                    js_error(Error::new(
-                        ErrorCode::Malformed,
-                        "could not build the listing",
-                    ))
-                })?;
+                let object = to_js(
+                    &ObjectOut {
+                        key: &item.key,
+                        size: item.size as f64,
+                        etag: &item.etag,
+                    },
+                    "the listing",
+                )?;
                 // A Date is no serde type: set it on the object.
                 let date = js_sys::Date::new(&item.last_modified.as_str().into());
                 Reflect::set(&object, &"lastModified".into(), &date)?;

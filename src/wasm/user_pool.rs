@@ -2,7 +2,7 @@
 //! the core's operations (`cognito::InitiateAuth`, `cognito::ClientCredentials`, `jwt`) driven
 //! with fetch.
 
-use super::boundary::{config_error, js_error, rejected, required_string, Options};
+use super::boundary::{config_error, js_error, rejected, required_string, to_js, Options};
 use super::fetch::{self, Failure, Limits};
 use crate::cognito::{initiate_auth, AuthFlow, ClientCredentials, InitiateAuth};
 use crate::error::{Error, ErrorCode};
@@ -56,16 +56,6 @@ struct TokensOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     refresh_token: Option<String>,
     expires_in: u32,
-}
-
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    // Plain structs of strings and numbers always serialize.
-    serde_wasm_bindgen::to_value(value).map_err(|_| {
-        js_error(Error::new(
-            ErrorCode::Malformed,
-            "could not build the result",
-        ))
-    })
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -202,12 +192,15 @@ fn tokens(request: HttpRequest, secret: String) -> Promise {
     future_to_promise(async move {
         let response = answer(&request, "user pool").await.map_err(js_error)?;
         let t = InitiateAuth::parse(&response, &[&secret]).map_err(js_error)?;
-        to_js(&TokensOut {
-            id_token: t.id_token,
-            access_token: t.access_token,
-            refresh_token: t.refresh_token,
-            expires_in: t.expires_in,
-        })
+        to_js(
+            &TokensOut {
+                id_token: t.id_token,
+                access_token: t.access_token,
+                refresh_token: t.refresh_token,
+                expires_in: t.expires_in,
+            },
+            "the tokens",
+        )
     })
 }
 
