@@ -4,11 +4,21 @@
 //! One canonicalization ([`canonical_request`]) serves both ways of signing; they
 //! differ only in which `X-Amz-*` values travel in headers or in the query.
 //! Reference: AWS General Reference, "Create a signed AWS API request".
+//!
+//! Its own crate, sans-IO and no_std (no wasm-bindgen), so that Cargo can build
+//! this hot path at opt-level 3 while the rest of the SDK stays at "z" (see the
+//! workspace's Cargo.toml). The SDK re-exports it as `cognito_sigv4::sigv4`, with
+//! the crate's one error type as `cognito_sigv4::error`.
+
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
 
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 pub mod encode;
+pub mod error;
 pub mod headers;
 pub mod sha256;
 pub mod time;
@@ -181,7 +191,7 @@ impl SigningKeyCache {
 }
 
 /// A region or service name as it appears in a credential scope.
-pub(crate) fn check_scope_part(what: &str, value: &str) -> Result<()> {
+pub fn check_scope_part(what: &str, value: &str) -> Result<()> {
     if value.is_empty()
         || !value
             .bytes()

@@ -49,7 +49,7 @@ pub fn never_signed() -> &'static [&'static str] {
 }
 
 /// RFC 9110 token characters: what `Headers.append` accepts as a name (and fetch as a method).
-pub(crate) fn is_tchar(b: u8) -> bool {
+pub fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
@@ -60,7 +60,7 @@ pub fn check(name: &str, value: &str) -> Result<String> {
             ErrorCode::InvalidHeader,
             [
                 "`",
-                &crate::sigv4::url::shorten(name),
+                &crate::url::shorten(name),
                 "` is not a valid header name: use letters, digits and `-` (no spaces, colons or other symbols)",
             ].concat(),
         ));

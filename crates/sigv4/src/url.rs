@@ -144,7 +144,7 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>)> {
 }
 
 /// URLs can carry presigned credentials: quote at most a prefix in messages.
-pub(crate) fn shorten(s: &str) -> String {
+pub fn shorten(s: &str) -> String {
     const MAX: usize = 80;
     if s.len() <= MAX {
         return s.to_string();
