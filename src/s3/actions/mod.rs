@@ -6,11 +6,16 @@
 mod delete_object;
 mod get_object;
 mod list_objects_v2;
+mod multipart;
 mod put_object;
 
 pub use delete_object::DeleteObject;
 pub use get_object::{GetObject, Range};
 pub use list_objects_v2::{ListObjectsV2, Listing, Object};
+pub use multipart::{
+    part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
+    CreateMultipartUpload, ListParts, Part, PartsPage, UploadPart, MAX_PARTS, MIN_PART_SIZE,
+};
 pub use put_object::{PutObject, HASH_LIMIT};
 
 use alloc::string::String;
