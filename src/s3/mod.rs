@@ -5,8 +5,9 @@
 
 pub mod actions;
 pub use actions::{
-    DeleteObject, GetObject, ListObjectsV2, Listing, Object, PutObject, Range, S3Request,
-    HASH_LIMIT,
+    part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
+    CreateMultipartUpload, DeleteObject, GetObject, ListObjectsV2, ListParts, Listing, Object,
+    Part, PartsPage, PutObject, Range, S3Request, UploadPart, HASH_LIMIT, MAX_PARTS, MIN_PART_SIZE,
 };
 
 use crate::error::{Error, ErrorCode, Result};

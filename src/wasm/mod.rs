@@ -17,6 +17,7 @@ mod fetch;
 pub mod provider;
 pub mod s3;
 pub mod signer;
+mod upload;
 pub mod user_pool;
 
 thread_local! {

@@ -7,7 +7,7 @@ use super::client::{header_pairs, Client, Prepared};
 use super::fetch::{self, Failure};
 use crate::error::{Error, ErrorCode};
 use crate::s3::{
-    self, Bucket, DeleteObject, GetObject, ListObjectsV2, PutObject, Range, S3Request,
+    self, Bucket, DeleteObject, GetObject, ListObjectsV2, PutObject, Range, S3Request, HASH_LIMIT,
 };
 use js_sys::{Promise, Reflect};
 use serde::Serialize;
@@ -19,7 +19,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 /// smaller still. More is not an answer from S3, and is refused unread.
 const MAX_ANSWER_BYTES: usize = 16 << 20;
 
-struct Where {
+pub(super) struct Where {
     region: String,
     bucket: String,
     endpoint: String,
@@ -28,7 +28,7 @@ struct Where {
 }
 
 impl Where {
-    fn bucket(&self) -> Bucket<'_> {
+    pub(super) fn bucket(&self) -> Bucket<'_> {
         Bucket {
             region: &self.region,
             bucket: &self.bucket,
@@ -39,7 +39,10 @@ impl Where {
 }
 
 /// The body of an S3 answer that is read (listings, errors), at most MAX_ANSWER_BYTES.
-async fn answer_text(response: &web_sys::Response, operation: &str) -> Result<String, JsValue> {
+pub(super) async fn answer_text(
+    response: &web_sys::Response,
+    operation: &str,
+) -> Result<String, JsValue> {
     match fetch::read_text(response.body(), MAX_ANSWER_BYTES, response.status()).await {
         Ok(text) => Ok(text),
         Err(Failure::TooLarge { .. }) => Err(js_error(Error::new(
@@ -105,6 +108,7 @@ export interface ListObjectsOptions {
   startAfter?: string;
   /** 1 to 1000. */
   maxKeys?: number;
+  signal?: AbortSignal;
 }
 "#;
 
@@ -116,25 +120,32 @@ pub struct S3Client {
 }
 
 /// The S3 client's shared parts, for the async methods.
-struct Op {
+#[derive(Clone)]
+pub(super) struct Op {
     client: Rc<Client>,
     at: Rc<Where>,
 }
 
 impl Op {
+    pub(super) fn at(&self) -> &Where {
+        &self.at
+    }
+
     /// The key argument of a call.
-    fn key(key: &JsValue) -> crate::Result<String> {
+    pub(super) fn key(key: &JsValue) -> crate::Result<String> {
         key.as_string()
             .ok_or_else(|| config_error("the object key must be a string"))
     }
 
     /// Sends an action's request with the caller's `headers` (the action's
-    /// own win) and `body`; an answer that is not 2xx is S3's typed error.
-    async fn send(
+    /// own win), `body` and fetch `options` (`signal`); an answer that is not
+    /// 2xx is S3's typed error.
+    pub(super) async fn send(
         &self,
         request: crate::Result<S3Request>,
         mut headers: Vec<(String, String)>,
         body: JsValue,
+        options: Vec<(&'static str, JsValue)>,
     ) -> Result<web_sys::Response, JsValue> {
         let r = request.map_err(js_error)?;
         for (name, value) in r.headers {
@@ -146,7 +157,7 @@ impl Op {
             headers,
             body,
             r.unsigned_payload,
-            Vec::new(),
+            options,
         )
         .await?;
         let response = self.client.fetch(&p).await?;
@@ -162,8 +173,22 @@ impl Op {
     }
 }
 
+/// The call's `signal` option as fetch's, if there is one.
+pub(super) fn signal_of(o: &Options<'_>) -> Result<Vec<(&'static str, JsValue)>, JsValue> {
+    let signal = o.get("signal");
+    if signal.is_undefined() || signal.is_null() {
+        return Ok(Vec::new());
+    }
+    if !signal.has_type::<web_sys::AbortSignal>() {
+        return Err(js_error(config_error(
+            "signal must be an AbortSignal (AbortController's .signal)",
+        )));
+    }
+    Ok(vec![("signal", signal)])
+}
+
 /// The call's `headers` option as pairs (anything `new Headers()` takes).
-fn headers_of(o: &Options<'_>) -> Result<Vec<(String, String)>, JsValue> {
+pub(super) fn headers_of(o: &Options<'_>) -> Result<Vec<(String, String)>, JsValue> {
     header_pairs(&o.get("headers"))
 }
 
@@ -200,7 +225,7 @@ impl S3Client {
         })
     }
 
-    fn op(&self) -> Op {
+    pub(super) fn op(&self) -> Op {
         Op {
             client: self.client.clone(),
             at: self.at.clone(),
@@ -264,7 +289,7 @@ impl S3Client {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
         #[wasm_bindgen(
-            unchecked_optional_param_type = "{ range?: string | [number, number?]; headers?: HeadersInput }"
+            unchecked_optional_param_type = "{ range?: string | [number, number?]; headers?: HeadersInput; signal?: AbortSignal }"
         )]
         options: JsValue,
     ) -> Promise {
@@ -288,14 +313,15 @@ impl S3Client {
             };
             let request = GetObject { key: &key, range }.request(&op.at.bucket());
             let response = op
-                .send(request, headers_of(&o)?, JsValue::UNDEFINED)
+                .send(request, headers_of(&o)?, JsValue::UNDEFINED, signal_of(&o)?)
                 .await?;
             Ok(response.into())
         })
     }
 
     /// PutObject from a string, Uint8Array, ArrayBuffer or Blob: `{ etag }`.
-    /// `{ contentType?, headers? }`.
+    /// `{ contentType?, headers?, signal? }`. Above 16 MiB, a multipart upload
+    /// (`upload()`, which takes its options too).
     #[wasm_bindgen(js_name = putObject, unchecked_return_type = "Promise<{ etag: string | null }>")]
     pub fn put_object(
         &self,
@@ -303,7 +329,7 @@ impl S3Client {
         #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | Blob")]
         body: JsValue,
         #[wasm_bindgen(
-            unchecked_optional_param_type = "{ contentType?: string; headers?: HeadersInput }"
+            unchecked_optional_param_type = "{ contentType?: string; headers?: HeadersInput; signal?: AbortSignal } & UploadOptions"
         )]
         options: JsValue,
     ) -> Promise {
@@ -313,6 +339,17 @@ impl S3Client {
             let o = Options::new(&options).map_err(js_error)?;
             let mut content_type = o.string("contentType").map_err(js_error)?;
             let mut body = body;
+            // Above the hashing limit, a multipart upload: parts hashed one by one.
+            let big = match body.dyn_ref::<web_sys::Blob>() {
+                Some(blob) => blob.size() > HASH_LIMIT as f64,
+                None => Reflect::get(&body, &"byteLength".into())
+                    .ok()
+                    .and_then(|n| n.as_f64())
+                    .is_some_and(|n| n > HASH_LIMIT as f64),
+            };
+            if big {
+                return super::upload::upload(op, key, body, options).await;
+            }
             if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
                 if content_type.is_none() && !blob.type_().is_empty() {
                     content_type = Some(blob.type_());
@@ -332,7 +369,9 @@ impl S3Client {
                 size,
             }
             .request(&op.at.bucket());
-            let response = op.send(request, headers_of(&o)?, body).await?;
+            let response = op
+                .send(request, headers_of(&o)?, body, signal_of(&o)?)
+                .await?;
             let etag = response.headers().get("etag").ok().flatten();
             let out = js_sys::Object::new();
             Reflect::set(
@@ -349,12 +388,16 @@ impl S3Client {
     pub fn delete_object(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ signal?: AbortSignal }")]
+        options: JsValue,
     ) -> Promise {
         let op = self.op();
         future_to_promise(async move {
             let key = Op::key(&key).map_err(js_error)?;
             let request = DeleteObject { key: &key }.request(&op.at.bucket());
-            op.send(request, Vec::new(), JsValue::UNDEFINED).await?;
+            let o = Options::new(&options).map_err(js_error)?;
+            op.send(request, Vec::new(), JsValue::UNDEFINED, signal_of(&o)?)
+                .await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -395,7 +438,9 @@ impl S3Client {
                 max_keys,
             }
             .request(&op.at.bucket());
-            let response = op.send(request, Vec::new(), JsValue::UNDEFINED).await?;
+            let response = op
+                .send(request, Vec::new(), JsValue::UNDEFINED, signal_of(&o)?)
+                .await?;
             let listing = ListObjectsV2::parse(&answer_text(&response, "ListObjectsV2").await?)
                 .map_err(js_error)?;
             let objects = js_sys::Array::new();

@@ -37,8 +37,9 @@ pub fn part_size(total: Option<u64>, requested: Option<f64>) -> Result<u64> {
     let Some(requested) = requested else {
         return Ok(smallest);
     };
-    let ok = requested.fract() == 0.0
-        && (MIN_PART_SIZE as f64..=MAX_PART_SIZE as f64).contains(&requested);
+    // A whole number (no `f64::fract` in no_std), in range.
+    let ok = (MIN_PART_SIZE as f64..=MAX_PART_SIZE as f64).contains(&requested)
+        && requested == (requested as u64) as f64;
     if !ok {
         return Err(Error::new(
             ErrorCode::InvalidConfig,

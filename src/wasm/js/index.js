@@ -65,7 +65,7 @@ export class S3Client extends glue.S3Client {
     guarded(() => super(options));
   }
 }
-guard(S3Client, ["url"], ["myPrefix", "getObject", "putObject", "deleteObject", "listObjects", "presignGet", "presignPut"]);
+guard(S3Client, ["url"], ["myPrefix", "getObject", "putObject", "upload", "deleteObject", "listObjects", "presignGet", "presignPut"]);
 
 /** Cognito User Pools sign-in (USER_PASSWORD_AUTH) and refresh. */
 export class UserPool extends glue.UserPool {
