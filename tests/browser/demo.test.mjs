@@ -75,6 +75,8 @@ test("scenarios S1–S6 from the demo page", async () => {
   assert.match(await run(page, "presign", 2), /^200 S3: presigned link\s+hello from both@example\.com/);
   assert.match(await run(page, "presignPut"), /^200 S3: upload via presigned PUT\s+uploaded by both@example\.com through a presigned PUT/);
   assert.match(await run(page, "big"), /^200 S3: 5 MB upload\s+5 MB up and back identical/);
+  assert.match(await run(page, "upload"), /^200 S3: upload the file.*\s+test-24MiB\.bin: 25165824 B in 5 part\(s\) in \d+ ms, ETag "[0-9a-f]{32}-5"/);
+  assert.equal(await page.locator("#upload-progress").evaluate((bar) => bar.value), 1);
   assert.match(await run(page, "list"), /^OK S3: list my prefix\s+.*big\.bin \(5242880 B\).*data\.txt.*uploaded\.txt/);
 
   // S4: the JWT-authorized route with the IdToken.

@@ -128,6 +128,29 @@ const actions = {
     const same = back.length === bytes.length && back.every((b, i) => b === bytes[i]);
     return new Response(`5 MB up and back ${same ? "identical" : "DIFFERENT"} in ${Math.round(performance.now() - started)} ms, ETag ${etag}`, { status: same ? 200 : 500 });
   },
+  upload: async () => {
+    // A multipart upload with a progress bar and a Cancel button (which aborts it on S3 too).
+    const file = $("upload-file").files[0] ?? new File([new Uint8Array(24 * 1024 * 1024).map((_, i) => i % 253)], "test-24MiB.bin", { type: "application/octet-stream" });
+    const key = await session.s3.myPrefix(`uploads/${file.name}`);
+    const controller = new AbortController();
+    const cancel = $("upload-cancel");
+    cancel.disabled = false;
+    cancel.onclick = () => controller.abort();
+    const bar = $("upload-progress");
+    const started = performance.now();
+    try {
+      const { etag, parts } = await session.s3.upload(key, file, {
+        signal: controller.signal,
+        onProgress: ({ loaded, total }) => {
+          bar.value = total ? loaded / total : 0;
+          $("upload-status").textContent = `${(loaded / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB`;
+        },
+      });
+      return new Response(`${file.name}: ${file.size} B in ${parts} part(s) in ${Math.round(performance.now() - started)} ms, ETag ${etag}`, { status: 200 });
+    } finally {
+      cancel.disabled = true;
+    }
+  },
   list: async () => {
     const listing = await session.s3.listObjects({ prefix: await session.s3.myPrefix() });
     logValue("S3: list my prefix", listing.objects.map((o) => `${o.key.split("/").pop()} (${o.size} B)`).join(", ") || "(empty)");
