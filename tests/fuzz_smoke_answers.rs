@@ -22,6 +22,9 @@ const SEEDS: &[&str] = &[
     "\u{10}",
     "\0<ListBucketResult xmlns=\"x\"><Contents><Key>p/a &amp; b</Key><Size>11</Size><ETag>&quot;e&quot;</ETag><LastModified>2026-11-01T10:00:00.000Z</LastModified></Contents><CommonPrefixes><Prefix>p/d/</Prefix></CommonPrefixes><NextContinuationToken>t/=</NextContinuationToken></ListBucketResult>",
     "\u{2}<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>1</RequestId></Error>",
+    "\0<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>VXBsb2FkIElE</UploadId></InitiateMultipartUploadResult>",
+    "\0<ListPartsResult><NextPartNumberMarker>2</NextPartNumberMarker><IsTruncated>true</IsTruncated><Part><PartNumber>1</PartNumber><ETag>&quot;e1&quot;</ETag><Size>5242880</Size></Part><Part><PartNumber>2</PartNumber><ETag>\"e2\"</ETag><Size>7</Size></Part></ListPartsResult>",
+    "\0<CompleteMultipartUploadResult><Location>l</Location><ETag>&quot;e-2&quot;</ETag></CompleteMultipartUploadResult>",
 ];
 
 struct XorShift(u64);

@@ -34,6 +34,18 @@ pub fn check(data: &[u8]) {
     // S3: listings and error documents, and the XML reader under both.
     let _ = xml::all(&text, "Contents");
     let _ = s3::ListObjectsV2::parse(&text);
+    // Multipart answers: an upload id, the parts so far (whose paging must
+    // move on), and a completion that may be an error inside a 200.
+    let _ = s3::CreateMultipartUpload::parse(&text);
+    if let Ok(page) = s3::ListParts::parse(&text) {
+        assert!(page
+            .parts
+            .iter()
+            .all(|p| (1..=10_000).contains(&p.number) && !p.etag.is_empty()));
+    }
+    if let Err(e) = s3::CompleteMultipartUpload::parse(&text) {
+        assert!(!e.name().is_empty());
+    }
     let e = s3::parse_error(status, &text, "GetObject");
     // The token endpoint's answers: a token, or an OAuth error named by a plain code.
     if let Err(e) = ClientCredentials::parse(&response_of(status, &text)) {
