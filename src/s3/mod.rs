@@ -4,11 +4,7 @@
 //! rest: the shell signs an action's request with the `s3` signer and fetches it.
 
 pub mod actions;
-pub use actions::{
-    part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
-    CreateMultipartUpload, DeleteObject, GetObject, ListObjectsV2, ListParts, Listing, Object,
-    Part, PartsPage, PutObject, Range, S3Request, UploadPart, HASH_LIMIT, MAX_PARTS, MIN_PART_SIZE,
-};
+pub use actions::*;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sigv4::{check_scope_part, encode};

@@ -255,3 +255,171 @@ fn error_names_are_plain_identifiers_or_the_status_name() {
     );
     assert_eq!((e.name(), e.status), ("AccessDenied", Some(403)));
 }
+
+#[test]
+fn head_copy_and_batch_delete_requests() {
+    let b = aws("b-1");
+    let head = HeadObject { key: "a b" }.request(&b).unwrap();
+    assert_eq!(
+        (head.method, head.url.as_str()),
+        ("HEAD", "https://b-1.s3.eu-west-1.amazonaws.com/a%20b")
+    );
+    let copy = CopyObject {
+        source: "me/a:b ü.txt",
+        key: "me/copy.txt",
+    }
+    .request(&b)
+    .unwrap();
+    assert_eq!(copy.method, "PUT");
+    assert_eq!(
+        copy.headers,
+        [("x-amz-copy-source", "/b-1/me/a%3Ab%20%C3%BC.txt".into())]
+    );
+    assert!(CopyObject {
+        source: "a/../b",
+        key: "k"
+    }
+    .request(&b)
+    .is_err());
+    let keys = ["me/1".to_string(), "me/<&>".to_string()];
+    let (r, body) = DeleteObjects { keys: &keys }.request(&b).unwrap();
+    assert_eq!(
+        (r.method, r.url.as_str()),
+        ("POST", "https://b-1.s3.eu-west-1.amazonaws.com/?delete=")
+    );
+    assert_eq!(
+        body,
+        "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Object><Key>me/1</Key></Object><Object><Key>me/&lt;&amp;&gt;</Key></Object></Delete>"
+    );
+    // The checksum S3 requires: base64 of the body's SHA-256 (Python's hashlib's, for this body).
+    assert!(r.headers.contains(&(
+        "x-amz-checksum-sha256",
+        "wfuOVke2fpkrcztZnQPG9KyN1zdsV2LBE803DMRcnig=".into()
+    )));
+    assert_eq!(
+        DeleteObjects { keys: &[] }.request(&b).unwrap_err().code,
+        ErrorCode::InvalidConfig
+    );
+    let many: Vec<String> = (0..1001).map(|i| i.to_string()).collect();
+    assert!(DeleteObjects { keys: &many }.request(&b).is_err());
+}
+
+#[test]
+fn copy_and_batch_delete_answers() {
+    let copied = "<CopyObjectResult><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag></CopyObjectResult>";
+    assert_eq!(
+        CopyObject::parse(copied).unwrap(),
+        "\"9b2cf535f27731c974343645a3985328\""
+    );
+    let failed = "<Error><Code>InternalError</Code><Message>m</Message></Error>";
+    assert_eq!(
+        CopyObject::parse(failed).unwrap_err().name(),
+        "InternalError"
+    );
+    assert_eq!(
+        CopyObject::parse("<x/>").unwrap_err().code,
+        ErrorCode::Malformed
+    );
+    let result = "<DeleteResult><Deleted><Key>me/1</Key></Deleted><Error><Key>other/2</Key><Code>AccessDenied</Code><Message>Access Denied</Message></Error></DeleteResult>";
+    assert_eq!(
+        DeleteObjects::parse(result).unwrap(),
+        Deleted {
+            deleted: vec!["me/1".into()],
+            errors: vec![DeleteError {
+                key: "other/2".into(),
+                code: "AccessDenied".into(),
+                message: "Access Denied".into()
+            }],
+        }
+    );
+    assert_eq!(
+        DeleteObjects::parse(failed).unwrap_err().name(),
+        "InternalError"
+    );
+    for bad in [
+        "",
+        "<DeleteResult><Deleted></Deleted></DeleteResult>",
+        "<DeleteResult><Error><Code>X</Code></Error></DeleteResult>",
+    ] {
+        assert_eq!(
+            DeleteObjects::parse(bad).unwrap_err().code,
+            ErrorCode::Malformed,
+            "{bad}"
+        );
+    }
+}
+
+#[test]
+fn post_policies_name_every_field_and_are_signed_as_aws_sigv4_signs_strings() {
+    use crate::sigv4::{Credentials, Signer};
+    use aws_sigv4::sign::v4;
+    let b = aws("b-1");
+    let creds = Credentials::new(
+        "AKIDEXAMPLE",
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        Some("tok/en="),
+    )
+    .unwrap();
+    let mut signer = Signer::new(creds, "eu-west-1", "s3").unwrap();
+    let now = 1_764_810_300_000; // 2025-12-04T01:05:00Z
+    let conditions = ["[\"content-length-range\",0,1048576]".to_string()];
+    let post = PostPolicy {
+        key: "me/uploads/",
+        key_prefix: true,
+        expires_in: 600,
+        content_type: Some("image/png"),
+        conditions: &conditions,
+    }
+    .sign(&b, &mut signer, now)
+    .unwrap();
+    assert_eq!(post.url, "https://b-1.s3.eu-west-1.amazonaws.com/");
+    let field = |name: &str| {
+        post.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        field("x-amz-credential"),
+        "AKIDEXAMPLE/20251204/eu-west-1/s3/aws4_request"
+    );
+    assert_eq!(field("x-amz-date"), "20251204T010500Z");
+    assert_eq!(field("x-amz-security-token"), "tok/en=");
+    use base64::Engine;
+    let policy = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(field("Policy"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        policy,
+        "{\"expiration\":\"2025-12-04T01:15:00.000Z\",\"conditions\":[{\"bucket\":\"b-1\"},[\"starts-with\",\"$key\",\"me/uploads/\"],\
+{\"Content-Type\":\"image/png\"},{\"x-amz-algorithm\":\"AWS4-HMAC-SHA256\"},\
+{\"x-amz-credential\":\"AKIDEXAMPLE/20251204/eu-west-1/s3/aws4_request\"},{\"x-amz-date\":\"20251204T010500Z\"},\
+{\"x-amz-security-token\":\"tok/en=\"},[\"content-length-range\",0,1048576]]}"
+    );
+    assert!(crate::json::parse(&policy).is_ok());
+    // The signature as AWS's own Rust signer computes one over a string.
+    let date = std::time::UNIX_EPOCH + std::time::Duration::from_millis(now as u64);
+    let key = v4::generate_signing_key(
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        date,
+        "eu-west-1",
+        "s3",
+    );
+    assert_eq!(
+        field("x-amz-signature"),
+        v4::calculate_signature(key, field("Policy").as_bytes())
+    );
+    // The key is checked as any key is.
+    let bad = PostPolicy {
+        key: "a/../b",
+        key_prefix: false,
+        expires_in: 60,
+        content_type: None,
+        conditions: &[],
+    };
+    assert!(bad.sign(&b, &mut signer, now).is_err());
+}

@@ -604,6 +604,26 @@ impl Signer {
         })
     }
 
+    /// For a POST policy (S3's browser-form uploads): the `x-amz-date` of
+    /// `epoch_ms` and the `x-amz-credential` the policy must name before it is
+    /// signed with [`Signer::sign_policy`].
+    pub fn post_scope(&self, epoch_ms: i64) -> Result<(String, String)> {
+        let amz_date = time::amz_date(epoch_ms)?;
+        let credential = [
+            self.credentials.access_key_id.as_str(),
+            "/",
+            &self.scope(&amz_date),
+        ]
+        .concat();
+        Ok((amz_date, credential))
+    }
+
+    /// The signature of a base64 POST policy dated `amz_date` (from [`Signer::post_scope`]).
+    pub fn sign_policy(&mut self, amz_date: &str, policy: &str) -> String {
+        let scope = self.scope(amz_date);
+        self.signature(&scope, policy)
+    }
+
     /// Presigns `req` for `expires_in` seconds (1..=604800): the credentials,
     /// date, expiry and signature travel in the query. The body is never signed:
     /// S3 signs `UNSIGNED-PAYLOAD`, other services the empty payload, unless a

@@ -3,19 +3,27 @@
 //! S3 answers with a document, a `parse` of it. Errors are
 //! [`super::parse_error`]'s for all of them.
 
+mod copy_object;
 mod delete_object;
+mod delete_objects;
 mod get_object;
+mod head_object;
 mod list_objects_v2;
 mod multipart;
+mod post_policy;
 mod put_object;
 
+pub use copy_object::CopyObject;
 pub use delete_object::DeleteObject;
+pub use delete_objects::{DeleteError, DeleteObjects, Deleted, MAX_DELETE_KEYS};
 pub use get_object::{GetObject, Range};
+pub use head_object::HeadObject;
 pub use list_objects_v2::{ListObjectsV2, Listing, Object};
 pub use multipart::{
     part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
     CreateMultipartUpload, ListParts, Part, PartsPage, UploadPart, MAX_PARTS, MIN_PART_SIZE,
 };
+pub use post_policy::{PostPolicy, PresignedPost};
 pub use put_object::{PutObject, HASH_LIMIT};
 
 use alloc::string::String;
