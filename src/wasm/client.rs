@@ -532,7 +532,21 @@ impl Client {
         }
     }
 
-    /// A presigned URL for `url`.
+    /// Runs `f` with the signer of now's credentials for `host`, at now (with
+    /// the learned clock offset): for what signs other than a request (S3's
+    /// POST policies).
+    pub(crate) async fn with_signer<T>(
+        &self,
+        host: &str,
+        f: impl FnOnce(&mut Signer, i64) -> crate::Result<T>,
+    ) -> Result<T, JsValue> {
+        let keys = self.keys().await?;
+        let now = self.now();
+        self.signer(keys, host)
+            .and_then(|mut signer| f(&mut signer, now))
+            .map_err(js_error)
+    }
+
     /// A presigned URL for `url`; `normalize`: read it with the platform's
     /// URL parser first (a caller's URL; S3Client's own are built canonical,
     /// and its region and service need no host to be inferred from).

@@ -16,6 +16,7 @@ mod client;
 mod fetch;
 pub mod provider;
 pub mod s3;
+mod s3_objects;
 pub mod signer;
 mod upload;
 pub mod user_pool;

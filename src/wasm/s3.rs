@@ -131,6 +131,10 @@ impl Op {
         &self.at
     }
 
+    pub(super) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// The key argument of a call.
     pub(super) fn key(key: &JsValue) -> crate::Result<String> {
         key.as_string()

@@ -183,6 +183,44 @@ test("S3: bodies are sent with their hash (over 16 MiB as hashed parts: tests/js
   }
 });
 
+test("S3: headObject, copyObject within the prefix, deleteObjects per key, listAll over pages", async () => {
+  const s3 = s3For("user@example.com");
+  const key = await s3.myPrefix("objects/a.txt");
+  await s3.putObject(key, "hello head", { contentType: "text/plain", headers: { "x-amz-meta-color": "blue" } });
+  const head = await s3.headObject(key);
+  assert.equal(head.size, 10);
+  assert.equal(head.contentType, "text/plain");
+  assert.match(head.etag, /^"[0-9a-f]{32}"$/);
+  assert.ok(head.lastModified instanceof Date && !isNaN(head.lastModified));
+  assert.deepEqual(head.metadata, { color: "blue" });
+  await assert.rejects(s3.headObject(await s3.myPrefix("objects/none")), (e) => e.name === "NotFound" && e.status === 404);
+  const copy = await s3.myPrefix("objects/b.txt");
+  const { etag } = await s3.copyObject(key, copy);
+  assert.equal(etag, head.etag);
+  assert.equal(await (await s3.getObject(copy)).text(), "hello head");
+  // Copying another identity's object, or into their prefix: AccessDenied.
+  const other = s3For("admin@example.com");
+  const theirs = await other.myPrefix("objects/secret.txt");
+  await other.putObject(theirs, "admin's");
+  await assert.rejects(s3.copyObject(theirs, await s3.myPrefix("objects/stolen.txt")), { name: "AccessDenied" });
+  await assert.rejects(s3.copyObject(key, await other.myPrefix("objects/pushed.txt")), { name: "AccessDenied" });
+  const keys = [];
+  for (const n of [1, 2, 3, 4, 5]) {
+    keys.push(await s3.myPrefix(`objects/page/${n}`));
+    await s3.putObject(keys.at(-1), String(n));
+  }
+  const seen = [];
+  for await (const o of s3.listAll({ prefix: await s3.myPrefix("objects/page/"), maxKeys: 2 })) seen.push(o.key);
+  assert.deepEqual(seen, keys);
+  const result = await s3.deleteObjects([...keys, key, copy, await s3.myPrefix("objects/never-there")]);
+  assert.equal(result.deleted.length, 8);
+  assert.deepEqual(result.errors, []);
+  assert.deepEqual((await s3.listObjects({ prefix: await s3.myPrefix("objects/") })).objects, []);
+  await assert.rejects(s3.deleteObjects("not an array"), { name: "InvalidConfig" });
+  assert.deepEqual(await s3.deleteObjects([]), { deleted: [], errors: [] });
+  await other.deleteObject(theirs);
+});
+
 test("S3: bad keys and buckets are typed errors before anything is sent", async () => {
   const s3 = s3For("user@example.com");
   assert.throws(() => s3.url("a/../b"), { name: "InvalidConfig" });

@@ -151,7 +151,19 @@ export type {
   UploadOptions,
   UploadProgress,
   UploadResult,
+  S3Head,
+  DeleteObjectsResult,
+  PresignPostOptions,
+  PresignedPost,
   UserPoolOptions,
   UserPoolTokens,
   ClientCredentialsOptions,
 } from "./cognito_sigv4_wasm.js";
+
+// What index.js adds to the module's S3Client.
+declare module "./cognito_sigv4_wasm.js" {
+  interface S3Client {
+    /** Every object under `options.prefix`, page after page: `for await (const o of s3.listAll({ prefix }))`. */
+    listAll(options?: ListObjectsOptions): AsyncIterableIterator<S3Object>;
+  }
+}

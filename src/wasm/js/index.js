@@ -65,7 +65,17 @@ export class S3Client extends glue.S3Client {
     guarded(() => super(options));
   }
 }
-guard(S3Client, ["url"], ["myPrefix", "getObject", "putObject", "upload", "deleteObject", "listObjects", "presignGet", "presignPut"]);
+guard(S3Client, ["url"], ["myPrefix", "getObject", "headObject", "putObject", "upload", "copyObject", "deleteObject", "deleteObjects", "listObjects", "presignGet", "presignPut", "presignPost"]);
+
+/** Every object under `options.prefix`, page after page (ListObjectsV2), as an async iterable: `for await (const o of s3.listAll({ prefix }))`. */
+S3Client.prototype.listAll = async function* listAll(options = {}) {
+  let continuationToken = options.continuationToken;
+  do {
+    const page = await this.listObjects({ ...options, continuationToken });
+    yield* page.objects;
+    continuationToken = page.nextContinuationToken;
+  } while (continuationToken);
+};
 
 /** Cognito User Pools sign-in (USER_PASSWORD_AUTH) and refresh. */
 export class UserPool extends glue.UserPool {

@@ -1,0 +1,243 @@
+//! `S3Client`'s object operations beyond get/put/delete/list: headObject,
+//! copyObject, deleteObjects (batches of 1,000, per-key errors) and
+//! presignPost (a signed policy for a plain HTML form). Requests, answers and
+//! the policy are the core's (src/s3/actions/).
+
+use super::boundary::{config_error, js_error, Options};
+use super::s3::{answer_text, signal_of, Op, S3Client};
+use crate::s3::{CopyObject, DeleteObjects, HeadObject, PostPolicy, MAX_DELETE_KEYS};
+use js_sys::{Array, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+export interface S3Head {
+  size: number;
+  etag: string | null;
+  contentType: string | null;
+  lastModified: Date | null;
+  /** x-amz-meta-* headers, without the prefix (pages see only those the bucket's CORS exposes). */
+  metadata: Record<string, string>;
+}
+
+export interface DeleteObjectsResult {
+  deleted: string[];
+  /** Keys S3 did not delete, with S3's code (AccessDenied, …) and message. */
+  errors: { key: string; code: string; message: string }[];
+}
+
+export interface PresignPostOptions {
+  /** Seconds, default 3600, at most 604800. */
+  expiresIn?: number;
+  /** `key` is a prefix: the form may upload any key under it (its key field may use ${filename}). */
+  keyPrefix?: boolean;
+  /** The Content-Type the form must send. */
+  contentType?: string;
+  /** More conditions as S3 documents them, e.g. ["content-length-range", 0, 10485760]. */
+  conditions?: (Record<string, string> | (string | number)[])[];
+}
+
+export interface PresignedPost {
+  /** The form's action. */
+  url: string;
+  /** Hidden fields to send before the file (the file field comes last). */
+  fields: Record<string, string>;
+}
+"#;
+
+/// A header of `response`, if it has one.
+fn header(response: &web_sys::Response, name: &str) -> Option<String> {
+    response.headers().get(name).ok().flatten()
+}
+
+#[wasm_bindgen]
+impl S3Client {
+    /// HeadObject: `{ size, etag, contentType, lastModified, metadata }`
+    /// (a missing key is `NotFound`: HEAD answers have no body).
+    #[wasm_bindgen(js_name = headObject, unchecked_return_type = "Promise<S3Head>")]
+    pub fn head_object(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ signal?: AbortSignal }")]
+        options: JsValue,
+    ) -> Promise {
+        let op = self.op();
+        future_to_promise(async move {
+            let key = Op::key(&key).map_err(js_error)?;
+            let o = Options::new(&options).map_err(js_error)?;
+            let request = HeadObject { key: &key }.request(&op.at().bucket());
+            let response = op
+                .send(request, Vec::new(), JsValue::UNDEFINED, signal_of(&o)?)
+                .await?;
+            let out = js_sys::Object::new();
+            let size = header(&response, "content-length")
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0);
+            Reflect::set(&out, &"size".into(), &(size as f64).into())?;
+            let text = |v: Option<String>| v.map_or(JsValue::NULL, Into::into);
+            Reflect::set(&out, &"etag".into(), &text(header(&response, "etag")))?;
+            Reflect::set(
+                &out,
+                &"contentType".into(),
+                &text(header(&response, "content-type")),
+            )?;
+            let modified = header(&response, "last-modified")
+                .map_or(JsValue::NULL, |d| js_sys::Date::new(&d.into()).into());
+            Reflect::set(&out, &"lastModified".into(), &modified)?;
+            let metadata = js_sys::Object::new();
+            if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
+                for entry in entries.flatten() {
+                    let pair = Array::from(&entry);
+                    let name = pair.get(0).as_string().unwrap_or_default();
+                    if let Some(meta) = name.strip_prefix("x-amz-meta-") {
+                        Reflect::set(&metadata, &meta.into(), &pair.get(1))?;
+                    }
+                }
+            }
+            Reflect::set(&out, &"metadata".into(), &metadata)?;
+            Ok(out.into())
+        })
+    }
+
+    /// CopyObject within the bucket, S3-side (up to 5 GB): `{ etag }`.
+    #[wasm_bindgen(js_name = copyObject, unchecked_return_type = "Promise<{ etag: string }>")]
+    pub fn copy_object(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ signal?: AbortSignal }")]
+        options: JsValue,
+    ) -> Promise {
+        let op = self.op();
+        future_to_promise(async move {
+            let source = Op::key(&source).map_err(js_error)?;
+            let key = Op::key(&key).map_err(js_error)?;
+            let o = Options::new(&options).map_err(js_error)?;
+            let request = CopyObject {
+                source: &source,
+                key: &key,
+            }
+            .request(&op.at().bucket());
+            let response = op
+                .send(request, Vec::new(), JsValue::UNDEFINED, signal_of(&o)?)
+                .await?;
+            let etag = CopyObject::parse(&answer_text(&response, "CopyObject").await?)
+                .map_err(js_error)?;
+            let out = js_sys::Object::new();
+            Reflect::set(&out, &"etag".into(), &etag.into())?;
+            Ok(out.into())
+        })
+    }
+
+    /// DeleteObjects, 1,000 keys per request: `{ deleted, errors }` with S3's
+    /// answer for each key (a key that did not exist counts as deleted).
+    #[wasm_bindgen(js_name = deleteObjects, unchecked_return_type = "Promise<DeleteObjectsResult>")]
+    pub fn delete_objects(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] keys: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ signal?: AbortSignal }")]
+        options: JsValue,
+    ) -> Promise {
+        let op = self.op();
+        future_to_promise(async move {
+            let o = Options::new(&options).map_err(js_error)?;
+            if !Array::is_array(&keys) {
+                return Err(js_error(config_error(
+                    "deleteObjects takes an array of keys",
+                )));
+            }
+            let keys: Vec<String> = Array::from(&keys)
+                .iter()
+                .map(|k| Op::key(&k))
+                .collect::<crate::Result<_>>()
+                .map_err(js_error)?;
+            let (deleted, errors) = (Array::new(), Array::new());
+            for batch in keys.chunks(MAX_DELETE_KEYS) {
+                let (request, body) =
+                    match (DeleteObjects { keys: batch }).request(&op.at().bucket()) {
+                        Ok((r, b)) => (Ok(r), b),
+                        Err(e) => (Err(e), String::new()),
+                    };
+                let response = op
+                    .send(request, Vec::new(), body.into(), signal_of(&o)?)
+                    .await?;
+                let result = DeleteObjects::parse(&answer_text(&response, "DeleteObjects").await?)
+                    .map_err(js_error)?;
+                for key in result.deleted {
+                    deleted.push(&key.into());
+                }
+                for e in result.errors {
+                    let item = js_sys::Object::new();
+                    Reflect::set(&item, &"key".into(), &e.key.into())?;
+                    Reflect::set(&item, &"code".into(), &e.code.into())?;
+                    Reflect::set(&item, &"message".into(), &e.message.into())?;
+                    errors.push(&item);
+                }
+            }
+            let out = js_sys::Object::new();
+            Reflect::set(&out, &"deleted".into(), &deleted)?;
+            Reflect::set(&out, &"errors".into(), &errors)?;
+            Ok(out.into())
+        })
+    }
+
+    /// A presigned POST for a plain HTML form upload: `{ url, fields }`.
+    /// `{ expiresIn?, keyPrefix?, contentType?, conditions? }`.
+    #[wasm_bindgen(js_name = presignPost, unchecked_return_type = "Promise<PresignedPost>")]
+    pub fn presign_post(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PresignPostOptions")] options: JsValue,
+    ) -> Promise {
+        let op = self.op();
+        future_to_promise(async move {
+            let key = Op::key(&key).map_err(js_error)?;
+            let o = Options::new(&options).map_err(js_error)?;
+            let expires = o.number("expiresIn").map_err(js_error)?.unwrap_or(3600.0);
+            let expires = crate::sigv4::check_expires(expires).map_err(js_error)?;
+            let content_type = o.string("contentType").map_err(js_error)?;
+            let given = o.get("conditions");
+            let mut conditions = Vec::new();
+            if !given.is_undefined() && !given.is_null() {
+                if !Array::is_array(&given) {
+                    return Err(js_error(config_error(
+                        "conditions must be an array of S3 POST policy conditions, e.g. [[\"content-length-range\", 0, 10485760]]",
+                    )));
+                }
+                for c in Array::from(&given).iter() {
+                    // JSON by the platform; only objects and arrays are conditions.
+                    let json = match c.is_object() {
+                        true => js_sys::JSON::stringify(&c).ok().and_then(|s| s.as_string()),
+                        false => None,
+                    };
+                    conditions.push(json.ok_or_else(|| {
+                        js_error(config_error(
+                            "each condition must be an object ({ \"x-amz-meta-tag\": \"v\" }) or an array ([\"starts-with\", \"$key\", \"p/\"])",
+                        ))
+                    })?);
+                }
+            }
+            let policy = PostPolicy {
+                key: &key,
+                key_prefix: o.get("keyPrefix").is_truthy(),
+                expires_in: expires,
+                content_type: content_type.as_deref(),
+                conditions: &conditions,
+            };
+            let bucket = op.at().bucket();
+            let post = op
+                .client()
+                .with_signer("", |signer, now| policy.sign(&bucket, signer, now))
+                .await?;
+            let fields = js_sys::Object::new();
+            for (name, value) in post.fields {
+                Reflect::set(&fields, &name.into(), &value.into())?;
+            }
+            let out = js_sys::Object::new();
+            Reflect::set(&out, &"url".into(), &post.url.into())?;
+            Reflect::set(&out, &"fields".into(), &fields)?;
+            Ok(out.into())
+        })
+    }
+}
