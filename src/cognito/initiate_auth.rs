@@ -1,10 +1,13 @@
-//! Cognito User Pools `InitiateAuth` with `USER_PASSWORD_AUTH` and
-//! `REFRESH_TOKEN_AUTH`, unsigned: how a page gets its IdToken.
+//! Cognito User Pools `InitiateAuth` with `USER_SRP_AUTH`,
+//! `USER_PASSWORD_AUTH` and `REFRESH_TOKEN_AUTH`, unsigned: how a page gets
+//! its IdToken. An answer is tokens or a challenge to answer
+//! (`RespondToAuthChallenge`, whose answers read the same).
 
 use super::{field, json_answer, json_request, HttpRequest, HttpResponse};
 use crate::error::Error;
-use crate::json::Writer;
+use crate::json::{Value, Writer};
 use alloc::string::String;
+use alloc::vec::Vec;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct Tokens {
@@ -31,6 +34,9 @@ const TARGET: &str = "AWSCognitoIdentityProviderService.InitiateAuth";
 
 /// How the user proves who they are.
 pub enum AuthFlow<'a> {
+    /// `USER_SRP_AUTH`: the password never leaves the page; `srp_a` is the
+    /// client's SRP public value (hex, see [`super::srp`]).
+    Srp { username: &'a str, srp_a: &'a str },
     /// `USER_PASSWORD_AUTH`.
     Password {
         username: &'a str,
@@ -49,6 +55,12 @@ pub struct InitiateAuth<'a> {
 impl InitiateAuth<'_> {
     pub fn request(&self) -> HttpRequest {
         let (flow, params) = match self.flow {
+            AuthFlow::Srp { username, srp_a } => (
+                "USER_SRP_AUTH",
+                Writer::new()
+                    .string("USERNAME", username)
+                    .string("SRP_A", srp_a),
+            ),
             AuthFlow::Password { username, password } => (
                 "USER_PASSWORD_AUTH",
                 Writer::new()
@@ -68,39 +80,106 @@ impl InitiateAuth<'_> {
     }
 
     /// The tokens of the answer, or a typed error (`ChallengeRequired` for a
-    /// challenge); `secrets` are cut out of any message.
+    /// challenge: refreshing never meets one); `secrets` are cut out of any message.
     pub fn parse(response: &HttpResponse, secrets: &[&str]) -> Result<Tokens, Error> {
-        const OP: &str = "InitiateAuth";
-        let doc = json_answer(response, OP, secrets)?;
-        if let Some(challenge) = doc.get("ChallengeName").and_then(|c| c.as_str()) {
-            return Err(Error::service(
+        match Self::parse_answer(response, secrets)? {
+            Answer::Tokens(t) => Ok(t),
+            Answer::Challenge(c) => Err(Error::service(
                 "ChallengeRequired",
                 response.status,
                 [
                     "InitiateAuth: the user pool asks for the ",
-                    challenge,
-                    " challenge, which signIn does not answer: complete it with the AWS SDK or the hosted UI (e.g. set a new password), or use a user without it",
-                ].concat(),
-            ));
+                    &c.name,
+                    " challenge: answer it with UserPool.respond()",
+                ]
+                .concat(),
+            )),
         }
-        let expires = doc
-            .get("AuthenticationResult")
-            .and_then(|r| r.get("ExpiresIn"))
-            .and_then(|e| e.as_f64())
-            .unwrap_or(3600.0);
-        Ok(Tokens {
-            id_token: String::from(field(&doc, &["AuthenticationResult", "IdToken"], OP)?),
-            access_token: String::from(field(&doc, &["AuthenticationResult", "AccessToken"], OP)?),
-            refresh_token: field(&doc, &["AuthenticationResult", "RefreshToken"], OP)
-                .ok()
-                .map(String::from),
-            expires_in: if (0.0..=86_400.0 * 365.0).contains(&expires) {
-                expires as u32
-            } else {
-                3600
-            },
-        })
     }
+
+    /// The tokens of the answer, or the challenge it asks for.
+    pub fn parse_answer(response: &HttpResponse, secrets: &[&str]) -> Result<Answer, Error> {
+        answer_of(response, "InitiateAuth", secrets)
+    }
+}
+
+/// A challenge the user pool asks for before it gives tokens.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Challenge {
+    /// `PASSWORD_VERIFIER`, `NEW_PASSWORD_REQUIRED`, `SOFTWARE_TOKEN_MFA`, …
+    pub name: String,
+    /// Carried back with the answer (it proves the steps before; not logged).
+    pub session: String,
+    /// The challenge's parameters (`USER_ID_FOR_SRP`, `CODE_DELIVERY_DESTINATION`, …), string-valued ones.
+    pub parameters: Vec<(String, String)>,
+}
+
+impl Challenge {
+    pub fn parameter(&self, name: &str) -> Option<&str> {
+        self.parameters
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl core::fmt::Debug for Challenge {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Challenge")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a sign-in step answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Tokens(Tokens),
+    Challenge(Challenge),
+}
+
+/// Reads an InitiateAuth or RespondToAuthChallenge answer.
+pub(super) fn answer_of(
+    response: &HttpResponse,
+    op: &str,
+    secrets: &[&str],
+) -> Result<Answer, Error> {
+    let doc = json_answer(response, op, secrets)?;
+    if let Some(name) = doc.get("ChallengeName").and_then(|c| c.as_str()) {
+        let parameters = match doc.get("ChallengeParameters") {
+            Some(Value::Object(fields)) => fields
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), String::from(v))))
+                .collect(),
+            _ => Vec::new(),
+        };
+        return Ok(Answer::Challenge(Challenge {
+            name: String::from(name),
+            session: doc
+                .get("Session")
+                .and_then(|s| s.as_str())
+                .map(String::from)
+                .unwrap_or_default(),
+            parameters,
+        }));
+    }
+    let expires = doc
+        .get("AuthenticationResult")
+        .and_then(|r| r.get("ExpiresIn"))
+        .and_then(|e| e.as_f64())
+        .unwrap_or(3600.0);
+    Ok(Answer::Tokens(Tokens {
+        id_token: String::from(field(&doc, &["AuthenticationResult", "IdToken"], op)?),
+        access_token: String::from(field(&doc, &["AuthenticationResult", "AccessToken"], op)?),
+        refresh_token: field(&doc, &["AuthenticationResult", "RefreshToken"], op)
+            .ok()
+            .map(String::from),
+        expires_in: if (0.0..=86_400.0 * 365.0).contains(&expires) {
+            expires as u32
+        } else {
+            3600
+        },
+    }))
 }
 
 #[cfg(test)]
@@ -150,6 +229,52 @@ mod tests {
         assert_eq!(
             InitiateAuth::parse(&challenge, &[]).unwrap_err().name(),
             "ChallengeRequired"
+        );
+        let Answer::Challenge(c) = InitiateAuth::parse_answer(&challenge, &[]).unwrap() else {
+            panic!("a challenge")
+        };
+        assert_eq!(
+            (c.name.as_str(), c.session.as_str()),
+            ("NEW_PASSWORD_REQUIRED", "s")
+        );
+        let mfa = HttpResponse {
+            status: 200,
+            date: None,
+            body: r#"{"ChallengeName":"SMS_MFA","Session":"s2","ChallengeParameters":{"CODE_DELIVERY_DESTINATION":"+******1234","CODE_DELIVERY_DELIVERY_MEDIUM":"SMS","LIST":["x"]}}"#.into(),
+        };
+        let Answer::Challenge(c) = InitiateAuth::parse_answer(&mfa, &[]).unwrap() else {
+            panic!("a challenge")
+        };
+        assert_eq!(
+            c.parameter("CODE_DELIVERY_DESTINATION"),
+            Some("+******1234")
+        );
+        assert_eq!(c.parameters.len(), 2, "string parameters only");
+        assert!(
+            !format!("{c:?}").contains("s2"),
+            "the session is not logged"
+        );
+        let srp = InitiateAuth {
+            endpoint: "https://e/",
+            client_id: "c",
+            flow: AuthFlow::Srp {
+                username: "u",
+                srp_a: "abc",
+            },
+        }
+        .request();
+        let body = json::parse(&srp.body).unwrap();
+        assert_eq!(
+            body.get("AuthFlow").unwrap().as_str(),
+            Some("USER_SRP_AUTH")
+        );
+        assert_eq!(
+            body.get("AuthParameters")
+                .unwrap()
+                .get("SRP_A")
+                .unwrap()
+                .as_str(),
+            Some("abc")
         );
         let wrong = HttpResponse {
             status: 400,

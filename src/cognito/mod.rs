@@ -12,13 +12,17 @@ pub mod get_credentials_for_identity;
 pub mod get_id;
 pub mod get_open_id_token;
 pub mod initiate_auth;
+pub mod respond_to_auth_challenge;
+pub mod revoke_token;
 
 pub use assume_role_with_web_identity::AssumeRoleWithWebIdentity;
 pub use client_credentials::ClientCredentials;
 pub use get_credentials_for_identity::GetCredentialsForIdentity;
 pub use get_id::GetId;
 pub use get_open_id_token::GetOpenIdToken;
-pub use initiate_auth::{AuthFlow, InitiateAuth, Tokens};
+pub use initiate_auth::{Answer, AuthFlow, Challenge, InitiateAuth, Tokens};
+pub use respond_to_auth_challenge::{answer_field, RespondToAuthChallenge};
+pub use revoke_token::RevokeToken;
 
 use crate::error::{find, replace_all, Error, ErrorCode};
 use crate::json::{self, Value};
@@ -121,7 +125,12 @@ fn advice(type_name: &str, operation: &str) -> &'static str {
         "InvalidIdentityPoolConfigurationException" => {
             "the identity pool has no IAM role for authenticated users, or its role mapping rules match none: set roles on the identity pool"
         }
-        "NotAuthorizedException" if operation == "InitiateAuth" => "wrong username or password, or the app client does not allow USER_PASSWORD_AUTH",
+        "NotAuthorizedException" if operation == "InitiateAuth" => "wrong username or password, or the app client does not allow this sign-in flow (USER_SRP_AUTH by default; { flow: \"password\" } needs USER_PASSWORD_AUTH)",
+        "NotAuthorizedException" if operation == "RespondToAuthChallenge" => "wrong username or password, or the sign-in took too long (its session lasts 3 minutes): sign in again",
+        "CodeMismatchException" => "the code is wrong: ask for the current one and answer again",
+        "ExpiredCodeException" => "the code has expired: sign in again for a new one",
+        "InvalidPasswordException" => "the new password does not meet the user pool's password policy: choose a longer or more varied one",
+        "InvalidUserPoolConfigurationException" => "the user pool is not set up for this challenge (e.g. MFA): check its configuration",
         "NotAuthorizedException" => {
             "the login was refused: the token may have expired (sign in again), or come from a provider this identity pool does not trust (check its authentication providers)"
         }
