@@ -6,7 +6,6 @@ use super::initiate_auth::{answer_of, Answer};
 use super::{json_request, HttpRequest, HttpResponse};
 use crate::error::{Error, ErrorCode};
 use crate::json::Writer;
-use alloc::string::String;
 
 const TARGET: &str = "AWSCognitoIdentityProviderService.RespondToAuthChallenge";
 
