@@ -4,7 +4,10 @@
 
 use super::boundary::{config_error, js_error, rejected, required_string, to_js, Options};
 use super::fetch::{self, Failure, Limits};
-use crate::cognito::{initiate_auth, AuthFlow, ClientCredentials, InitiateAuth};
+use crate::cognito::{
+    answer_field, initiate_auth, Answer, AuthFlow, Challenge, ClientCredentials, InitiateAuth,
+    RespondToAuthChallenge, RevokeToken,
+};
 use crate::error::{Error, ErrorCode};
 use crate::http::{HttpRequest, HttpResponse};
 use js_sys::{Promise, Reflect};
@@ -76,6 +79,22 @@ export interface UserPoolTokens {
   expiresIn: number;
 }
 
+/** A step of sign-in the user must answer: pass it to `UserPool.respond(challenge, answer)`. */
+export interface AuthChallenge {
+  /** NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP, … */
+  challengeName: string;
+  /** The sign-in's session (valid 3 minutes); do not log it. */
+  session: string;
+  username: string;
+  /** The challenge's parameters, e.g. CODE_DELIVERY_DESTINATION. */
+  parameters: Record<string, string>;
+}
+
+export interface SignInOptions {
+  /** "srp" (USER_SRP_AUTH, the default: the password never leaves the page) or "password" (USER_PASSWORD_AUTH). */
+  flow?: "srp" | "password";
+}
+
 export interface ClientCredentialsOptions {
   /** https://<domain>/oauth2/token */
   tokenEndpoint: string;
@@ -135,30 +154,127 @@ impl UserPool {
         self.client_id.clone()
     }
 
-    /// USER_PASSWORD_AUTH: `{ idToken, accessToken, refreshToken, expiresIn }`.
-    #[wasm_bindgen(js_name = signIn, unchecked_return_type = "Promise<UserPoolTokens>")]
+    /// Signs in: `{ idToken, accessToken, refreshToken, expiresIn }`, or the
+    /// challenge the pool asks for (`{ challengeName, session, username,
+    /// parameters }`, answered with `respond()`). `{ flow: "srp" | "password" }`.
+    #[wasm_bindgen(js_name = signIn, unchecked_return_type = "Promise<UserPoolTokens | AuthChallenge>")]
     pub fn sign_in(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] username: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] password: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "SignInOptions")] options: JsValue,
     ) -> Promise {
         let fields =
             required_string(&username, "username", ErrorCode::InvalidConfig).and_then(|u| {
                 required_string(&password, "password", ErrorCode::InvalidConfig).map(|p| (u, p))
             });
-        match fields {
-            Ok((username, password)) => {
+        let flow = Options::new(&options)
+            .and_then(|o| o.string("flow"))
+            .and_then(|f| match f.as_deref() {
+                None | Some("password") => Ok(false),
+                Some("srp") => Ok(true),
+                Some(_) => Err(config_error("flow must be \"srp\" or \"password\"")),
+            });
+        let (endpoint, client_id) = (self.endpoint.clone(), self.client_id.clone());
+        match fields.and_then(|f| flow.map(|srp| (f, srp))) {
+            Ok(((username, password), false)) => future_to_promise(async move {
                 let request = InitiateAuth {
-                    endpoint: &self.endpoint,
-                    client_id: &self.client_id,
+                    endpoint: &endpoint,
+                    client_id: &client_id,
                     flow: AuthFlow::Password {
                         username: &username,
                         password: &password,
                     },
                 }
                 .request();
-                tokens(request, password)
+                let response = answer(&request, "user pool").await.map_err(js_error)?;
+                let a = InitiateAuth::parse_answer(&response, &[&password]).map_err(js_error)?;
+                answer_out(a, &username)
+            }),
+            Ok(((_, _), true)) => rejected(config_error("flow \"srp\" is not available yet")),
+            Err(e) => rejected(e),
+        }
+    }
+
+    /// Answers a challenge of `signIn` (or of a previous `respond`): `answer`
+    /// is the code or the new password, or an object of ChallengeResponses
+    /// fields. Resolves like `signIn`: tokens, or the next challenge.
+    #[wasm_bindgen(unchecked_return_type = "Promise<UserPoolTokens | AuthChallenge>")]
+    pub fn respond(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "AuthChallenge")] challenge: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | Record<string, string>")]
+        answer_value: JsValue,
+    ) -> Promise {
+        let (endpoint, client_id) = (self.endpoint.clone(), self.client_id.clone());
+        future_to_promise(async move {
+            let c = Options::new(&challenge).map_err(js_error)?;
+            let name = c
+                .required("challengeName", "the challenge (from signIn)")
+                .map_err(js_error)?;
+            let session = c.string("session").map_err(js_error)?.unwrap_or_default();
+            let username = c.string("username").map_err(js_error)?.unwrap_or_default();
+            let mut responses: Vec<(String, String)> = vec![("USERNAME".into(), username.clone())];
+            if let Some(text) = answer_value.as_string() {
+                let field = answer_field(&name).map_err(js_error)?;
+                responses.push((field.into(), text));
+            } else if answer_value.is_object() {
+                let entries = super::boundary::entries(&answer_value)?;
+                for entry in entries.iter() {
+                    let pair = js_sys::Array::from(&entry);
+                    let (k, v) = (pair.get(0).as_string(), pair.get(1).as_string());
+                    let (Some(k), Some(v)) = (k, v) else {
+                        return Err(js_error(config_error(
+                            "the answer's fields must be strings",
+                        )));
+                    };
+                    responses.retain(|(n, _)| *n != k);
+                    responses.push((k, v));
+                }
+            } else {
+                return Err(js_error(config_error(
+                    "answer the challenge with a string (the code or the new password) or an object of ChallengeResponses fields",
+                )));
             }
+            let pairs: Vec<(&str, &str)> = responses
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let request = RespondToAuthChallenge {
+                endpoint: &endpoint,
+                client_id: &client_id,
+                challenge_name: &name,
+                session: &session,
+                responses: &pairs,
+            }
+            .request();
+            let secrets: Vec<&str> = responses.iter().skip(1).map(|(_, v)| v.as_str()).collect();
+            let response = answer(&request, "user pool").await.map_err(js_error)?;
+            let a = RespondToAuthChallenge::parse(&response, &secrets).map_err(js_error)?;
+            answer_out(a, &username)
+        })
+    }
+
+    /// Sign-out on the pool: RevokeToken ends the refresh token and the
+    /// tokens it gave (the app client must allow token revocation, as new ones do).
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn revoke(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] refresh_token: JsValue,
+    ) -> Promise {
+        let (endpoint, client_id) = (self.endpoint.clone(), self.client_id.clone());
+        match required_string(&refresh_token, "refreshToken", ErrorCode::InvalidConfig) {
+            Ok(token) => future_to_promise(async move {
+                let request = RevokeToken {
+                    endpoint: &endpoint,
+                    client_id: &client_id,
+                    refresh_token: &token,
+                }
+                .request();
+                let response = answer(&request, "user pool").await.map_err(js_error)?;
+                RevokeToken::parse(&response, &[&token]).map_err(js_error)?;
+                Ok(JsValue::UNDEFINED)
+            }),
             Err(e) => rejected(e),
         }
     }
@@ -202,6 +318,40 @@ fn tokens(request: HttpRequest, secret: String) -> Promise {
             "the tokens",
         )
     })
+}
+
+/// A sign-in step's answer as JS: the tokens, or the challenge to answer.
+fn answer_out(a: Answer, username: &str) -> Result<JsValue, JsValue> {
+    match a {
+        Answer::Tokens(t) => to_js(
+            &TokensOut {
+                id_token: t.id_token,
+                access_token: t.access_token,
+                refresh_token: t.refresh_token,
+                expires_in: t.expires_in,
+            },
+            "the tokens",
+        ),
+        Answer::Challenge(c) => challenge_out(&c, username),
+    }
+}
+
+fn challenge_out(c: &Challenge, username: &str) -> Result<JsValue, JsValue> {
+    let out = js_sys::Object::new();
+    Reflect::set(&out, &"challengeName".into(), &c.name.as_str().into())?;
+    Reflect::set(&out, &"session".into(), &c.session.as_str().into())?;
+    // The name the pool knows the user by (SRP's USER_ID_FOR_SRP) answers for them.
+    let user = c
+        .parameter("USER_ID_FOR_SRP")
+        .or_else(|| c.parameter("USERNAME"))
+        .unwrap_or(username);
+    Reflect::set(&out, &"username".into(), &user.into())?;
+    let parameters = js_sys::Object::new();
+    for (k, v) in &c.parameters {
+        Reflect::set(&parameters, &k.as_str().into(), &v.as_str().into())?;
+    }
+    Reflect::set(&out, &"parameters".into(), &parameters)?;
+    Ok(out.into())
 }
 
 /// `{ header, payload }` of a JWT. No signature check: AWS verifies tokens.

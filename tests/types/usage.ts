@@ -9,7 +9,14 @@ async function main(): Promise<void> {
   const big: { headers: Record<string, string> } = await signer.signAsync({ method: "PUT", url: "https://b.s3.amazonaws.com/k", body: new Uint8Array(1 << 20) });
   const link: string = signer.presign({ url: new URL("https://b.s3.amazonaws.com/k"), expiresIn: 60 });
   const pool = new UserPool({ region: "us-east-1", userPoolId: "us-east-1_x", clientId: "c" });
-  const { idToken } = await pool.signIn("u", "p");
+  const signedIn = await pool.signIn("u", "p", { flow: "password" });
+  // A challenge is a typed result to answer, not an error.
+  const tokens = "challengeName" in signedIn ? await pool.respond(signedIn, "123456") : signedIn;
+  if ("challengeName" in tokens) throw new Error(`another challenge: ${tokens.challengeName} ${tokens.parameters.CODE_DELIVERY_DESTINATION}`);
+  const { idToken } = tokens;
+  const session = pool.session(tokens, { refreshBeforeSeconds: 60 });
+  const fresh: string = await session.idToken();
+  const sessionCreds = new CognitoIdentityCredentials({ region: "us-east-1", identityPoolId: "us-east-1:x", idToken: session.idToken });
   const creds = new CognitoIdentityCredentials({ region: "us-east-1", identityPoolId: "us-east-1:x", idToken: () => idToken, storage: "session", flow: "basic", roleArn: "arn" });
   const c = await creds.get();
   const expires: Date = c.expiration;
@@ -24,7 +31,21 @@ async function main(): Promise<void> {
   const listing = await s3.listObjects({ prefix: await s3.myPrefix(), maxKeys: 10 });
   const first: Date | undefined = listing.objects[0]?.lastModified;
   const put: string = await s3.presignPut(key, { expiresIn: 60, contentType: "text/plain" });
-  await s3.deleteObject(key);
+  await s3.deleteObject(key, { signal: AbortSignal.timeout(1000) });
+  const controller = new AbortController();
+  const up = await s3.upload(key, new Blob(["x"]), { partSize: 8 << 20, concurrency: 2, signal: controller.signal, onProgress: ({ loaded, total, uploadId }) => void [loaded, total, uploadId], leavePartsOnError: true });
+  const resumed: string | null = (await s3.upload(key, new Uint8Array(1), { uploadId: up.uploadId })).etag;
+  const head = await s3.headObject(key);
+  const size: number = head.size;
+  const color: string | undefined = head.metadata.color;
+  await s3.copyObject(key, `${key}.copy`);
+  const { deleted, errors } = await s3.deleteObjects([key, `${key}.copy`]);
+  for await (const o of s3.listAll({ prefix: "p/" })) void o.key;
+  const form = await s3.presignPost("p/", { keyPrefix: true, conditions: [["content-length-range", 0, 100]] });
+  const action: string = form.url + form.fields["x-amz-signature"];
+  await session.signOut(sessionCreds);
+  await pool.revoke("refresh");
+  void [fresh, resumed, size, color, deleted, errors[0]?.code, action];
   void [signed, big, link, expires, res, claims, m2m.accessToken, sha256("x"), etag, text, first, put, listing.nextContinuationToken];
 }
 void main;

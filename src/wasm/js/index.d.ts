@@ -57,7 +57,7 @@ export interface SignerOptions {
   service: string;
 }
 
-import type { HeadersInput } from "./cognito_sigv4_wasm.js";
+import type { HeadersInput, UserPool, UserPoolTokens, ListObjectsOptions, S3Object } from "./cognito_sigv4_wasm.js";
 export type { HeadersInput };
 export type BodyInput = string | Uint8Array | ArrayBuffer | ArrayBufferView | URLSearchParams | null;
 
@@ -157,11 +157,30 @@ export type {
   PresignedPost,
   UserPoolOptions,
   UserPoolTokens,
+  AuthChallenge,
+  SignInOptions,
   ClientCredentialsOptions,
 } from "./cognito_sigv4_wasm.js";
 
-// What index.js adds to the module's S3Client.
+/**
+ * A signed-in user's tokens, kept fresh with the refresh token; `idToken` can
+ * be CognitoIdentityCredentials' `idToken` as it is.
+ */
+export class UserPoolSession {
+  constructor(pool: UserPool, tokens: UserPoolTokens, options?: { refreshBeforeSeconds?: number });
+  readonly tokens: UserPoolTokens | null;
+  idToken(): Promise<string>;
+  accessToken(): Promise<string>;
+  /** RevokeToken on the pool, forget the tokens, and clear `credentials`. */
+  signOut(credentials?: { clear(): void }): Promise<void>;
+}
+
+// What index.js adds to the module's classes.
 declare module "./cognito_sigv4_wasm.js" {
+  interface UserPool {
+    /** A session of `tokens` that refreshes itself. */
+    session(tokens: UserPoolTokens, options?: { refreshBeforeSeconds?: number }): UserPoolSession;
+  }
   interface S3Client {
     /** Every object under `options.prefix`, page after page: `for await (const o of s3.listAll({ prefix }))`. */
     listAll(options?: ListObjectsOptions): AsyncIterableIterator<S3Object>;

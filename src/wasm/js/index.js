@@ -84,7 +84,79 @@ export class UserPool extends glue.UserPool {
     guarded(() => super(options));
   }
 }
-guard(UserPool, [], ["signIn", "refresh"]);
+guard(UserPool, [], ["signIn", "respond", "refresh", "revoke"]);
+
+/**
+ * A signed-in user's tokens, kept fresh: idToken() and accessToken() refresh
+ * with the refresh token (one refresh at a time) when the token has less than
+ * `refreshBeforeSeconds` (default 300) left. `idToken` is bound, so it can be
+ * CognitoIdentityCredentials' `idToken` as it is. signOut() revokes the
+ * refresh token on the pool and clears the given credentials.
+ */
+export class UserPoolSession {
+  #pool;
+  #tokens;
+  #refreshing = null;
+  #before;
+
+  constructor(pool, tokens, { refreshBeforeSeconds = 300 } = {}) {
+    if (!(pool instanceof UserPool)) throw sdkError("InvalidConfig", "new UserPoolSession(pool, tokens): pool must be a UserPool");
+    if (typeof tokens?.idToken !== "string" || typeof tokens?.accessToken !== "string") {
+      throw sdkError("InvalidConfig", "a session starts from signIn()'s or respond()'s tokens ({ idToken, accessToken, refreshToken }), not from a challenge");
+    }
+    this.#pool = pool;
+    this.#tokens = { ...tokens };
+    this.#before = refreshBeforeSeconds * 1000;
+    this.idToken = this.idToken.bind(this);
+    this.accessToken = this.accessToken.bind(this);
+  }
+
+  /** The tokens as they are now (no refresh). */
+  get tokens() {
+    return this.#tokens && { ...this.#tokens };
+  }
+
+  async #fresh() {
+    if (!this.#tokens) throw sdkError("InvalidConfig", "this session was signed out: sign in again");
+    const exp = Number(decodeJwt(this.#tokens.idToken).payload.exp) * 1000;
+    if (exp - Date.now() > this.#before) return this.#tokens;
+    if (!this.#tokens.refreshToken) throw sdkError("InvalidConfig", "the IdToken has expired and the session has no refresh token: sign in again");
+    this.#refreshing ??= this.#pool
+      .refresh(this.#tokens.refreshToken)
+      .then((fresh) => {
+        // A sign-out meanwhile wins: its tokens are not brought back.
+        if (this.#tokens) this.#tokens = { ...this.#tokens, ...fresh };
+        return this.#tokens;
+      })
+      .finally(() => (this.#refreshing = null));
+    const tokens = await this.#refreshing;
+    if (!tokens) throw sdkError("InvalidConfig", "this session was signed out: sign in again");
+    return tokens;
+  }
+
+  /** The IdToken, refreshed first when it is about to expire. */
+  async idToken() {
+    return (await this.#fresh()).idToken;
+  }
+
+  /** The AccessToken, refreshed first when it is about to expire. */
+  async accessToken() {
+    return (await this.#fresh()).accessToken;
+  }
+
+  /** Revokes the refresh token on the pool (RevokeToken), forgets the tokens, and clears `credentials` (their IdentityId and keys). */
+  async signOut(credentials) {
+    const refreshToken = this.#tokens?.refreshToken;
+    this.#tokens = null;
+    credentials?.clear?.();
+    if (refreshToken) await this.#pool.revoke(refreshToken);
+  }
+}
+
+/** A session of `tokens` (from signIn or respond) that refreshes itself: see UserPoolSession. */
+UserPool.prototype.session = function session(tokens, options) {
+  return new UserPoolSession(this, tokens, options);
+};
 
 /** `{ header, payload }` of a JWT. No signature check: AWS verifies tokens. */
 export const decodeJwt = (token) => (requireReady(), guarded(() => glue.decodeJwt(token)));
