@@ -171,7 +171,12 @@ async fn the_sdk_classes_answer_bad_input_with_typed_js_errors() {
         ("clientId", "c"),
     ]))
     .expect("a pool");
-    let rejected = wasm_bindgen_futures::JsFuture::from(pool.sign_in("u".into(), "".into())).await;
+    let rejected = wasm_bindgen_futures::JsFuture::from(pool.sign_in(
+        "u".into(),
+        "".into(),
+        wasm_bindgen::JsValue::UNDEFINED,
+    ))
+    .await;
     assert_eq!(named(rejected.err().expect("refused")).0, "InvalidConfig");
     let e = S3Client::new(options(&[("region", "us-east-1"), ("bucket", "b")]))
         .err()
