@@ -137,3 +137,23 @@ pub(crate) fn to_js<T: serde::Serialize>(value: &T, what: &str) -> Result<JsValu
 pub(crate) fn rejected(e: Error) -> js_sys::Promise {
     js_sys::Promise::reject(&js_error(e))
 }
+
+/// What the async methods resolve to.
+pub(crate) type Settled = Result<JsValue, JsValue>;
+
+/// The promise of an async method. wasm-bindgen-futures' `future_to_promise`
+/// is generic over the future: each async method instantiated its task and
+/// waker machinery again, about 2 KB of wasm per method before gzip. Boxed
+/// here as one `dyn Future` type, it is instantiated once.
+pub(crate) fn promise(
+    future: impl core::future::Future<Output = Settled> + 'static,
+) -> js_sys::Promise {
+    boxed_promise(Box::pin(future))
+}
+
+#[inline(never)]
+fn boxed_promise(
+    future: core::pin::Pin<Box<dyn core::future::Future<Output = Settled>>>,
+) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(future)
+}

@@ -4,7 +4,7 @@
 //! request's retries and clock correction are the core's
 //! ([`SignedFetch`]); this signs, sends and reports each outcome.
 
-use super::boundary::{config_error, js_error, stringify, Options};
+use super::boundary::{config_error, js_error, promise, stringify, Options};
 use super::fetch;
 use crate::error::{Error, ErrorCode};
 use crate::signed_fetch::{Next, SignedFetch};
@@ -13,7 +13,7 @@ use js_sys::{Function, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell, RefMut};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 /// The Request options fetch() honours besides method, headers and body: a
 /// signed copy of a Request keeps them all, so it behaves like the original.
@@ -673,7 +673,7 @@ impl AwsClient {
         #[wasm_bindgen(unchecked_optional_param_type = "AwsRequestInit")] init: JsValue,
     ) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             let p = Prepared::from_fetch_args(&input, &init).await?;
             client.fetch(&p).await.map(Into::into)
         })
@@ -687,7 +687,7 @@ impl AwsClient {
         #[wasm_bindgen(unchecked_optional_param_type = "AwsRequestInit")] init: JsValue,
     ) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             let p = Prepared::from_fetch_args(&input, &init).await?;
             client.sign(&p).await.map(Into::into)
         })
@@ -702,7 +702,7 @@ impl AwsClient {
         #[wasm_bindgen(unchecked_optional_param_type = "PresignOptions")] options: JsValue,
     ) -> Promise {
         let client = self.client.clone();
-        future_to_promise(async move {
+        promise(async move {
             let o = Options::new(&options).map_err(js_error)?;
             let url = url_text(&url)?;
             let method = o

@@ -5,7 +5,7 @@
 //! steps and keeps one exchange in flight for all callers: the first caller
 //! starts it as a promise, the others await that promise and then ask again.
 
-use super::boundary::{config_error, js_error, Options};
+use super::boundary::{config_error, js_error, promise, Options};
 use super::fetch::{self, Failure, Limits};
 use crate::credentials::{Config, Flow, Issued, MemoryStorage, Provider, Step, Storage};
 use crate::error::{Error, ErrorCode};
@@ -15,7 +15,7 @@ use js_sys::{Function, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 /// An exchange is a handful of requests and retries; a driver that takes more
 /// steps than this is looping, and fails instead of freezing the page.
@@ -285,14 +285,14 @@ impl CognitoIdentityCredentials {
     /// to the user whose tokens they are: keep them cheap.
     #[wasm_bindgen(unchecked_return_type = "Promise<AwsCredentials>")]
     pub fn get(&self) -> Promise {
-        future_to_promise(get(self.shared.clone()))
+        promise(get(self.shared.clone()))
     }
 
     /// The IdentityId of the user signed in now (exchanging first if it is not known yet).
     #[wasm_bindgen(js_name = identityId, unchecked_return_type = "Promise<string>")]
     pub fn identity_id(&self) -> Promise {
         let shared = self.shared.clone();
-        future_to_promise(async move {
+        promise(async move {
             let credentials = get(shared).await?;
             Reflect::get(&credentials, &"identityId".into())
         })
@@ -354,7 +354,7 @@ async fn get(shared: Rc<Shared>) -> Result<JsValue, JsValue> {
             continue;
         }
         let generation = shared.provider.borrow().generation();
-        let flight = future_to_promise(exchange(shared.clone(), step, generation));
+        let flight = promise(exchange(shared.clone(), step, generation));
         *shared.flight.borrow_mut() = Some(flight.clone());
         let outcome = JsFuture::from(flight.clone()).await;
         // clear() may have replaced the flight meanwhile: only forget our own.

@@ -2,7 +2,7 @@
 //! the page. URLs, ListObjectsV2 answers and S3 error documents are the
 //! core's (src/s3/); signing, retries and clock skew are `AwsClient`'s.
 
-use super::boundary::{config_error, js_error, to_js, Options};
+use super::boundary::{config_error, js_error, promise, to_js, Options};
 use super::client::{header_pairs, Client, Prepared};
 use super::fetch::{self, Failure};
 use crate::error::{Error, ErrorCode};
@@ -13,7 +13,7 @@ use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 /// A ListObjectsV2 page of 1,000 keys is about 300 KB; error documents are
 /// smaller still. More is not an answer from S3, and is refused unread.
@@ -266,7 +266,7 @@ impl S3Client {
     #[wasm_bindgen(js_name = myPrefix, unchecked_return_type = "Promise<string>")]
     pub fn my_prefix(&self, name: Option<String>) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let credentials = op.client.credentials();
             let identity = Reflect::get(credentials, &"identityId".into())
                 .ok()
@@ -298,7 +298,7 @@ impl S3Client {
         options: JsValue,
     ) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
             let range_value = o.get("range");
@@ -338,7 +338,7 @@ impl S3Client {
         options: JsValue,
     ) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
             let mut content_type = o.string("contentType").map_err(js_error)?;
@@ -396,7 +396,7 @@ impl S3Client {
         options: JsValue,
     ) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let key = Op::key(&key).map_err(js_error)?;
             let request = DeleteObject { key: &key }.request(&op.at.bucket());
             let o = Options::new(&options).map_err(js_error)?;
@@ -415,7 +415,7 @@ impl S3Client {
         #[wasm_bindgen(unchecked_optional_param_type = "ListObjectsOptions")] options: JsValue,
     ) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let o = Options::new(&options).map_err(js_error)?;
             let text = |name: &str| {
                 o.string(name)
@@ -505,7 +505,7 @@ impl S3Client {
     /// A presigned link of GetObject (`put` false) or PutObject.
     fn presign(&self, key: JsValue, options: JsValue, put: bool) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
             let expires = o.number("expiresIn").map_err(js_error)?.unwrap_or(3600.0);

@@ -3,12 +3,11 @@
 //! presignPost (a signed policy for a plain HTML form). Requests, answers and
 //! the policy are the core's (src/s3/actions/).
 
-use super::boundary::{config_error, js_error, Options};
+use super::boundary::{config_error, js_error, promise, Options};
 use super::s3::{answer_text, signal_of, Op, S3Client};
 use crate::s3::{CopyObject, DeleteObjects, HeadObject, PostPolicy, MAX_DELETE_KEYS};
 use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -63,7 +62,7 @@ impl S3Client {
         options: JsValue,
     ) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
             let request = HeadObject { key: &key }.request(&op.at().bucket());
@@ -110,7 +109,7 @@ impl S3Client {
         options: JsValue,
     ) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let source = Op::key(&source).map_err(js_error)?;
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
@@ -140,7 +139,7 @@ impl S3Client {
         options: JsValue,
     ) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let o = Options::new(&options).map_err(js_error)?;
             if !Array::is_array(&keys) {
                 return Err(js_error(config_error(
@@ -191,7 +190,7 @@ impl S3Client {
         #[wasm_bindgen(unchecked_optional_param_type = "PresignPostOptions")] options: JsValue,
     ) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
             let expires = o.number("expiresIn").map_err(js_error)?.unwrap_or(3600.0);

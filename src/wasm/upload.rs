@@ -6,7 +6,7 @@
 //! parts for a resume), and `uploadId` resumes an upload from ListParts.
 //! Part sizing and the requests and answers are the core's (src/s3/actions/multipart.rs).
 
-use super::boundary::{config_error, js_error, Options};
+use super::boundary::{config_error, js_error, promise, Options};
 use super::s3::{answer_text, headers_of, signal_of, Op, S3Client};
 use crate::s3::{
     part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
@@ -16,7 +16,7 @@ use js_sys::{Function, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 
 /// Parts in flight at once unless told otherwise (as the AWS SDK's lib-storage).
 const DEFAULT_CONCURRENCY: f64 = 4.0;
@@ -552,7 +552,7 @@ async fn send_parts(
                     in_flight.retain(|(n, _)| *n != done);
                 }
                 let part = shared.clone().send_part(number, bytes);
-                in_flight.push((number, future_to_promise(async move { Ok(part.await) })));
+                in_flight.push((number, promise(async move { Ok(part.await) })));
             }
         }
         if last || u64::from(number) >= MAX_PARTS {
@@ -587,7 +587,7 @@ impl S3Client {
         #[wasm_bindgen(unchecked_optional_param_type = "UploadOptions")] options: JsValue,
     ) -> Promise {
         let op = self.op();
-        future_to_promise(async move {
+        promise(async move {
             let key = Op::key(&key).map_err(js_error)?;
             upload(op, key, body, options).await
         })

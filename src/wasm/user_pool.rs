@@ -2,7 +2,7 @@
 //! the core's operations (`cognito::InitiateAuth`, `cognito::ClientCredentials`, `jwt`) driven
 //! with fetch.
 
-use super::boundary::{config_error, js_error, rejected, required_string, to_js, Options};
+use super::boundary::{config_error, js_error, promise, rejected, required_string, to_js, Options};
 use super::fetch::{self, Failure, Limits};
 use crate::cognito::{
     answer_field, initiate_auth, Answer, AuthFlow, Challenge, ClientCredentials, InitiateAuth,
@@ -14,7 +14,6 @@ use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 /// User pool and token endpoint answers are a few KB of tokens.
 const LIMITS: Limits = Limits {
@@ -177,7 +176,7 @@ impl UserPool {
             });
         let (endpoint, client_id) = (self.endpoint.clone(), self.client_id.clone());
         match fields.and_then(|f| flow.map(|srp| (f, srp))) {
-            Ok(((username, password), false)) => future_to_promise(async move {
+            Ok(((username, password), false)) => promise(async move {
                 let request = InitiateAuth {
                     endpoint: &endpoint,
                     client_id: &client_id,
@@ -207,7 +206,7 @@ impl UserPool {
         answer_value: JsValue,
     ) -> Promise {
         let (endpoint, client_id) = (self.endpoint.clone(), self.client_id.clone());
-        future_to_promise(async move {
+        promise(async move {
             let c = Options::new(&challenge).map_err(js_error)?;
             let name = c
                 .required("challengeName", "the challenge (from signIn)")
@@ -264,7 +263,7 @@ impl UserPool {
     ) -> Promise {
         let (endpoint, client_id) = (self.endpoint.clone(), self.client_id.clone());
         match required_string(&refresh_token, "refreshToken", ErrorCode::InvalidConfig) {
-            Ok(token) => future_to_promise(async move {
+            Ok(token) => promise(async move {
                 let request = RevokeToken {
                     endpoint: &endpoint,
                     client_id: &client_id,
@@ -305,7 +304,7 @@ impl UserPool {
 /// Sends an InitiateAuth `request`; `secret` (the password or refresh token
 /// sent) is cut out of any message.
 fn tokens(request: HttpRequest, secret: String) -> Promise {
-    future_to_promise(async move {
+    promise(async move {
         let response = answer(&request, "user pool").await.map_err(js_error)?;
         let t = InitiateAuth::parse(&response, &[&secret]).map_err(js_error)?;
         to_js(
@@ -402,7 +401,7 @@ pub fn client_credentials(
     #[wasm_bindgen(unchecked_param_type = "ClientCredentialsOptions")] options: JsValue,
 ) -> Promise {
     match grant(&options) {
-        Ok((key, request)) => future_to_promise(async move {
+        Ok((key, request)) => promise(async move {
             let now = js_sys::Date::now();
             let hit = M2M_CACHE.with(|c| {
                 c.borrow()
