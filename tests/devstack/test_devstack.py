@@ -717,6 +717,65 @@ def test_s3_own_prefix_read_write_list_delete(devstack, creds, username):
     assert s3_error(e) == ("NoSuchKey", 404)
 
 
+def test_s3_multipart_as_aws_runs_it(devstack, creds):
+    """Uploads belong to the object, not to the keys that began them; parts are
+    listed with their ETags; completion checks them; unknown ids are NoSuchUpload."""
+    c = creds(USER)
+    client, bucket = s3(devstack, c), devstack["bucket"]
+    key = own_prefix(devstack, c) + "multi.bin"
+    first, last = b"a" * (5 * 1024 * 1024), b"tail"
+    upload_id = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    e1 = client.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=1, Body=first)["ETag"]
+    listed = client.list_multipart_uploads(Bucket=bucket, Prefix=own_prefix(devstack, c))
+    assert [(u["Key"], u["UploadId"]) for u in listed["Uploads"]] == [(key, upload_id)]
+    # Other keys of the same identity (a reload) continue it.
+    again = s3(devstack, creds(USER))
+    e2 = again.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=2, Body=last)["ETag"]
+    parts = again.list_parts(Bucket=bucket, Key=key, UploadId=upload_id)["Parts"]
+    assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in parts] == [(1, e1, len(first)), (2, e2, len(last))]
+    with pytest.raises(ClientError) as e:
+        again.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": '"00000000000000000000000000000000"'}]})
+    assert s3_error(e) == ("InvalidPart", 400)
+    # Another identity can neither add to it nor abort it.
+    other = s3(devstack, creds(ADMIN))
+    for call in (lambda: other.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=3, Body=b"x"),
+                 lambda: other.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id),
+                 lambda: other.list_parts(Bucket=bucket, Key=key, UploadId=upload_id),
+                 lambda: other.list_multipart_uploads(Bucket=bucket, Prefix=own_prefix(devstack, c))):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert s3_error(e) == ("AccessDenied", 403)
+    done = again.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    assert done["ETag"].endswith('-2"')
+    assert client.get_object(Bucket=bucket, Key=key)["Body"].read() == first + last
+    assert "Uploads" not in client.list_multipart_uploads(Bucket=bucket, Prefix=own_prefix(devstack, c))
+    for call in (lambda: client.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=1, Body=b"x"),
+                 lambda: client.list_parts(Bucket=bucket, Key=key, UploadId=upload_id),
+                 lambda: client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId="not-an-upload")):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert s3_error(e) == ("NoSuchUpload", 404)
+    client.delete_object(Bucket=bucket, Key=key)
+
+
+def test_s3_aborted_upload_leaves_no_parts(devstack, creds):
+    c = creds(USER)
+    client, bucket = s3(devstack, c), devstack["bucket"]
+    key = own_prefix(devstack, c) + "aborted.bin"
+    upload_id = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    client.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=1, Body=b"x" * 1024)
+    client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+    with pytest.raises(ClientError) as e:
+        client.list_parts(Bucket=bucket, Key=key, UploadId=upload_id)
+    assert s3_error(e) == ("NoSuchUpload", 404)
+    assert "Uploads" not in client.list_multipart_uploads(Bucket=bucket, Prefix=own_prefix(devstack, c))
+    data_dir = devstack.state_dir / "s3"
+    assert data_dir.is_dir()
+    assert not [p for p in data_dir.rglob("*") if upload_id in p.name], "no part files left"
+
+
 def test_s3_reader_role_own_prefix_but_no_list(devstack, creds):
     c = creds(NOGROUP)
     client, bucket = s3(devstack, c), devstack["bucket"]

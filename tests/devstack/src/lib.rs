@@ -17,6 +17,7 @@ pub mod keys;
 pub mod oauth;
 pub mod policy;
 pub mod s3;
+pub mod s3_store;
 pub mod server;
 pub mod sigv4;
 pub mod sts;

@@ -28,9 +28,8 @@ pub fn service(app: Arc<App>, data_dir: &Path) -> Result<S3Service, String> {
     let bucket_dir = data_dir.join(&app.world.s3.bucket);
     std::fs::create_dir_all(&bucket_dir)
         .map_err(|e| format!("cannot create {}: {e}", bucket_dir.display()))?;
-    let fs = s3s_fs::FileSystem::new(data_dir)
-        .map_err(|e| format!("s3s-fs over {}: {e:?}", data_dir.display()))?;
-    let mut builder = S3ServiceBuilder::new(fs);
+    let store = crate::s3_store::Store::new(data_dir.to_path_buf())?;
+    let mut builder = S3ServiceBuilder::new(store);
     builder.set_auth(IssuedCredentials(app.clone()));
     builder.set_access(RolePolicies(app));
     Ok(builder.build())

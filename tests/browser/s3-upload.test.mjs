@@ -1,0 +1,127 @@
+// S3Client.upload in real Chromium against the devstack (cross-origin, so
+// through its CORS rules): a 64 MiB upload from the page with progress
+// events, an abort mid-way that leaves nothing on S3, and a resume after the
+// page is really reloaded mid-upload (new credentials, same identity).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { serve } from "../../scripts/serve.mjs";
+import { launch } from "./chromium.mjs";
+import { repoRoot } from "../js/suite-files.mjs";
+import { startDevstack } from "../js/devstack.mjs";
+
+const { default: init, UserPool } = await import(join(repoRoot, "pkg/index.js"));
+await init();
+
+let browser, server, stack, page, c, idToken;
+before(async () => {
+  [browser, server, stack] = await Promise.all([launch(), serve(repoRoot), startDevstack()]);
+  c = stack.config;
+  const pool = new UserPool({ region: c.region, userPoolId: c.userPoolId, clientId: c.clientId, endpoint: c.userPoolEndpoint });
+  const user = c.users.find((u) => u.username === "user@example.com");
+  idToken = (await pool.signIn(user.username, user.password)).idToken;
+  page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+  stack?.stop();
+});
+
+/** Loads the SDK into the page (again after a reload) with an S3Client and helpers. */
+const setUp = () =>
+  page.evaluate(async ({ c, idToken }) => {
+    const sdk = await import("/pkg/index.js");
+    await sdk.default();
+    const credentials = new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, idToken, endpoint: c.identityEndpoint, stsEndpoint: c.stsEndpoint });
+    window.credentials = credentials;
+    window.s3 = new sdk.S3Client({ credentials, region: c.region, bucket: c.bucket, endpoint: c.s3Endpoint, prefix: c.s3Prefix });
+    window.aws = new sdk.AwsClient({ credentials, region: c.region, service: "s3" });
+    window.body = (size) => {
+      const out = new Uint8Array(size);
+      for (let i = 0; i < size; i += 4096) out[i] = (i / 4096) % 256;
+      return out;
+    };
+    window.listParts = async (key, uploadId) => {
+      const path = key.split("/").map(encodeURIComponent).join("/");
+      const res = await aws.fetch(`${c.s3Endpoint}/${c.bucket}/${path}?uploadId=${encodeURIComponent(uploadId)}`);
+      return { status: res.status, text: await res.text() };
+    };
+  }, { c, idToken });
+
+test("a 64 MiB File from the page: progress events to the end, the object whole on S3", async () => {
+  await setUp();
+  const out = await page.evaluate(async () => {
+    const key = await s3.myPrefix("browser/64.bin");
+    const data = body(64 * 1024 * 1024);
+    const events = [];
+    const result = await s3.upload(key, new File([data], "64.bin", { type: "application/octet-stream" }), { onProgress: (p) => events.push(p) });
+    const back = new Uint8Array(await (await s3.getObject(key)).arrayBuffer());
+    const same = back.length === data.length && back.every((b, i) => b === data[i]);
+    const type = (await s3.getObject(key, { range: [0, 0] })).headers.get("content-type");
+    await s3.deleteObject(key);
+    return { result, events, same, type };
+  });
+  assert.equal(out.result.parts, 13);
+  assert.ok(out.same, "the object is the file");
+  assert.equal(out.type, "application/octet-stream");
+  assert.ok(out.events.length >= 14);
+  assert.equal(out.events[0].loaded, 0);
+  assert.equal(out.events.at(-1).loaded, 64 * 1024 * 1024);
+  assert.ok(out.events.every((e, i) => e.total === 64 * 1024 * 1024 && (i === 0 || e.loaded >= out.events[i - 1].loaded)));
+});
+
+test("Cancel mid-way: AbortError, and S3 has no upload and no object left", async () => {
+  const out = await page.evaluate(async () => {
+    const key = await s3.myPrefix("browser/cancelled.bin");
+    const controller = new AbortController();
+    let uploadId;
+    const err = await s3
+      .upload(key, new Blob([body(40 * 1024 * 1024)]), {
+        signal: controller.signal,
+        onProgress: (p) => {
+          uploadId ??= p.uploadId;
+          if (p.loaded > 0) controller.abort();
+        },
+      })
+      .catch((e) => e);
+    const parts = await listParts(key, uploadId);
+    const object = await s3.getObject(key).catch((e) => e.name);
+    return { name: err.name, parts, object };
+  });
+  assert.equal(out.name, "AbortError");
+  assert.equal(out.parts.status, 404);
+  assert.match(out.parts.text, /NoSuchUpload/);
+  assert.equal(out.object, "NoSuchKey");
+});
+
+test("a reload mid-upload, then upload({ uploadId }) sends only the missing parts", async () => {
+  await page.evaluate(async () => {
+    const key = await s3.myPrefix("browser/reloaded.bin");
+    localStorage.setItem("test:key", key);
+    // Not awaited: the page is reloaded under it.
+    s3.upload(key, body(30 * 1024 * 1024), {
+      concurrency: 1,
+      onProgress: (p) => localStorage.setItem("test:progress", JSON.stringify(p)),
+    });
+  });
+  await page.waitForFunction(() => JSON.parse(localStorage.getItem("test:progress") ?? "{}").loaded >= 10 * 1024 * 1024, null, { timeout: 60_000 });
+  await page.reload();
+  await setUp();
+  const out = await page.evaluate(async () => {
+    const key = localStorage.getItem("test:key");
+    const { uploadId } = JSON.parse(localStorage.getItem("test:progress"));
+    const events = [];
+    const result = await s3.upload(key, body(30 * 1024 * 1024), { uploadId, onProgress: (p) => events.push(p) });
+    const back = new Uint8Array(await (await s3.getObject(key)).arrayBuffer());
+    const data = body(30 * 1024 * 1024);
+    const same = back.length === data.length && back.every((b, i) => b === data[i]);
+    await s3.deleteObject(key);
+    return { result, uploadId, first: events[0], events: events.length, same };
+  });
+  assert.equal(out.result.uploadId, out.uploadId);
+  assert.equal(out.result.parts, 6);
+  assert.ok(out.same, "the object is the body");
+  assert.ok(out.events < 8, `progress events after the reload: ${out.events}`);
+});
