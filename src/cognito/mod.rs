@@ -14,6 +14,7 @@ pub mod get_open_id_token;
 pub mod initiate_auth;
 pub mod respond_to_auth_challenge;
 pub mod revoke_token;
+pub mod srp;
 
 pub use assume_role_with_web_identity::AssumeRoleWithWebIdentity;
 pub use client_credentials::ClientCredentials;

@@ -1,0 +1,293 @@
+//! The SRP-6a of Cognito User Pools' `USER_SRP_AUTH`, sans-IO: the password
+//! never leaves the page; the client proves it knows it by a signature over
+//! the pool's `PASSWORD_VERIFIER` challenge. The group is RFC 3526's 3072-bit
+//! MODP group with g = 2, H is SHA-256, and the details (hex padding, the
+//! "Caldera Derived Key" HKDF, the timestamp) are Cognito's, as the AWS SDKs
+//! and Amplify compute them: tests/fixtures/srp/vectors.json holds Amplify's
+//! answers, which this module reproduces.
+//!
+//! The caller brings the randomness (128 bytes from a CSPRNG: the shell's
+//! `crypto.getRandomValues`) and the time.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::sigv4::sha256::{hmac, sha256, HmacKey};
+use crate::sigv4::time;
+use alloc::string::String;
+use alloc::vec::Vec;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use base64::{alphabet, Engine};
+use num_bigint::BigUint;
+
+/// RFC 3526's 3072-bit prime.
+const N_HEX: &[u8] = b"FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3BE39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF";
+
+fn n() -> BigUint {
+    BigUint::parse_bytes(N_HEX, 16).unwrap_or_default()
+}
+
+/// The bytes of `v` as the SDKs hash it: big-endian, with a 0 byte in front
+/// when the first has its high bit set (so it reads as positive).
+fn padded(v: &BigUint) -> Vec<u8> {
+    let bytes = v.to_bytes_be();
+    match bytes.first() {
+        Some(b) if *b >= 0x80 => [&[0u8][..], &bytes].concat(),
+        _ => bytes,
+    }
+}
+
+fn hash_to_int(parts: &[&[u8]]) -> BigUint {
+    BigUint::from_bytes_be(&sha256(&parts.concat()))
+}
+
+fn hex_to_int(hex: &str, what: &str) -> Result<BigUint> {
+    let valid = !hex.is_empty() && hex.len() <= 2048 && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    valid
+        .then(|| BigUint::parse_bytes(hex.as_bytes(), 16))
+        .flatten()
+        .ok_or_else(|| unusable(what))
+}
+
+fn unusable(what: &str) -> Error {
+    Error::new(
+        ErrorCode::Malformed,
+        [
+            "the PASSWORD_VERIFIER challenge's ",
+            what,
+            " is not usable: the answer is not from Cognito, or was damaged",
+        ]
+        .concat(),
+    )
+}
+
+/// The client's side of one SRP sign-in: its secret `a` and public `A`.
+pub struct SrpClient {
+    a: BigUint,
+    big_a: BigUint,
+}
+
+/// What Cognito's `PASSWORD_VERIFIER` challenge gives.
+pub struct PasswordVerifier<'a> {
+    pub salt_hex: &'a str,
+    pub srp_b_hex: &'a str,
+    pub secret_block: &'a str,
+    pub user_id_for_srp: &'a str,
+}
+
+/// The answer to `PASSWORD_VERIFIER`: RespondToAuthChallenge's fields.
+pub struct PasswordClaim {
+    /// `USERNAME`: the challenge's USER_ID_FOR_SRP.
+    pub username: String,
+    pub secret_block: String,
+    pub timestamp: String,
+    pub signature: String,
+}
+
+impl SrpClient {
+    /// `random`: at least 32 bytes from a CSPRNG (Amplify uses 128).
+    pub fn new(random: &[u8]) -> Result<SrpClient> {
+        if random.len() < 32 {
+            return Err(Error::new(
+                ErrorCode::InvalidConfig,
+                "SRP needs at least 32 random bytes",
+            ));
+        }
+        let a = BigUint::from_bytes_be(random);
+        let big_a = BigUint::from(2u32).modpow(&a, &n());
+        if big_a == BigUint::default() {
+            return Err(Error::new(
+                ErrorCode::InvalidConfig,
+                "these random bytes make SRP's A zero: draw new ones",
+            ));
+        }
+        Ok(SrpClient { a, big_a })
+    }
+
+    /// `SRP_A` as InitiateAuth sends it: lower-case hex, unpadded.
+    pub fn public_a_hex(&self) -> String {
+        self.big_a.to_str_radix(16)
+    }
+
+    /// The answer to the challenge, signed at `now_ms`. `pool_id` is the
+    /// UserPoolId (`region_Name`; the part after `_` is hashed).
+    pub fn answer(
+        &self,
+        pool_id: &str,
+        password: &str,
+        challenge: &PasswordVerifier<'_>,
+        now_ms: i64,
+    ) -> Result<PasswordClaim> {
+        let n = n();
+        let zero = BigUint::default();
+        let g = BigUint::from(2u32);
+        let pool_name = pool_id.split_once('_').map_or(pool_id, |(_, name)| name);
+        let user = challenge.user_id_for_srp;
+        if user.is_empty() {
+            return Err(unusable("USER_ID_FOR_SRP"));
+        }
+        let b = hex_to_int(challenge.srp_b_hex, "SRP_B")?;
+        if &b % &n == zero {
+            return Err(unusable("SRP_B"));
+        }
+        let salt = hex_to_int(challenge.salt_hex, "SALT")?;
+        let secret_block = GeneralPurpose::new(
+            &alphabet::STANDARD,
+            GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+        )
+        .decode(challenge.secret_block.replace('-', "+").replace('_', "/"))
+        .map_err(|_| unusable("SECRET_BLOCK"))?;
+
+        let k = hash_to_int(&[&padded(&n), &padded(&g)]);
+        let u = hash_to_int(&[&padded(&self.big_a), &padded(&b)]);
+        if u == zero {
+            return Err(unusable("SRP_B"));
+        }
+        // The password enters only hashed with the user and pool names.
+        let identity = sha256([pool_name, user, ":", password].concat().as_bytes());
+        // x hashes the padded salt's hex followed by that hash's hex: as bytes, the two concatenated.
+        let x = hash_to_int(&[&padded(&salt), &identity]);
+        // S = (B - k g^x)^(a + u x) mod N, the base taken mod N.
+        let kgx = (&k * g.modpow(&x, &n)) % &n;
+        let base = ((&b % &n) + &n - kgx) % &n;
+        let s = base.modpow(&(&self.a + &u * &x), &n);
+        // HKDF-SHA256(ikm = S, salt = u, info = "Caldera Derived Key"), 16 bytes.
+        let prk = hmac(&padded(&u), &padded(&s));
+        let okm = hmac(&prk, b"Caldera Derived Key\x01");
+        let key = okm.get(..16).unwrap_or(&okm);
+        let timestamp = timestamp(now_ms)?;
+        let signature = HmacKey::new(key).mac(&[
+            pool_name.as_bytes(),
+            user.as_bytes(),
+            &secret_block,
+            timestamp.as_bytes(),
+        ]);
+        Ok(PasswordClaim {
+            username: user.into(),
+            secret_block: challenge.secret_block.into(),
+            timestamp,
+            signature: base64::engine::general_purpose::STANDARD.encode(signature),
+        })
+    }
+}
+
+/// `Tue Dec 3 01:05:00 UTC 2026`: English names, the day unpadded.
+pub fn timestamp(epoch_ms: i64) -> Result<String> {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    // `20261203T010500Z`, already checked to be a date between 1970 and 9999.
+    let d = time::amz_date(epoch_ms)?;
+    let part = |a: usize, b: usize| d.get(a..b).unwrap_or("0");
+    let month: usize = part(4, 6).parse().unwrap_or(1);
+    let day = part(6, 8).trim_start_matches('0');
+    let weekday = DAYS
+        .get((epoch_ms.div_euclid(86_400_000).rem_euclid(7)) as usize)
+        .unwrap_or(&"Thu");
+    let month = MONTHS.get(month.saturating_sub(1)).unwrap_or(&"Jan");
+    Ok([
+        weekday,
+        " ",
+        month,
+        " ",
+        day,
+        " ",
+        part(9, 11),
+        ":",
+        part(11, 13),
+        ":",
+        part(13, 15),
+        " UTC ",
+        part(0, 4),
+    ]
+    .concat())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::{self, Value};
+
+    fn hex_bytes(hex: &str) -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn reproduces_amplifys_vectors() {
+        let doc = json::parse(include_str!("../../tests/fixtures/srp/vectors.json")).unwrap();
+        let cases = doc.as_array().unwrap();
+        assert!(cases.len() >= 6);
+        for case in cases {
+            let f = |name: &str| case.get(name).and_then(Value::as_str).unwrap();
+            let client = SrpClient::new(&hex_bytes(f("a"))).unwrap();
+            assert_eq!(client.public_a_hex(), f("A"));
+            let ms = case.get("ms").and_then(Value::as_f64).unwrap() as i64;
+            let claim = client
+                .answer(
+                    f("poolId"),
+                    f("password"),
+                    &PasswordVerifier {
+                        salt_hex: f("salt"),
+                        srp_b_hex: f("B"),
+                        secret_block: f("secretBlock"),
+                        user_id_for_srp: f("userIdForSrp"),
+                    },
+                    ms,
+                )
+                .unwrap();
+            assert_eq!(claim.timestamp, f("timestamp"));
+            assert_eq!(claim.signature, f("signature"), "{}", f("userIdForSrp"));
+            assert_eq!(claim.username, f("userIdForSrp"));
+            assert_eq!(claim.secret_block, f("secretBlock"));
+        }
+    }
+
+    #[test]
+    fn unusable_challenges_are_malformed_and_never_quote_the_password() {
+        let client = SrpClient::new(&[7u8; 128]).unwrap();
+        let n_hex = core::str::from_utf8(N_HEX).unwrap();
+        for (salt, b, block, user, what) in [
+            ("ab", "0", "YQ==", "u", "SRP_B"),
+            ("ab", n_hex, "YQ==", "u", "SRP_B"),
+            ("ab", "xyz", "YQ==", "u", "SRP_B"),
+            ("ab", "", "YQ==", "u", "SRP_B"),
+            ("", "12", "YQ==", "u", "SALT"),
+            ("ab", "12", "not base64!", "u", "SECRET_BLOCK"),
+            ("ab", "12", "YQ==", "", "USER_ID_FOR_SRP"),
+        ] {
+            let e = client
+                .answer(
+                    "us-east-1_P",
+                    "hunter2hunter2",
+                    &PasswordVerifier {
+                        salt_hex: salt,
+                        srp_b_hex: b,
+                        secret_block: block,
+                        user_id_for_srp: user,
+                    },
+                    0,
+                )
+                .err()
+                .unwrap();
+            assert_eq!(e.code, ErrorCode::Malformed, "{what}");
+            assert!(e.message.contains(what), "{}", e.message);
+            assert!(!e.message.contains("hunter2"));
+        }
+        assert_eq!(
+            SrpClient::new(&[1; 8]).err().unwrap().code,
+            ErrorCode::InvalidConfig
+        );
+    }
+
+    #[test]
+    fn timestamps_name_the_day_unpadded() {
+        assert_eq!(timestamp(0).unwrap(), "Thu Jan 1 00:00:00 UTC 1970");
+        assert_eq!(
+            timestamp(1_767_582_245_000).unwrap(),
+            "Mon Jan 5 03:04:05 UTC 2026"
+        );
+        assert!(timestamp(-1).is_err());
+    }
+}
