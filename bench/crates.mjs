@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const CRATES = ["cognito_sigv4", "sigv4", "sha2", "hmac", "digest", "block_buffer", "base64", "wasm_bindgen_futures", "wasm_bindgen", "js_sys", "web_sys", "gloo_net", "serde_wasm_bindgen", "serde_core", "serde", "dlmalloc", "lol_alloc", "std", "alloc", "core", "compiler_builtins"];
+const CRATES = ["cognito_sigv4", "sigv4", "num_bigint", "num_integer", "num_traits", "sha2", "hmac", "digest", "block_buffer", "base64", "wasm_bindgen_futures", "wasm_bindgen", "js_sys", "web_sys", "gloo_net", "serde_wasm_bindgen", "serde_core", "serde", "dlmalloc", "lol_alloc", "std", "alloc", "core", "compiler_builtins"];
 
 /** `{ code: total, data, crates: { name: bytes } }` of a wasm file with a name section. */
 export function crateBytes(path) {

@@ -4,6 +4,7 @@
 
 use super::boundary::{config_error, js_error, promise, rejected, required_string, to_js, Options};
 use super::fetch::{self, Failure, Limits};
+use crate::cognito::srp::{PasswordVerifier, SrpClient};
 use crate::cognito::{
     answer_field, initiate_auth, Answer, AuthFlow, Challenge, ClientCredentials, InitiateAuth,
     RespondToAuthChallenge, RevokeToken,
@@ -170,8 +171,8 @@ impl UserPool {
         let flow = Options::new(&options)
             .and_then(|o| o.string("flow"))
             .and_then(|f| match f.as_deref() {
-                None | Some("password") => Ok(false),
-                Some("srp") => Ok(true),
+                Some("password") => Ok(false),
+                None | Some("srp") => Ok(true),
                 Some(_) => Err(config_error("flow must be \"srp\" or \"password\"")),
             });
         let (endpoint, client_id) = (self.endpoint.clone(), self.client_id.clone());
@@ -190,7 +191,12 @@ impl UserPool {
                 let a = InitiateAuth::parse_answer(&response, &[&password]).map_err(js_error)?;
                 answer_out(a, &username)
             }),
-            Ok(((_, _), true)) => rejected(config_error("flow \"srp\" is not available yet")),
+            Ok(((username, password), true)) => {
+                let pool_id = self.user_pool_id.clone();
+                promise(async move {
+                    srp_sign_in(&endpoint, &client_id, &pool_id, &username, &password).await
+                })
+            }
             Err(e) => rejected(e),
         }
     }
@@ -319,6 +325,84 @@ fn tokens(request: HttpRequest, secret: String) -> Promise {
     })
 }
 
+/// `n` bytes from the platform's CSPRNG (`crypto.getRandomValues`).
+fn random_bytes(n: u32) -> Result<Vec<u8>, JsValue> {
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into())?;
+    let get: js_sys::Function = Reflect::get(&crypto, &"getRandomValues".into())?
+        .dyn_into()
+        .map_err(|_| {
+            js_error(Error::new(
+                ErrorCode::InvalidConfig,
+                "SRP sign-in needs crypto.getRandomValues (Web Crypto): use { flow: \"password\" } where there is none",
+            ))
+        })?;
+    let bytes = js_sys::Uint8Array::new_with_length(n);
+    get.call1(&crypto, &bytes)?;
+    Ok(bytes.to_vec())
+}
+
+/// USER_SRP_AUTH: InitiateAuth with SRP's A, then the PASSWORD_VERIFIER
+/// challenge answered with the password claim; resolves to tokens or the
+/// next challenge (a new password, MFA).
+async fn srp_sign_in(
+    endpoint: &str,
+    client_id: &str,
+    pool_id: &str,
+    username: &str,
+    password: &str,
+) -> Result<JsValue, JsValue> {
+    let client = SrpClient::new(&random_bytes(128)?).map_err(js_error)?;
+    let srp_a = client.public_a_hex();
+    let request = InitiateAuth {
+        endpoint,
+        client_id,
+        flow: AuthFlow::Srp {
+            username,
+            srp_a: &srp_a,
+        },
+    }
+    .request();
+    let response = answer(&request, "user pool").await.map_err(js_error)?;
+    let challenge = match InitiateAuth::parse_answer(&response, &[password]).map_err(js_error)? {
+        Answer::Challenge(c) if c.name == "PASSWORD_VERIFIER" => c,
+        other => return answer_out(other, username),
+    };
+    let p = |name: &str| challenge.parameter(name).unwrap_or_default();
+    let claim = client
+        .answer(
+            pool_id,
+            password,
+            &PasswordVerifier {
+                salt_hex: p("SALT"),
+                srp_b_hex: p("SRP_B"),
+                secret_block: p("SECRET_BLOCK"),
+                user_id_for_srp: p("USER_ID_FOR_SRP"),
+            },
+            js_sys::Date::now() as i64,
+        )
+        .map_err(js_error)?;
+    // The pool's own name for the user where it gives one (moto accepts no
+    // other), else the SRP id; the claim itself is over USER_ID_FOR_SRP.
+    let user = challenge.parameter("USERNAME").unwrap_or(&claim.username);
+    let responses = [
+        ("USERNAME", user),
+        ("PASSWORD_CLAIM_SECRET_BLOCK", claim.secret_block.as_str()),
+        ("TIMESTAMP", claim.timestamp.as_str()),
+        ("PASSWORD_CLAIM_SIGNATURE", claim.signature.as_str()),
+    ];
+    let request = RespondToAuthChallenge {
+        endpoint,
+        client_id,
+        challenge_name: "PASSWORD_VERIFIER",
+        session: &challenge.session,
+        responses: &responses,
+    }
+    .request();
+    let response = answer(&request, "user pool").await.map_err(js_error)?;
+    let next = RespondToAuthChallenge::parse(&response, &[password]).map_err(js_error)?;
+    answer_out(next, user)
+}
+
 /// A sign-in step's answer as JS: the tokens, or the challenge to answer.
 fn answer_out(a: Answer, username: &str) -> Result<JsValue, JsValue> {
     match a {
@@ -339,10 +423,10 @@ fn challenge_out(c: &Challenge, username: &str) -> Result<JsValue, JsValue> {
     let out = js_sys::Object::new();
     Reflect::set(&out, &"challengeName".into(), &c.name.as_str().into())?;
     Reflect::set(&out, &"session".into(), &c.session.as_str().into())?;
-    // The name the pool knows the user by (SRP's USER_ID_FOR_SRP) answers for them.
+    // The name the pool knows the user by answers for them.
     let user = c
-        .parameter("USER_ID_FOR_SRP")
-        .or_else(|| c.parameter("USERNAME"))
+        .parameter("USERNAME")
+        .or_else(|| c.parameter("USER_ID_FOR_SRP"))
         .unwrap_or(username);
     Reflect::set(&out, &"username".into(), &user.into())?;
     let parameters = js_sys::Object::new();

@@ -41,7 +41,8 @@ test("sign-in, both flows and IdentityId storage in Chromium against moto", asyn
     }
     let wrongPassword;
     try {
-      await pool.signIn(m.user.username, "nope");
+      // moto checks passwords in USER_PASSWORD_AUTH only (it signs in any SRP claim).
+      await pool.signIn(m.user.username, "nope", { flow: "password" });
     } catch (e) {
       wrongPassword = e.name;
     }

@@ -54,7 +54,8 @@ test("UserPool.signIn returns the tokens; refresh renews them; decodeJwt reads t
 });
 
 test("UserPool errors are typed: wrong password, unknown user, bad options", async () => {
-  await assert.rejects(pool.signIn(moto.user.username, "wrong-password"), (e) => e.name === "NotAuthorizedException" && /wrong username or password/.test(e.message) && !e.message.includes("wrong-password"));
+  // moto checks passwords in USER_PASSWORD_AUTH only (it signs in any SRP claim).
+  await assert.rejects(pool.signIn(moto.user.username, "wrong-password", { flow: "password" }), (e) => e.name === "NotAuthorizedException" && /wrong username or password/.test(e.message) && !e.message.includes("wrong-password"));
   await assert.rejects(pool.signIn("nobody@example.com", "x"), { name: "UserNotFoundException" });
   assert.throws(() => new UserPool({ region: "us-east-1", userPoolId: "p" }), { name: "InvalidConfig" });
   assert.throws(() => decodeJwt("not.a.jwt!"), { name: "Malformed" });

@@ -42,6 +42,39 @@ async function newUser({ temporary } = {}) {
   return { username, password };
 }
 
+test("signIn is SRP by default: the password never travels, the claim answers PASSWORD_VERIFIER", async () => {
+  const { username, password } = await newUser();
+  const sent = [];
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async (request, init) => {
+    if (request instanceof Request && request.url.startsWith(c.userPoolEndpoint)) sent.push({ target: request.headers.get("x-amz-target"), body: await request.clone().text() });
+    return realFetch(request, init);
+  };
+  let tokens;
+  try {
+    tokens = await pool.signIn(username, password);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.equal(decodeJwt(tokens.idToken).payload["cognito:username"], username);
+  assert.deepEqual(sent.map((s) => s.target.split(".")[1]), ["InitiateAuth", "RespondToAuthChallenge"]);
+  const initiate = JSON.parse(sent[0].body), respond = JSON.parse(sent[1].body);
+  assert.equal(initiate.AuthFlow, "USER_SRP_AUTH");
+  assert.match(initiate.AuthParameters.SRP_A, /^[0-9a-f]{700,768}$/);
+  assert.equal(respond.ChallengeName, "PASSWORD_VERIFIER");
+  assert.match(respond.ChallengeResponses.PASSWORD_CLAIM_SIGNATURE, /^[A-Za-z0-9+/]{43}=$/);
+  assert.match(respond.ChallengeResponses.TIMESTAMP, /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [1-9]\d? \d\d:\d\d:\d\d UTC \d{4}$/);
+  assert.ok(sent.every((s) => !s.body.includes(password)), "the password is never sent");
+  // A new A each time.
+  const again = await pool.signIn(username, password);
+  assert.ok(again.idToken);
+  // A temporary password under SRP: the next challenge comes back to answer.
+  const fresh = await newUser({ temporary: true });
+  const challenge = await pool.signIn(fresh.username, fresh.password);
+  assert.equal(challenge.challengeName, "NEW_PASSWORD_REQUIRED");
+  assert.ok((await pool.respond(challenge, "Third-Passw0rd!")).idToken);
+});
+
 test("NEW_PASSWORD_REQUIRED comes back as a challenge; respond() with the new password gives tokens", async () => {
   const { username, password } = await newUser({ temporary: true });
   const challenge = await pool.signIn(username, password, { flow: "password" });
