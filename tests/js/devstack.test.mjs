@@ -221,6 +221,32 @@ test("S3: headObject, copyObject within the prefix, deleteObjects per key, listA
   await other.deleteObject(theirs);
 });
 
+test("S3: presignPost: a plain form upload S3 checks against the signed policy", async () => {
+  const s3 = s3For("user@example.com");
+  const prefix = await s3.myPrefix("forms/");
+  const post = await s3.presignPost(prefix, { keyPrefix: true, contentType: "text/plain", expiresIn: 300, conditions: [["content-length-range", 1, 64]] });
+  assert.equal(post.url, `${c.s3Endpoint}/${c.bucket}`);
+  const send = (fields, content) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append("file", new Blob([content], { type: "text/plain" }), "note.txt");
+    return fetch(post.url, { method: "POST", body: form });
+  };
+  // (AWS also fills in `${filename}` in the key; s3s does not, so the key is spelled out.)
+  const ok = await send({ ...post.fields, key: `${prefix}note.txt` }, "sent by a form");
+  assert.equal(ok.status, 204, await ok.text());
+  assert.equal(await (await s3.getObject(`${prefix}note.txt`)).text(), "sent by a form");
+  // What the policy does not allow: S3 refuses it.
+  assert.equal((await send(post.fields, "x".repeat(100))).status, 400, "over the content-length-range");
+  // A key outside the signed prefix breaks the policy (AWS: 403; s3s: 400).
+  assert.ok([400, 403].includes((await send({ ...post.fields, key: "cognito-test/someone-else/x.txt" }, "x")).status), "a key outside the prefix");
+  const forged = { ...post.fields, "x-amz-signature": "0".repeat(64) };
+  assert.equal((await send(forged, "x")).status, 403, "a wrong signature");
+  await s3.deleteObject(`${prefix}note.txt`);
+  await assert.rejects(s3.presignPost(prefix, { conditions: ["not a condition"] }), { name: "InvalidConfig" });
+  await assert.rejects(s3.presignPost(prefix, { expiresIn: 604801 }), { name: "InvalidExpires" });
+});
+
 test("S3: bad keys and buckets are typed errors before anything is sent", async () => {
   const s3 = s3For("user@example.com");
   assert.throws(() => s3.url("a/../b"), { name: "InvalidConfig" });

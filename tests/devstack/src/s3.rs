@@ -12,7 +12,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use s3s::access::{S3Access, S3AccessContext};
 use s3s::auth::{S3Auth, SecretKey};
-use s3s::dto::DeleteObjectsInput;
+use s3s::dto::{DeleteObjectsInput, PostObjectInput};
 use s3s::path::S3Path;
 use s3s::service::{S3Service, S3ServiceBuilder};
 use s3s::{s3_error, S3Request, S3Result};
@@ -111,7 +111,7 @@ pub async fn check_declared_payload(
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_ascii_lowercase);
     let Some(declared) = declared else {
-        return Ok(req.map(s3s::Body::from));
+        return form_token_as_header(req).await;
     };
     let (parts, body) = req.into_parts();
     let bytes: Bytes = match Limited::new(body, MAX_CHECKED_BODY).collect().await {
@@ -142,6 +142,55 @@ pub async fn check_declared_payload(
         ));
     }
     Ok(http::Request::from_parts(parts, s3s::Body::from(bytes)))
+}
+
+/// A browser form upload (POST Object) carries its session token as the
+/// form field `x-amz-security-token`, where the IAM check (which reads the
+/// header or the query, as for every other request) cannot see it: read the
+/// form once and put the field in the header, as AWS reads it from the form.
+async fn form_token_as_header(
+    req: http::Request<hyper::body::Incoming>,
+) -> Result<http::Request<s3s::Body>, http::Response<s3s::Body>> {
+    let is_form = req.method() == http::Method::POST
+        && !req.headers().contains_key("x-amz-security-token")
+        && req
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if !is_form {
+        return Ok(req.map(s3s::Body::from));
+    }
+    let (mut parts, body) = req.into_parts();
+    let bytes: Bytes = match Limited::new(body, MAX_CHECKED_BODY).collect().await {
+        Ok(c) => c.to_bytes(),
+        Err(_) => {
+            return Err(xml_error(
+                http::StatusCode::BAD_REQUEST,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size",
+                "",
+            ))
+        }
+    };
+    if let Some(token) = form_field(&bytes, "x-amz-security-token") {
+        if let Ok(value) = http::HeaderValue::from_str(&token) {
+            parts.headers.insert("x-amz-security-token", value);
+        }
+    }
+    Ok(http::Request::from_parts(parts, s3s::Body::from(bytes)))
+}
+
+/// The value of the multipart/form-data field `name` (a plain text field).
+fn form_field(body: &[u8], name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let text = String::from_utf8_lossy(body);
+    let at = text.find(&marker)?;
+    let rest = &text[at + marker.len()..];
+    let start = rest.find("\r\n\r\n")? + 4;
+    let value = &rest[start..];
+    let end = value.find("\r\n--")?;
+    Some(value[..end].to_string())
 }
 
 fn xml_error(
@@ -342,8 +391,8 @@ impl S3Access for RolePolicies {
         };
         let caller = self.caller(&creds.access_key, cx.headers(), cx.uri())?;
         let op = cx.s3_op().name();
-        if op == "DeleteObjects" {
-            // Its keys are in the body: checked once parsed, below.
+        if op == "DeleteObjects" || op == "PostObject" {
+            // Their keys are in the body: checked once parsed, below.
             return Ok(());
         }
         let copy_from = cx
@@ -352,6 +401,22 @@ impl S3Access for RolePolicies {
             .and_then(|v| v.to_str().ok());
         let checks = checks(op, cx.s3_path(), copy_from);
         self.authorize(&caller, &checks, list_context(cx.uri()))
+    }
+
+    /// A form upload: PutObject on the form's key.
+    async fn post_object(&self, req: &mut S3Request<PostObjectInput>) -> S3Result<()> {
+        let Some(creds) = &req.credentials else {
+            return Err(s3_error!(
+                AccessDenied,
+                "Anonymous access is forbidden for this operation"
+            ));
+        };
+        let caller = self.caller(&creds.access_key, &req.headers, &req.uri)?;
+        let check = Check {
+            action: "s3:PutObject".into(),
+            resource: object_arn(&req.input.bucket, &req.input.key),
+        };
+        self.authorize(&caller, &[check], Context::new())
     }
 
     async fn delete_objects(&self, req: &mut S3Request<DeleteObjectsInput>) -> S3Result<()> {
@@ -407,6 +472,18 @@ mod tests {
 &X-Amz-Signature={}",
             "0".repeat(64)
         )
+    }
+
+    #[test]
+    fn form_fields_are_read_from_multipart_bodies() {
+        let body = b"--b\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk/1\r\n--b\r\nContent-Disposition: form-data; name=\"x-amz-security-token\"\r\n\r\ntok/en=\r\n--b--\r\n";
+        assert_eq!(
+            form_field(body, "x-amz-security-token").as_deref(),
+            Some("tok/en=")
+        );
+        assert_eq!(form_field(body, "key").as_deref(), Some("k/1"));
+        assert_eq!(form_field(body, "policy"), None);
+        assert_eq!(form_field(b"name=\"key\"", "key"), None);
     }
 
     #[test]
