@@ -35,7 +35,9 @@ async function signIn() {
   signOut();
   try {
     const pool = new UserPool({ region: stack.region, userPoolId: stack.userPoolId, clientId: stack.clientId, endpoint: stack.userPoolEndpoint });
+    // USER_SRP_AUTH (the default): the password never leaves the page.
     const tokens = await pool.signIn(user.username, user.password);
+    if (tokens.challengeName) throw new Error(`the pool asks for ${tokens.challengeName}: answer it with pool.respond()`);
     const claims = decodeJwt(tokens.idToken).payload;
     const groups = claims["cognito:groups"] ?? [];
     $("groups").textContent = groups.length ? groups.join(", ") : "(none)";
@@ -49,9 +51,10 @@ async function signIn() {
       if (arn) roles.add(new Option(`${g}: ${arn}`, arn));
     }
     roles.disabled = groups.length < 2;
-    session = { user, tokens };
+    // A session that refreshes its tokens before they expire.
+    session = { user, tokens, userSession: pool.session(tokens) };
     await connect();
-    log(`sign in ${user.username}`, "OK", `groups: ${groups.join(", ") || "none"}`, "ok");
+    log(`sign in ${user.username}`, "OK", `USER_SRP_AUTH; groups: ${groups.join(", ") || "none"}`, "ok");
   } catch (e) {
     logError(`sign in ${user.username}`, e);
   }
@@ -62,7 +65,7 @@ async function connect() {
   const credentials = new CognitoIdentityCredentials({
     region: stack.region,
     identityPoolId: stack.identityPoolId,
-    idToken: () => session.tokens.idToken,
+    idToken: session.userSession.idToken,
     customRoleArn,
     endpoint: stack.identityEndpoint,
     stsEndpoint: stack.stsEndpoint,
@@ -84,6 +87,8 @@ async function connect() {
 
 function signOut() {
   session?.credentials?.clear();
+  // Revokes the refresh token on the pool (moto, the devstack's pool, has no RevokeToken: ignored here).
+  session?.userSession?.signOut().catch(() => {});
   session = undefined;
   for (const id of ["groups", "roles", "identityId", "credentials"]) $(id).textContent = "–";
 }
