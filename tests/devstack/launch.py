@@ -121,8 +121,9 @@ class Stack:
             raise LaunchError(f"{moto_bin} not found: run `bash scripts/venv.sh`")
         port = free_port()
         self.moto_log = open(self.state_dir / "moto.log", "wb")
+        # moto_server.py: moto's own server, plus the RevokeToken moto lacks.
         self.moto = subprocess.Popen(
-            [str(moto_bin), "-H", "127.0.0.1", "-p", str(port)],
+            [sys.executable, str(Path(__file__).with_name("moto_server.py")), "-H", "127.0.0.1", "-p", str(port)],
             stdin=subprocess.DEVNULL, stdout=self.moto_log, stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent, cwd=ROOT,
         )

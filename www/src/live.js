@@ -87,7 +87,7 @@ async function connect() {
 
 function signOut() {
   session?.credentials?.clear();
-  // Revokes the refresh token on the pool (moto, the devstack's pool, has no RevokeToken: ignored here).
+  // Revokes the refresh token on the pool; a failure to reach it changes nothing here.
   session?.userSession?.signOut().catch(() => {});
   session = undefined;
   for (const id of ["groups", "roles", "identityId", "credentials"]) $(id).textContent = "–";
