@@ -776,6 +776,23 @@ def test_s3_aborted_upload_leaves_no_parts(devstack, creds):
     assert not [p for p in data_dir.rglob("*") if upload_id in p.name], "no part files left"
 
 
+def test_s3_delete_objects_answers_each_key(devstack, creds):
+    """As AWS: keys the role may not delete are errors of their own; the rest go."""
+    admin, user = creds(ADMIN), creds(USER)
+    bucket = devstack["bucket"]
+    mine = [own_prefix(devstack, user) + f"batch/{n}" for n in range(3)]
+    theirs = own_prefix(devstack, admin) + "batch/kept"
+    for key in mine:
+        s3(devstack, user).put_object(Bucket=bucket, Key=key, Body=b"x")
+    s3(devstack, admin).put_object(Bucket=bucket, Key=theirs, Body=b"admin's")
+    out = s3(devstack, user, request_checksum_calculation="when_supported").delete_objects(
+        Bucket=bucket, Delete={"Objects": [{"Key": k} for k in [*mine, theirs]]})
+    assert sorted(d["Key"] for d in out["Deleted"]) == sorted(mine)
+    assert [(e["Key"], e["Code"]) for e in out["Errors"]] == [(theirs, "AccessDenied")]
+    assert s3(devstack, admin).get_object(Bucket=bucket, Key=theirs)["Body"].read() == b"admin's"
+    s3(devstack, admin).delete_object(Bucket=bucket, Key=theirs)
+
+
 def test_s3_reader_role_own_prefix_but_no_list(devstack, creds):
     c = creds(NOGROUP)
     client, bucket = s3(devstack, c), devstack["bucket"]

@@ -212,9 +212,11 @@ test("S3: headObject, copyObject within the prefix, deleteObjects per key, listA
   const seen = [];
   for await (const o of s3.listAll({ prefix: await s3.myPrefix("objects/page/"), maxKeys: 2 })) seen.push(o.key);
   assert.deepEqual(seen, keys);
-  const result = await s3.deleteObjects([...keys, key, copy, await s3.myPrefix("objects/never-there")]);
+  const result = await s3.deleteObjects([...keys, key, copy, await s3.myPrefix("objects/never-there"), theirs]);
   assert.equal(result.deleted.length, 8);
-  assert.deepEqual(result.errors, []);
+  // Another identity's key: S3's answer for that key alone; the rest are deleted.
+  assert.deepEqual(result.errors.map((e) => [e.key, e.code]), [[theirs, "AccessDenied"]]);
+  assert.equal(await (await other.getObject(theirs)).text(), "admin's");
   assert.deepEqual((await s3.listObjects({ prefix: await s3.myPrefix("objects/") })).objects, []);
   await assert.rejects(s3.deleteObjects("not an array"), { name: "InvalidConfig" });
   assert.deepEqual(await s3.deleteObjects([]), { deleted: [], errors: [] });

@@ -427,19 +427,28 @@ impl S3Access for RolePolicies {
             ));
         };
         let caller = self.caller(&creds.access_key, &req.headers, &req.uri)?;
-        let bucket = &req.input.bucket;
-        // All or nothing (AWS would report each denied key in the result).
-        let checks: Vec<Check> = req
-            .input
-            .delete
-            .objects
-            .iter()
-            .map(|o| Check {
+        let bucket = req.input.bucket.clone();
+        // As AWS: each key the role may not delete is answered as an error of
+        // its own (s3_store.rs adds them to the result); the others are deleted.
+        let mut denied = Vec::new();
+        req.input.delete.objects.retain(|o| {
+            let check = Check {
                 action: "s3:DeleteObject".into(),
-                resource: object_arn(bucket, &o.key),
-            })
-            .collect();
-        self.authorize(&caller, &checks, Context::new())
+                resource: object_arn(&bucket, &o.key),
+            };
+            match self.authorize(&caller, &[check], Context::new()) {
+                Ok(()) => true,
+                Err(e) => {
+                    denied.push((
+                        o.key.clone(),
+                        e.message().unwrap_or("Access Denied").to_string(),
+                    ));
+                    false
+                }
+            }
+        });
+        req.extensions.insert(crate::s3_store::DeniedKeys(denied));
+        Ok(())
     }
 }
 

@@ -23,6 +23,11 @@ struct Upload {
     parts: BTreeMap<i32, (String, u64)>,
 }
 
+/// Keys of a DeleteObjects the caller's role may not delete, with the
+/// message (set by the IAM check in s3.rs): answered per key, as AWS does.
+#[derive(Clone, Debug, Default)]
+pub struct DeniedKeys(pub Vec<(String, String)>);
+
 pub struct Store {
     fs: s3s_fs::FileSystem,
     root: PathBuf,
@@ -115,7 +120,25 @@ impl S3 for Store {
         &self,
         req: S3Request<DeleteObjectsInput>,
     ) -> S3Result<S3Response<DeleteObjectsOutput>> {
-        self.fs.delete_objects(req).await
+        let denied = req
+            .extensions
+            .get::<DeniedKeys>()
+            .cloned()
+            .unwrap_or_default();
+        let mut out = match req.input.delete.objects.is_empty() {
+            true => S3Response::new(DeleteObjectsOutput::default()),
+            false => self.fs.delete_objects(req).await?,
+        };
+        let errors = out.output.errors.get_or_insert_with(Vec::new);
+        for (key, message) in denied.0 {
+            errors.push(Error {
+                key: Some(key),
+                code: Some("AccessDenied".into()),
+                message: Some(message),
+                ..Default::default()
+            });
+        }
+        Ok(out)
     }
 
     async fn get_bucket_location(
