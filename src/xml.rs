@@ -96,6 +96,20 @@ fn decode_entities(s: &str) -> Option<String> {
         .then_some(out)
 }
 
+/// Appends `text` as XML character data: `&`, `<`, `>` and `"` escaped (for
+/// the few documents the SDK writes: multipart completions, batch deletes).
+pub fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// Whether every text and character reference of `doc` is allowed XML text
 /// (see [`text`]): answers that are not are refused whole as malformed.
 pub fn clean(doc: &str) -> bool {

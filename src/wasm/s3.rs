@@ -326,7 +326,7 @@ impl S3Client {
     /// PutObject from a string, Uint8Array, ArrayBuffer or Blob: `{ etag }`.
     /// `{ contentType?, headers?, signal? }`. Above 16 MiB, a multipart upload
     /// (`upload()`, which takes its options too).
-    #[wasm_bindgen(js_name = putObject, unchecked_return_type = "Promise<{ etag: string | null }>")]
+    #[wasm_bindgen(js_name = putObject, unchecked_return_type = "Promise<UploadResult>")]
     pub fn put_object(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
@@ -376,14 +376,7 @@ impl S3Client {
             let response = op
                 .send(request, headers_of(&o)?, body, signal_of(&o)?)
                 .await?;
-            let etag = response.headers().get("etag").ok().flatten();
-            let out = js_sys::Object::new();
-            Reflect::set(
-                &out,
-                &"etag".into(),
-                &etag.map_or(JsValue::NULL, Into::into),
-            )?;
-            Ok(out.into())
+            super::upload::result(response.headers().get("etag").ok().flatten(), None, 1)
         })
     }
 

@@ -313,15 +313,7 @@ fn tokens(request: HttpRequest, secret: String) -> Promise {
     promise(async move {
         let response = answer(&request, "user pool").await.map_err(js_error)?;
         let t = InitiateAuth::parse(&response, &[&secret]).map_err(js_error)?;
-        to_js(
-            &TokensOut {
-                id_token: t.id_token,
-                access_token: t.access_token,
-                refresh_token: t.refresh_token,
-                expires_in: t.expires_in,
-            },
-            "the tokens",
-        )
+        answer_out(Answer::Tokens(t), "")
     })
 }
 

@@ -29,17 +29,6 @@ pub struct Deleted {
     pub errors: Vec<DeleteError>,
 }
 
-fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-}
-
 impl DeleteObjects<'_> {
     /// The request and its XML body. S3 wants a checksum of the body: its
     /// SHA-256 (`x-amz-checksum-sha256`), which it takes instead of Content-MD5.
@@ -55,7 +44,7 @@ impl DeleteObjects<'_> {
             // Checked as url() checks any key (empty, dot segments).
             url(bucket, Some(key), "")?;
             body.push_str("<Object><Key>");
-            push_escaped(&mut body, key);
+            xml::push_escaped(&mut body, key);
             body.push_str("</Key></Object>");
         }
         body.push_str("</Delete>");

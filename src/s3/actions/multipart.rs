@@ -163,19 +163,6 @@ pub struct CompleteMultipartUpload<'a> {
     pub parts: &'a [Part],
 }
 
-/// `text` with XML's special characters escaped.
-fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-}
-
 impl CompleteMultipartUpload<'_> {
     pub fn request(&self, bucket: &Bucket<'_>) -> Result<S3Request> {
         check_upload_id(self.upload_id)?;
@@ -198,7 +185,7 @@ impl CompleteMultipartUpload<'_> {
             out.push_str("<Part><PartNumber>");
             out.push_str(&num(u64::from(part.number)));
             out.push_str("</PartNumber><ETag>");
-            push_escaped(&mut out, &part.etag);
+            xml::push_escaped(&mut out, &part.etag);
             out.push_str("</ETag></Part>");
         }
         out.push_str("</CompleteMultipartUpload>");

@@ -114,17 +114,7 @@ pub async fn check_declared_payload(
         return form_token_as_header(req).await;
     };
     let (parts, body) = req.into_parts();
-    let bytes: Bytes = match Limited::new(body, MAX_CHECKED_BODY).collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(_) => {
-            return Err(xml_error(
-                http::StatusCode::BAD_REQUEST,
-                "EntityTooLarge",
-                "Your proposed upload exceeds the maximum allowed size",
-                "",
-            ))
-        }
-    };
+    let bytes = read_body(body).await?;
     let computed: String = Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -142,6 +132,19 @@ pub async fn check_declared_payload(
         ));
     }
     Ok(http::Request::from_parts(parts, s3s::Body::from(bytes)))
+}
+
+/// The whole body, up to MAX_CHECKED_BODY (beyond: S3's EntityTooLarge).
+async fn read_body(body: hyper::body::Incoming) -> Result<Bytes, http::Response<s3s::Body>> {
+    match Limited::new(body, MAX_CHECKED_BODY).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(_) => Err(xml_error(
+            http::StatusCode::BAD_REQUEST,
+            "EntityTooLarge",
+            "Your proposed upload exceeds the maximum allowed size",
+            "",
+        )),
+    }
 }
 
 /// A browser form upload (POST Object) carries its session token as the
@@ -162,17 +165,7 @@ async fn form_token_as_header(
         return Ok(req.map(s3s::Body::from));
     }
     let (mut parts, body) = req.into_parts();
-    let bytes: Bytes = match Limited::new(body, MAX_CHECKED_BODY).collect().await {
-        Ok(c) => c.to_bytes(),
-        Err(_) => {
-            return Err(xml_error(
-                http::StatusCode::BAD_REQUEST,
-                "EntityTooLarge",
-                "Your proposed upload exceeds the maximum allowed size",
-                "",
-            ))
-        }
-    };
+    let bytes = read_body(body).await?;
     if let Some(token) = form_field(&bytes, "x-amz-security-token") {
         if let Ok(value) = http::HeaderValue::from_str(&token) {
             parts.headers.insert("x-amz-security-token", value);
