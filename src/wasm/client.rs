@@ -397,12 +397,23 @@ impl Client {
         Ok(RefMut::map(signers, |s| &mut s[at]))
     }
 
+    /// Retries of a request, and the host it is signed for (for another
+    /// transport's SignedFetch: S3Client.upload's parts by XMLHttpRequest).
+    pub(crate) fn retries(&self) -> u32 {
+        self.retries.get()
+    }
+
+    /// What a transport learned of the server's clock.
+    pub(crate) fn learn_offset(&self, ms: i64) {
+        self.offset.set(ms);
+    }
+
     fn now(&self) -> i64 {
         (js_sys::Date::now() as i64).saturating_add(self.offset.get())
     }
 
     /// The signed Request of `p`, as fetch will send it.
-    async fn sign(&self, p: &Prepared) -> Result<web_sys::Request, JsValue> {
+    pub(crate) async fn sign(&self, p: &Prepared) -> Result<web_sys::Request, JsValue> {
         let keys = self.keys().await?;
         let headers: Vec<(&str, &str)> = p
             .headers

@@ -20,6 +20,7 @@ mod s3_objects;
 pub mod signer;
 mod upload;
 pub mod user_pool;
+mod xhr;
 
 thread_local! {
     /// What index.js asked to be told when the module fails.

@@ -7,11 +7,14 @@
 //! Part sizing and the requests and answers are the core's (src/s3/actions/multipart.rs).
 
 use super::boundary::{config_error, js_error, promise, Options};
+use super::client::Prepared;
 use super::s3::{answer_text, headers_of, signal_of, Op, S3Client};
+use super::xhr;
 use crate::s3::{
     part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
     CreateMultipartUpload, ListParts, Part, PutObject, UploadPart, MAX_PARTS,
 };
+use crate::signed_fetch::{Next, SignedFetch};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -40,7 +43,7 @@ export interface UploadOptions {
   partSize?: number;
   /** Parts in flight at once, 1 to 16 (default 4). */
   concurrency?: number;
-  /** Called once the upload has an id, and after each part. */
+  /** Called once the upload has an id, then as the bytes go (pages: within parts, by XMLHttpRequest) or after each part. */
   onProgress?: (progress: UploadProgress) => void;
   /** Cancels the upload; the parts sent are aborted on S3 too. */
   signal?: AbortSignal;
@@ -192,6 +195,9 @@ struct Shared {
     failure: RefCell<Option<JsValue>>,
     on_progress: Option<Function>,
     fetch_options: Vec<(&'static str, JsValue)>,
+    signal: Option<web_sys::AbortSignal>,
+    /// Bytes sent so far of each part in flight (XMLHttpRequest's progress).
+    sending: RefCell<Vec<(u32, f64)>>,
 }
 
 impl Shared {
@@ -205,7 +211,9 @@ impl Shared {
     fn progress(&self, upload_id: Option<&str>) {
         let Some(f) = &self.on_progress else { return };
         let event = js_sys::Object::new();
-        let _ = Reflect::set(&event, &"loaded".into(), &self.loaded.get().into());
+        let sending: f64 = self.sending.borrow().iter().map(|(_, sent)| sent).sum();
+        let loaded = self.loaded.get() + sending;
+        let _ = Reflect::set(&event, &"loaded".into(), &loaded.into());
         if let Some(total) = self.total {
             let _ = Reflect::set(&event, &"total".into(), &(total as f64).into());
         }
@@ -215,27 +223,115 @@ impl Shared {
         let _ = f.call1(&JsValue::NULL, &event);
     }
 
-    /// Sends part `number`; never rejects: a failure is kept for the driver.
-    async fn send_part(self: Rc<Self>, number: u32, bytes: Uint8Array) -> JsValue {
-        let size = u64::from(bytes.length());
+    /// How far part `number` is (bytes sent): progress within parts.
+    fn part_progress(&self, number: u32, sent: f64) {
+        {
+            let mut sending = self.sending.borrow_mut();
+            sending.retain(|(n, _)| *n != number);
+            if sent > 0.0 {
+                sending.push((number, sent));
+            }
+        }
+        self.progress(Some(&self.upload_id));
+    }
+
+    /// Sends part `number` by XMLHttpRequest, whose upload reports progress
+    /// as the bytes go; retried and re-signed as AwsClient.fetch does (by
+    /// the same SignedFetch).
+    async fn send_part_by_xhr(
+        self: &Rc<Self>,
+        number: u32,
+        bytes: Uint8Array,
+    ) -> Result<String, JsValue> {
         let request = UploadPart {
             key: &self.key,
             upload_id: &self.upload_id,
             part_number: number,
         }
-        .request(&self.op.at().bucket());
-        let sent = self
-            .op
-            .send(
-                request,
-                Vec::new(),
-                bytes.into(),
-                self.fetch_options.clone(),
-            )
-            .await
-            .and_then(|response| {
-                UploadPart::etag(response.headers().get("etag").ok().flatten()).map_err(js_error)
-            });
+        .request(&self.op.at().bucket())
+        .map_err(js_error)?;
+        let client = self.op.client();
+        let p = Prepared::new(
+            &request.url,
+            request.method.into(),
+            Vec::new(),
+            bytes.clone().into(),
+            false,
+            Vec::new(),
+        )
+        .await?;
+        let mut life = SignedFetch::new(
+            client.retries(),
+            js_sys::Date::now() as i64,
+            js_sys::Math::random().to_bits(),
+        );
+        loop {
+            let signed = client.sign(&p).await?;
+            let shared = self.clone();
+            let report: Rc<dyn Fn(f64)> = Rc::new(move |sent| shared.part_progress(number, sent));
+            let next = match xhr::send(&signed, &bytes, report, self.signal.as_ref()).await {
+                Ok(a) => {
+                    let now = js_sys::Date::now() as i64;
+                    match life.on_answer(a.status, a.date.as_deref(), &a.text, true, now) {
+                        Next::Done if (200..300).contains(&a.status) => {
+                            return UploadPart::etag(a.etag).map_err(js_error)
+                        }
+                        Next::Done => {
+                            return Err(js_error(crate::s3::parse_error(
+                                a.status,
+                                &a.text,
+                                "UploadPart",
+                            )))
+                        }
+                        next => next,
+                    }
+                }
+                Err(xhr::Failed::Aborted(reason)) => return Err(reason),
+                Err(xhr::Failed::Network) => {
+                    life.on_network_error("S3", js_sys::Date::now() as i64)
+                }
+            };
+            self.part_progress(number, 0.0);
+            match next {
+                Next::Resign { clock_offset_ms } => client.learn_offset(clock_offset_ms),
+                Next::RetryAt(t) => {
+                    super::fetch::sleep((t - js_sys::Date::now() as i64).max(0) as f64).await
+                }
+                Next::Fail(e) => return Err(js_error(e)),
+                Next::Done => {}
+            }
+        }
+    }
+
+    /// Sends part `number`: by XMLHttpRequest where there is one and the
+    /// caller follows progress, else by fetch. Never rejects: a failure is
+    /// kept for the driver.
+    async fn send_part(self: Rc<Self>, number: u32, bytes: Uint8Array) -> JsValue {
+        let size = u64::from(bytes.length());
+        let sent = match self.on_progress.is_some() && xhr::available() {
+            true => self.send_part_by_xhr(number, bytes).await,
+            false => {
+                let request = UploadPart {
+                    key: &self.key,
+                    upload_id: &self.upload_id,
+                    part_number: number,
+                }
+                .request(&self.op.at().bucket());
+                self.op
+                    .send(
+                        request,
+                        Vec::new(),
+                        bytes.into(),
+                        self.fetch_options.clone(),
+                    )
+                    .await
+                    .and_then(|response| {
+                        UploadPart::etag(response.headers().get("etag").ok().flatten())
+                            .map_err(js_error)
+                    })
+            }
+        };
+        self.sending.borrow_mut().retain(|(n, _)| *n != number);
         match sent {
             Ok(etag) => {
                 self.keep(Part { number, etag, size });
@@ -456,6 +552,8 @@ pub(super) async fn upload(
         failure: RefCell::new(None),
         on_progress: s.on_progress.clone(),
         fetch_options: s.fetch_options.clone(),
+        signal: s.signal.clone(),
+        sending: RefCell::new(Vec::new()),
     });
     let outcome = send_parts(&shared, &mut source, first, size, already, &s).await;
     let failure = outcome.err().or_else(|| shared.failure.borrow_mut().take());
