@@ -324,59 +324,23 @@ impl S3Client {
     }
 
     /// PutObject from a string, Uint8Array, ArrayBuffer or Blob: `{ etag }`.
-    /// `{ contentType?, headers?, signal? }`. Above 16 MiB, a multipart upload
-    /// (`upload()`, which takes its options too).
+    /// `{ contentType?, headers?, signal?, onProgress? }`: `upload()` with one
+    /// PUT up to 16 MiB, a multipart upload above (it takes `upload()`'s options).
     #[wasm_bindgen(js_name = putObject, unchecked_return_type = "Promise<UploadResult>")]
     pub fn put_object(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] key: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | Blob")]
-        body: JsValue,
         #[wasm_bindgen(
-            unchecked_optional_param_type = "{ contentType?: string; headers?: HeadersInput; signal?: AbortSignal } & UploadOptions"
+            unchecked_param_type = "string | Uint8Array | ArrayBuffer | ArrayBufferView | Blob | ReadableStream<Uint8Array>"
         )]
-        options: JsValue,
+        body: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "UploadOptions")] options: JsValue,
     ) -> Promise {
         let op = self.op();
         promise(async move {
             let key = Op::key(&key).map_err(js_error)?;
-            let o = Options::new(&options).map_err(js_error)?;
-            let mut content_type = o.string("contentType").map_err(js_error)?;
-            let mut body = body;
-            // Above the hashing limit, a multipart upload: parts hashed one by one.
-            let big = match body.dyn_ref::<web_sys::Blob>() {
-                Some(blob) => blob.size() > HASH_LIMIT as f64,
-                None => Reflect::get(&body, &"byteLength".into())
-                    .ok()
-                    .and_then(|n| n.as_f64())
-                    .is_some_and(|n| n > HASH_LIMIT as f64),
-            };
-            if big {
-                return super::upload::upload(op, key, body, options).await;
-            }
-            if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
-                if content_type.is_none() && !blob.type_().is_empty() {
-                    content_type = Some(blob.type_());
-                }
-                body = JsFuture::from(blob.array_buffer()).await?;
-            }
-            let size = match body.as_string() {
-                Some(s) => s.len(),
-                None => Reflect::get(&body, &"byteLength".into())
-                    .ok()
-                    .and_then(|n| n.as_f64())
-                    .unwrap_or(0.0) as usize,
-            };
-            let request = PutObject {
-                key: &key,
-                content_type: content_type.as_deref(),
-                size,
-            }
-            .request(&op.at.bucket());
-            let response = op
-                .send(request, headers_of(&o)?, body, signal_of(&o)?)
-                .await?;
-            super::upload::result(response.headers().get("etag").ok().flatten(), None, 1)
+            // One PUT up to the hashing limit, a multipart upload above it.
+            super::upload::upload(op, key, body, options, HASH_LIMIT as u64).await
         })
     }
 

@@ -439,7 +439,7 @@ fn aborted(s: &Settings) -> Option<JsValue> {
 }
 
 /// The result object.
-pub(super) fn result(
+fn result(
     etag: Option<String>,
     upload_id: Option<&str>,
     parts: u32,
@@ -488,12 +488,14 @@ async fn put_whole(
     result(response.headers().get("etag").ok().flatten(), None, 1)
 }
 
-/// The whole upload.
+/// The whole upload. A body of known size up to `one_put_up_to` bytes (or
+/// one part, if more) goes as one PutObject.
 pub(super) async fn upload(
     op: Op,
     key: String,
     body: JsValue,
     options: JsValue,
+    one_put_up_to: u64,
 ) -> Result<JsValue, JsValue> {
     let mut s = Settings::read(&options)?;
     let mut source = Source::new(&body)?;
@@ -507,6 +509,12 @@ pub(super) async fn upload(
     }
     // The first part is read before anything is sent: if it is the whole
     // body, one PUT does (unless an upload is to be resumed).
+    if let Some(t) = total.filter(|t| *t <= one_put_up_to && *t > size) {
+        if s.upload_id.is_none() {
+            let whole = source.read(0, t).await?.unwrap_or_default();
+            return put_whole(&op, &key, whole, &s).await;
+        }
+    }
     let first = source
         .read(0, size)
         .await?
@@ -691,7 +699,7 @@ impl S3Client {
         let op = self.op();
         promise(async move {
             let key = Op::key(&key).map_err(js_error)?;
-            upload(op, key, body, options).await
+            upload(op, key, body, options, 0).await
         })
     }
 }

@@ -192,6 +192,11 @@ test("putObject: above 16 MiB a multipart upload, each part hashed; options are 
   assert.ok(seen.filter((r) => r.method === "PUT").every((r) => /^[0-9a-f]{64}$/.test(r.sha)));
   const back = new Uint8Array(await (await s3.getObject(key)).arrayBuffer());
   assert.ok(Buffer.from(back).equals(Buffer.from(data)));
+  // Up to 16 MiB, one PUT (more than one part's worth), with its progress.
+  const events = [];
+  const mid = await watching(() => s3.putObject(key, body(6 * MIB), { onProgress: (p) => events.push(p) }));
+  assert.deepEqual([mid.result.parts, mid.result.uploadId, mid.seen.filter((r) => r.method === "PUT").length], [1, undefined, 1]);
+  assert.deepEqual(events, [{ loaded: 6 * MIB, total: 6 * MIB }]);
   await s3.deleteObject(key);
   for (const [options, words] of [
     [{ partSize: 1024 }, /partSize must be a whole number of bytes from 5 MiB/],
