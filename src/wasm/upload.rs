@@ -439,11 +439,7 @@ fn aborted(s: &Settings) -> Option<JsValue> {
 }
 
 /// The result object.
-fn result(
-    etag: Option<String>,
-    upload_id: Option<&str>,
-    parts: u32,
-) -> Result<JsValue, JsValue> {
+fn result(etag: Option<String>, upload_id: Option<&str>, parts: u32) -> Result<JsValue, JsValue> {
     let out = js_sys::Object::new();
     Reflect::set(
         &out,
