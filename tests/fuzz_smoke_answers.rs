@@ -25,6 +25,9 @@ const SEEDS: &[&str] = &[
     "\0<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>VXBsb2FkIElE</UploadId></InitiateMultipartUploadResult>",
     "\0<ListPartsResult><NextPartNumberMarker>2</NextPartNumberMarker><IsTruncated>true</IsTruncated><Part><PartNumber>1</PartNumber><ETag>&quot;e1&quot;</ETag><Size>5242880</Size></Part><Part><PartNumber>2</PartNumber><ETag>\"e2\"</ETag><Size>7</Size></Part></ListPartsResult>",
     "\0<CompleteMultipartUploadResult><Location>l</Location><ETag>&quot;e-2&quot;</ETag></CompleteMultipartUploadResult>",
+    "\0{\"ChallengeName\":\"PASSWORD_VERIFIER\",\"Session\":\"s\",\"ChallengeParameters\":{\"SALT\":\"8a\",\"SRP_B\":\"f00d\",\"SECRET_BLOCK\":\"YQ==\",\"USER_ID_FOR_SRP\":\"u\"}}",
+    "\0<DeleteResult><Deleted><Key>a</Key></Deleted><Error><Key>b</Key><Code>AccessDenied</Code><Message>m</Message></Error></DeleteResult>",
+    "\0<CopyObjectResult><ETag>&quot;e&quot;</ETag></CopyObjectResult>",
 ];
 
 struct XorShift(u64);

@@ -2,9 +2,10 @@
 //! every parser of service answers (Cognito, STS, S3) and tokens, and the credential provider
 //! fed arbitrary answers, must never panic, and no error may quote a secret.
 
+use cognito_sigv4::cognito::srp::{PasswordVerifier, SrpClient};
 use cognito_sigv4::cognito::{
-    AssumeRoleWithWebIdentity, ClientCredentials, GetCredentialsForIdentity, GetId, GetOpenIdToken,
-    InitiateAuth,
+    Answer, AssumeRoleWithWebIdentity, ClientCredentials, GetCredentialsForIdentity, GetId,
+    GetOpenIdToken, InitiateAuth, RespondToAuthChallenge, RevokeToken,
 };
 use cognito_sigv4::credentials::{Config, Flow, MemoryStorage, Provider, Step};
 use cognito_sigv4::http::HttpResponse;
@@ -46,6 +47,26 @@ pub fn check(data: &[u8]) {
     if let Err(e) = s3::CompleteMultipartUpload::parse(&text) {
         assert!(!e.name().is_empty());
     }
+    let _ = s3::CopyObject::parse(&text);
+    if let Ok(d) = s3::DeleteObjects::parse(&text) {
+        assert!(d.errors.iter().all(|e| !e.key.contains('\0')));
+    }
+    // Sign-in answers: tokens or a challenge; SRP's claim over an arbitrary challenge.
+    if let Ok(Answer::Challenge(c)) =
+        RespondToAuthChallenge::parse(&response_of(status, &text), &[SECRET])
+    {
+        let client = SrpClient::new(&[7u8; 32]).expect("32 bytes make an SRP client");
+        let verifier = PasswordVerifier {
+            salt_hex: c.parameter("SALT").unwrap_or(""),
+            srp_b_hex: c.parameter("SRP_B").unwrap_or(""),
+            secret_block: c.parameter("SECRET_BLOCK").unwrap_or(""),
+            user_id_for_srp: c.parameter("USER_ID_FOR_SRP").unwrap_or(""),
+        };
+        if let Err(e) = client.answer("us-east-1_P", SECRET, &verifier, 0) {
+            assert!(!e.message.contains(SECRET));
+        }
+    }
+    let _ = RevokeToken::parse(&response_of(status, &text), &[SECRET]);
     let e = s3::parse_error(status, &text, "GetObject");
     // The token endpoint's answers: a token, or an OAuth error named by a plain code.
     if let Err(e) = ClientCredentials::parse(&response_of(status, &text)) {
