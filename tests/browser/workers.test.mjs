@@ -1,0 +1,54 @@
+// The package where pages put work off the main thread, in real Chromium: a
+// module Web Worker and a module Service Worker each import pkg/index.js,
+// init() the wasm and sign the official suite (tests/browser/worker-suite.js).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { serve } from "../../scripts/serve.mjs";
+import { launch } from "./chromium.mjs";
+import { repoRoot, suiteCases } from "../js/suite-files.mjs";
+
+let browser, server, page;
+before(async () => {
+  [browser, server] = await Promise.all([launch(), serve(repoRoot)]);
+  page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+for (const kind of ["Web Worker", "Service Worker"]) {
+  test(`a module ${kind} signs the official suite (31 cases)`, async () => {
+    const cases = suiteCases();
+    const out = await page.evaluate(
+      async ({ kind, cases }) => {
+        const target =
+          kind === "Web Worker"
+            ? new Worker("/tests/browser/worker-suite.js", { type: "module" })
+            : await navigator.serviceWorker
+                .register("/tests/browser/worker-suite.js", { type: "module", scope: "/tests/browser/" })
+                .then((r) => r.active ?? r.waiting ?? r.installing);
+        // (navigator.serviceWorker.ready would wait for a worker of this page's scope.)
+        if (kind === "Service Worker" && target.state !== "activated") {
+          await new Promise((resolve, reject) =>
+            target.addEventListener("statechange", () => (target.state === "activated" ? resolve() : target.state === "redundant" && reject(new Error("the service worker failed to install")))),
+          );
+        }
+        const channel = new MessageChannel();
+        const reply = new Promise((resolve) => (channel.port1.onmessage = (e) => resolve(e.data)));
+        target.postMessage(cases, [channel.port2]);
+        return reply;
+      },
+      { kind, cases },
+    );
+    assert.equal(out.failed, undefined, out.failed);
+    assert.equal(out.cases, 31);
+    assert.deepEqual(out.problems, []);
+    assert.equal(out.presigned, true);
+    assert.equal(out.error, "InvalidUrl");
+    assert.equal(out.hash, ABC);
+  });
+}
