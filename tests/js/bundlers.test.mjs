@@ -2,7 +2,8 @@
 // defaults: esbuild for the browser resolves everything (no Node module in the
 // browser entry) and fetches the wasm beside the bundle; Node's plain `import`
 // gets the entry that reads the wasm from disk. webpack 5 is exercised by the
-// demo (tests/browser).
+// demo and by tests/browser/bundlers.test.mjs, with Vite, Rollup and this esbuild
+// bundle run in Chromium; Deno, Bun and workerd in tests/js/runtimes.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";

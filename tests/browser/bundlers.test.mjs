@@ -1,0 +1,95 @@
+// The package bundled as apps bundle it, each bundle loaded in real Chromium
+// and signing the official suite (tests/runtimes/probe.mjs). The app installs
+// the package from `npm pack` of pkg/ (what npm would publish) and imports it
+// by name; each bundler runs with its defaults, plus what its own docs say a
+// .wasm asset needs:
+//   webpack 5   nothing (it emits the `new URL("…wasm", import.meta.url)` asset)
+//   Vite        nothing (likewise, production build)
+//   esbuild     --platform=browser; the .wasm copied beside the bundle
+//   Rollup      @rollup/plugin-node-resolve, and @rollup/plugin-url for the
+//               .wasm, whose URL the app passes to init()
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import webpack from "webpack";
+import { build as vite } from "vite";
+import { build as esbuild } from "esbuild";
+import { rollup } from "rollup";
+import { nodeResolve } from "@rollup/plugin-node-resolve";
+import url from "@rollup/plugin-url";
+import { serve } from "../../scripts/serve.mjs";
+import { launch } from "./chromium.mjs";
+import { repoRoot, suiteCases } from "../js/suite-files.mjs";
+import { EXPECTED } from "../runtimes/probe.mjs";
+
+const { s1, ...SUITE } = EXPECTED; // no devstack here: the suite, a presign, an error, a hash
+const probePath = JSON.stringify(join(repoRoot, "tests/runtimes/probe.mjs"));
+let app, browser;
+
+before(async () => {
+  app = mkdtempSync(join(tmpdir(), "bundlers-"));
+  // The package as npm installs it: from the tarball `npm pack` makes of pkg/.
+  execFileSync("npm", ["pack", join(repoRoot, "pkg"), "--pack-destination", app, "--silent"]);
+  const tarball = readdirSync(app).find((f) => f.endsWith(".tgz"));
+  mkdirSync(join(app, "node_modules/cognito-sigv4"), { recursive: true });
+  execFileSync("tar", ["xzf", join(app, tarball), "-C", join(app, "node_modules/cognito-sigv4"), "--strip-components=1"]);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
+  const entry = (init) =>
+    ['import init, * as sdk from "cognito-sigv4";', `import { probe } from ${probePath};`, `window.probe = async (input) => { await ${init}; return probe(sdk, input); };`, ""].join("\n");
+  writeFileSync(join(app, "main.js"), entry("init()"));
+  writeFileSync(join(app, "main-rollup.js"), 'import wasmUrl from "cognito-sigv4/cognito_sigv4_wasm_bg.wasm";\n' + entry("init(wasmUrl)"));
+  writeFileSync(join(app, "index.html"), '<!doctype html><script type="module" src="/main.js"></script>\n');
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  rmSync(app, { recursive: true, force: true });
+});
+
+const page = (dir, script) => writeFileSync(join(app, "dist", dir, "index.html"), `<!doctype html>${script}\n`);
+
+const BUNDLERS = {
+  async "webpack 5"() {
+    const stats = await promisify(webpack)({ mode: "production", context: app, entry: join(app, "main.js"), output: { path: join(app, "dist/webpack"), filename: "main.js" } });
+    assert.ok(!stats.hasErrors(), stats.toString("errors-only"));
+    page("webpack", '<script src="main.js"></script>');
+  },
+  async "Vite (production build)"() {
+    await vite({ root: app, logLevel: "silent", configFile: false, build: { outDir: join(app, "dist/vite") } });
+  },
+  async "esbuild --platform=browser"() {
+    await esbuild({ entryPoints: [join(app, "main.js")], bundle: true, platform: "browser", format: "esm", outfile: join(app, "dist/esbuild/main.js"), logLevel: "silent" });
+    copyFileSync(join(app, "node_modules/cognito-sigv4/cognito_sigv4_wasm_bg.wasm"), join(app, "dist/esbuild/cognito_sigv4_wasm_bg.wasm"));
+    page("esbuild", '<script type="module" src="main.js"></script>');
+  },
+  async "Rollup (node-resolve, url)"() {
+    const bundle = await rollup({ input: join(app, "main-rollup.js"), plugins: [nodeResolve({ browser: true }), url({ include: ["**/*.wasm"], limit: 0 })], onwarn: () => {} });
+    await bundle.write({ dir: join(app, "dist/rollup"), format: "es" });
+    page("rollup", '<script type="module" src="main-rollup.js"></script>');
+  },
+};
+
+for (const [name, bundle] of Object.entries(BUNDLERS)) {
+  test(`${name}: the bundle signs the official suite in Chromium`, async () => {
+    await bundle();
+    const dir = name.split(" ")[0].toLowerCase();
+    const code = readdirSync(join(app, "dist", dir), { recursive: true }).filter((f) => f.endsWith(".js")).map((f) => readFileSync(join(app, "dist", dir, f), "utf8")).join("\n");
+    assert.ok(!/["']node:/.test(code), "the browser bundle imports no Node module");
+    assert.ok(readdirSync(join(app, "dist", dir), { recursive: true }).some((f) => f.endsWith(".wasm")), "the wasm ships as its own file");
+    // Each app at the root of its own origin, where the bundlers' defaults put it.
+    const server = await serve(join(app, "dist", dir));
+    const tab = await browser.newPage();
+    const errors = [];
+    tab.on("pageerror", (e) => errors.push(String(e)));
+    await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+    await tab.waitForFunction(() => typeof window.probe === "function", null, { timeout: 10_000 }).catch(() => assert.fail(`the bundle did not load: ${errors.join("; ")}`));
+    const out = await tab.evaluate((cases) => window.probe({ cases }), suiteCases());
+    await tab.close();
+    server.close();
+    assert.deepEqual(out, { ...SUITE, s1: undefined });
+  });
+}

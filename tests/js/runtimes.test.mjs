@@ -1,0 +1,129 @@
+// The package in the server and edge runtimes its users run it in, each from
+// its own npm package (binaries included), with an app that has the package
+// installed under its name: Node (plain import), Deno and Bun import it by
+// name; workerd (Cloudflare Workers' runtime) runs an esbuild bundle with the
+// wasm as a Workers wasm module. Each signs the official suite and runs S1
+// end to end against the devstack (tests/runtimes/probe.mjs).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+import { repoRoot, suiteCases } from "./suite-files.mjs";
+import { startDevstack } from "./devstack.mjs";
+import { EXPECTED } from "../runtimes/probe.mjs";
+
+const bin = (name) => join(repoRoot, "node_modules/.bin", name);
+const probeUrl = pathToFileURL(join(repoRoot, "tests/runtimes/probe.mjs")).href;
+const run = promisify(execFile);
+
+let app, stack, input;
+before(async () => {
+  stack = await startDevstack();
+  app = mkdtempSync(join(tmpdir(), "runtimes-"));
+  mkdirSync(join(app, "node_modules"));
+  symlinkSync(join(repoRoot, "pkg"), join(app, "node_modules/cognito-sigv4"), "dir");
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module", dependencies: { "cognito-sigv4": "*" } }));
+  input = join(app, "input.json");
+  writeFileSync(input, JSON.stringify({ cases: suiteCases(), stack: stack.config }));
+  // The app as a user writes it for Node, Deno and Bun: the package by name.
+  writeFileSync(
+    join(app, "main.mjs"),
+    [
+      'import init, * as sdk from "cognito-sigv4";',
+      'import { readFileSync } from "node:fs";',
+      'import process from "node:process";',
+      `import { probe } from ${JSON.stringify(probeUrl)};`,
+      "await init();",
+      'console.log(JSON.stringify(await probe(sdk, JSON.parse(readFileSync(process.argv[2], "utf8")))));',
+      "",
+    ].join("\n"),
+  );
+});
+after(() => {
+  stack?.stop();
+  rmSync(app, { recursive: true, force: true });
+});
+
+async function check(command, args, env = {}) {
+  const { stdout } = await run(command, args, { cwd: app, env: { ...process.env, ...env }, maxBuffer: 1 << 24, timeout: 120_000 });
+  assert.deepEqual(JSON.parse(stdout.trim().split("\n").pop()), EXPECTED);
+}
+
+test(`Node ${process.version}: import "cognito-sigv4" signs the suite and runs S1`, () => check(process.execPath, ["main.mjs", input]));
+
+test("Deno (npm deno): the package by name from node_modules signs the suite and runs S1", () =>
+  check(bin("deno"), ["run", "--allow-read", "--allow-net", "--allow-env", "--quiet", "main.mjs", input], { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" }));
+
+test("Bun (npm bun): the package by name signs the suite and runs S1", () => check(bin("bun"), ["main.mjs", input]));
+
+test("workerd (npm workerd): a bundled Worker with the wasm as a module signs the suite and runs S1", async () => {
+  // The Worker as wrangler would build it: its conditions, the .wasm import
+  // left to the runtime (Workers compile wasm only from modules, never bytes).
+  writeFileSync(
+    join(app, "worker.mjs"),
+    [
+      'import * as sdk from "cognito-sigv4";',
+      'import wasm from "cognito-sigv4/cognito_sigv4_wasm_bg.wasm";',
+      `import { probe } from ${JSON.stringify(join(repoRoot, "tests/runtimes/probe.mjs"))};`,
+      "sdk.initSync(wasm);",
+      "export default { async fetch(request) { return Response.json(await probe(sdk, await request.json())); } };",
+      "",
+    ].join("\n"),
+  );
+  await build({ entryPoints: [join(app, "worker.mjs")], outfile: join(app, "worker.js"), bundle: true, format: "esm", platform: "neutral", conditions: ["workerd", "worker", "browser"], external: ["*.wasm"], logLevel: "silent" });
+  const port = await freePort();
+  writeFileSync(
+    join(app, "config.capnp"),
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [
+    (name = "main", worker = .worker),
+    # The devstack listens on loopback, which Workers' default outbound refuses.
+    (name = "internet", network = (allow = ["public", "private", "local"])),
+  ],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "cognito-sigv4/cognito_sigv4_wasm_bg.wasm", wasm = embed "node_modules/cognito-sigv4/cognito_sigv4_wasm_bg.wasm"),
+  ],
+  compatibilityDate = "2025-01-01",
+);
+`,
+  );
+  const child = spawn(bin("workerd"), ["serve", "config.capnp"], { cwd: app, stdio: ["ignore", "inherit", "inherit"] });
+  try {
+    const res = await retryFetch(`http://127.0.0.1:${port}/`, { method: "POST", body: JSON.stringify({ cases: suiteCases(), stack: stack.config }) });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.deepEqual(await res.json(), EXPECTED);
+  } finally {
+    child.kill();
+  }
+});
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function retryFetch(url, init, deadline = Date.now() + 30_000) {
+  for (;;) {
+    try {
+      return await fetch(url, init);
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
