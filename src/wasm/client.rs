@@ -30,6 +30,47 @@ const CARRIED: [&str; 10] = [
     "priority",
 ];
 
+/// An attempt's signal: `AbortSignal.timeout(ms)`, joined with the caller's
+/// by `AbortSignal.any` (where the platform lacks it, the caller's alone), and
+/// the timeout's own, to tell a timeout from an abort. Looked up by name so
+/// that a platform without them gets no timeout rather than a trap.
+fn attempt_signal(ms: u32, caller: Option<&web_sys::AbortSignal>) -> (JsValue, JsValue) {
+    let class = Reflect::get(&js_sys::global(), &"AbortSignal".into()).unwrap_or_default();
+    let call = |name: &str, arg: &JsValue| {
+        Reflect::get(&class, &name.into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|f| f.call1(&class, arg).ok())
+    };
+    let caller_only = || caller.map_or(JsValue::UNDEFINED, |c| c.into());
+    let Some(timeout) = call("timeout", &f64::from(ms).into()) else {
+        return (caller_only(), JsValue::UNDEFINED);
+    };
+    let joined = match caller {
+        None => timeout.clone(),
+        Some(caller) => {
+            call("any", &js_sys::Array::of2(caller, &timeout)).unwrap_or_else(caller_only)
+        }
+    };
+    (joined, timeout)
+}
+
+fn aborted(signal: &JsValue) -> bool {
+    Reflect::get(signal, &"aborted".into()).is_ok_and(|a| a.is_truthy())
+}
+
+thread_local! {
+    /// Each answer's attempt timeout signal, for reading its body: a body cut
+    /// off when it fired is a Timeout, however the platform words the failure
+    /// (Node may report the closed socket first).
+    static TIMERS: js_sys::WeakMap = js_sys::WeakMap::new();
+}
+
+/// Whether `response`'s attempt timed out (its body read then failed for it).
+pub(crate) fn timed_out(response: &web_sys::Response) -> bool {
+    TIMERS.with(|t| aborted(&t.get(response)))
+}
+
 /// From this size, bodies are hashed by WebCrypto (native SHA-256, several
 /// times the speed of wasm) since fetch is async anyway; smaller ones stay in
 /// wasm, where a call costs less than WebCrypto's round trip.
@@ -66,6 +107,8 @@ pub(crate) struct Client {
     region: RefCell<Option<String>>,
     service: RefCell<Option<String>>,
     retries: Cell<u32>,
+    /// Per attempt, the whole answer (its body too); none by default.
+    timeout_ms: Option<u32>,
     /// Server time minus local time, learned from skew answers (ms).
     offset: Cell<i64>,
     /// One signer per access key, region and service (its signing-key cache
@@ -296,11 +339,18 @@ impl Client {
         if !(0.0..=100.0).contains(&retries) {
             return Err(config_error("retries must be a number from 0 to 100"));
         }
+        let timeout_ms = o.number("timeoutMs")?;
+        if timeout_ms.is_some_and(|ms| !(1.0..=f64::from(u32::MAX)).contains(&ms)) {
+            return Err(config_error(
+                "timeoutMs must be a positive number of milliseconds",
+            ));
+        }
         Ok(Client {
             credentials,
             region: RefCell::new(o.string("region")?),
             service: RefCell::new(o.string("service")?),
             retries: Cell::new(retries as u32),
+            timeout_ms: timeout_ms.map(|ms| ms as u32),
             offset: Cell::new(0),
             signers: RefCell::new(Vec::new()),
         })
@@ -414,6 +464,15 @@ impl Client {
 
     /// The signed Request of `p`, as fetch will send it.
     pub(crate) async fn sign(&self, p: &Prepared) -> Result<web_sys::Request, JsValue> {
+        self.sign_with_signal(p, None).await
+    }
+
+    /// The same, with `signal` in place of the caller's (an attempt's timeout).
+    async fn sign_with_signal(
+        &self,
+        p: &Prepared,
+        signal: Option<&JsValue>,
+    ) -> Result<web_sys::Request, JsValue> {
         let keys = self.keys().await?;
         let headers: Vec<(&str, &str)> = p
             .headers
@@ -436,6 +495,9 @@ impl Client {
         let init = web_sys::RequestInit::new();
         for (key, value) in &p.options {
             Reflect::set(&init, &(*key).into(), value)?;
+        }
+        if let Some(signal) = signal {
+            Reflect::set(&init, &"signal".into(), signal)?;
         }
         init.set_method(&signed.method);
         let out = web_sys::Headers::new()?;
@@ -475,7 +537,12 @@ impl Client {
             if let Some(s) = signal.as_ref().filter(|s| s.aborted()) {
                 return Err(s.reason());
             }
-            let request = self.sign(p).await?;
+            let timer = self
+                .timeout_ms
+                .map(|ms| attempt_signal(ms, signal.as_ref()));
+            let request = self
+                .sign_with_signal(p, timer.as_ref().map(|(joined, _)| joined))
+                .await?;
             let next = match fetch::call(&request).await {
                 Ok(response) => {
                     let response = web_sys::Response::from(response);
@@ -497,15 +564,22 @@ impl Client {
                     } else {
                         String::new()
                     };
-                    let date = response.headers().get("date").ok().flatten();
+                    let header = |name: &str| response.headers().get(name).ok().flatten();
+                    let (date, retry_after) = (header("date"), header("retry-after"));
                     match life.on_answer(
                         response.status(),
                         date.as_deref(),
+                        retry_after.as_deref(),
                         &body,
                         from_signed_host,
                         js_sys::Date::now() as i64,
                     ) {
-                        Next::Done => return Ok(response),
+                        Next::Done => {
+                            if let Some((_, timeout)) = &timer {
+                                TIMERS.with(|t| t.set(&response, timeout));
+                            }
+                            return Ok(response);
+                        }
                         next => next,
                     }
                 }
@@ -513,7 +587,13 @@ impl Client {
                     if let Some(s) = signal.as_ref().filter(|s| s.aborted()) {
                         return Err(s.reason());
                     }
-                    match life.on_network_error(&p.host, js_sys::Date::now() as i64) {
+                    let now = js_sys::Date::now() as i64;
+                    let timed_out = timer.as_ref().is_some_and(|(_, t)| aborted(t));
+                    let next = match (timed_out, self.timeout_ms) {
+                        (true, Some(ms)) => life.on_timeout(&p.host, ms, now),
+                        _ => life.on_network_error(&p.host, now),
+                    };
+                    match next {
                         Next::Fail(e) => {
                             let err = js_error(e);
                             let _ = Reflect::set(&err, &"cause".into(), &cause);
@@ -605,8 +685,10 @@ export interface AwsClientOptions {
   /** Read from AWS host names when left out. */
   region?: string;
   service?: string;
-  /** Retries of throttling, 5xx and network failures (default 3). */
+  /** Retries of throttling, 5xx, network failures and timeouts (default 3). A 429 or 5xx's `Retry-After` of up to 20 s is waited out; a longer one returns the answer at once. */
   retries?: number;
+  /** Per attempt, the whole answer, its body too (while you read it): a `Timeout` error after the retries. None by default. */
+  timeoutMs?: number;
 }
 
 /** fetch()'s init, and `unsignedPayload` to sign the body as UNSIGNED-PAYLOAD (S3). */
@@ -628,7 +710,7 @@ pub struct AwsClient {
 
 #[wasm_bindgen]
 impl AwsClient {
-    /// `{ credentials, region?, service?, retries? }`.
+    /// `{ credentials, region?, service?, retries?, timeoutMs? }`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "AwsClientOptions")] options: JsValue,

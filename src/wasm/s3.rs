@@ -54,7 +54,18 @@ pub(super) async fn answer_text(
             ]
             .concat(),
         ))),
-        Err(_) => Err(js_error(Error::new(
+        Err(Failure::Timeout | Failure::Network) if super::client::timed_out(response) => {
+            Err(js_error(Error::new(
+                ErrorCode::Timeout,
+                [
+                    "the answer to ",
+                    operation,
+                    " did not finish within timeoutMs: raise it or check the network",
+                ]
+                .concat(),
+            )))
+        }
+        Err(Failure::Network | Failure::Timeout) => Err(js_error(Error::new(
             ErrorCode::Network,
             [
                 "the answer to ",
@@ -86,6 +97,8 @@ export interface S3ClientOptions {
   /** The prefix myPrefix() puts before the IdentityId. */
   prefix?: string;
   retries?: number;
+  /** As AwsClient's: per attempt, the whole answer; none by default. */
+  timeoutMs?: number;
 }
 
 export interface S3Object {
@@ -203,7 +216,7 @@ fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
 
 #[wasm_bindgen]
 impl S3Client {
-    /// `{ credentials, region, bucket, endpoint?, forcePathStyle?, prefix?, retries? }`.
+    /// `{ credentials, region, bucket, endpoint?, forcePathStyle?, prefix?, retries?, timeoutMs? }`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "S3ClientOptions")] options: JsValue,

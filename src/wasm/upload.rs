@@ -272,7 +272,14 @@ impl Shared {
             let next = match xhr::send(&signed, &bytes, report, self.signal.as_ref()).await {
                 Ok(a) => {
                     let now = js_sys::Date::now() as i64;
-                    match life.on_answer(a.status, a.date.as_deref(), &a.text, true, now) {
+                    match life.on_answer(
+                        a.status,
+                        a.date.as_deref(),
+                        a.retry_after.as_deref(),
+                        &a.text,
+                        true,
+                        now,
+                    ) {
                         Next::Done if (200..300).contains(&a.status) => {
                             return UploadPart::etag(a.etag).map_err(js_error)
                         }

@@ -24,6 +24,7 @@ pub(crate) struct Answer {
     pub status: u16,
     pub etag: Option<String>,
     pub date: Option<String>,
+    pub retry_after: Option<String>,
     pub text: String,
 }
 
@@ -107,6 +108,7 @@ pub(crate) async fn send(
         status: xhr.status().unwrap_or(0),
         etag: header("etag"),
         date: header("date"),
+        retry_after: header("retry-after"),
         text: xhr.response_text().ok().flatten().unwrap_or_default(),
     })
 }

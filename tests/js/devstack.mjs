@@ -6,10 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./suite-files.mjs";
 
-export function startDevstack(args = []) {
+/** `env` adds to the devstack's environment (DEVSTACK_CLOCK_OFFSET_SECS, say). */
+export function startDevstack(args = [], env = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), "devstack-"));
   const child = spawn(join(repoRoot, ".venv/bin/python"), [join(repoRoot, "tests/devstack/launch.py"), "--state-dir", stateDir, ...args], {
     cwd: repoRoot,
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const stop = () => {

@@ -5,11 +5,32 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-/// Seconds since the epoch, now.
+/// Seconds since the epoch, now, as the devstack's clock reads it: the
+/// system's, moved by `DEVSTACK_CLOCK_OFFSET_SECS` (a server whose clock is
+/// off, for the SDK's skew correction: every time check, token and `Date`).
 pub fn now_secs() -> u64 {
-    SystemTime::now()
+    let real = SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+        .map_or(0, |d| d.as_secs());
+    real.saturating_add_signed(offset_secs())
+}
+
+fn offset_secs() -> i64 {
+    static OFFSET: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *OFFSET.get_or_init(|| {
+        std::env::var("DEVSTACK_CLOCK_OFFSET_SECS")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    })
+}
+
+/// `Tue, 14 Nov 2023 22:13:20 GMT`, the `Date` header, by this clock.
+pub fn http_date(secs: u64) -> String {
+    let fmt = format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    datetime(secs).format(fmt).unwrap_or_default()
 }
 
 pub fn to_secs(t: SystemTime) -> u64 {
@@ -57,5 +78,6 @@ mod tests {
         assert_eq!(parse_amz_date("20231114T221320Z"), Some(1_700_000_000));
         assert_eq!(parse_amz_date("2023-11-14T22:13:20Z"), None);
         assert_eq!(parse_amz_date(""), None);
+        assert_eq!(http_date(1_700_000_000), "Tue, 14 Nov 2023 22:13:20 GMT");
     }
 }

@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 
 use crate::app::App;
 use crate::web::{set_header, Req, Resp};
-use crate::{apigw, cors, identity, ids, jwt_api, oauth, s3, sts};
+use crate::{apigw, clock, cors, identity, ids, jwt_api, oauth, s3, sts};
 
 /// Largest request body the non-S3 services read.
 const MAX_BODY: usize = 1 << 20;
@@ -230,6 +230,11 @@ async fn serve_ours(
         }
     };
     cors::decorate(origin.as_ref(), resp.headers_mut());
+    set_header(
+        resp.headers_mut(),
+        "date",
+        &clock::http_date(clock::now_secs()),
+    );
     log(kind.name(), &method, &path, resp.status());
     Ok(resp.map(Full::new))
 }
@@ -270,6 +275,11 @@ async fn serve_s3(
     if !(preflight && resp.status() == StatusCode::FORBIDDEN) {
         cors::decorate(origin.as_ref(), resp.headers_mut());
     }
+    set_header(
+        resp.headers_mut(),
+        "date",
+        &clock::http_date(clock::now_secs()),
+    );
     log("s3", &method, &path, resp.status());
     Ok(resp)
 }
