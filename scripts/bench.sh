@@ -10,3 +10,5 @@ bash scripts/build.sh
 bash scripts/venv.sh
 node bench/run.mjs "$@"
 node bench/roundtrips.mjs   # round trips per signed request, against moto
+cargo build --quiet -p devstack
+node --expose-gc bench/soak.mjs   # faults and load against the devstack (npm run soak)

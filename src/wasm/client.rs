@@ -55,6 +55,27 @@ fn attempt_signal(ms: u32, caller: Option<&web_sys::AbortSignal>) -> (JsValue, J
     (joined, timeout)
 }
 
+thread_local! {
+    /// Timeout signals not yet fired, with the Request each was given to.
+    /// Node's fetch follows a Request's signal weakly: once the Request and
+    /// the timeout are collected, the timer aborts nothing and a stalled body
+    /// is read forever (found by bench/soak.mjs under GC).
+    static ARMED: js_sys::Map = js_sys::Map::new();
+}
+
+/// Holds `signal` and `request` until the timeout fires (it always does).
+fn keep_until_fired(signal: &JsValue, request: &JsValue) {
+    ARMED.with(|armed| armed.set(signal, request));
+    let fired = signal.clone();
+    let release = Closure::once_into_js(move || ARMED.with(|armed| armed.delete(&fired)));
+    let listen = Reflect::get(signal, &"addEventListener".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    if let Some(listen) = listen {
+        let _ = listen.call2(signal, &"abort".into(), &release);
+    }
+}
+
 fn aborted(signal: &JsValue) -> bool {
     Reflect::get(signal, &"aborted".into()).is_ok_and(|a| a.is_truthy())
 }
@@ -543,6 +564,9 @@ impl Client {
             let request = self
                 .sign_with_signal(p, timer.as_ref().map(|(joined, _)| joined))
                 .await?;
+            if let Some((_, timeout)) = timer.as_ref().filter(|(_, t)| !t.is_undefined()) {
+                keep_until_fired(timeout, &request);
+            }
             let next = match fetch::call(&request).await {
                 Ok(response) => {
                     let response = web_sys::Response::from(response);

@@ -6,13 +6,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "./suite-files.mjs";
 
-/** `env` adds to the devstack's environment (DEVSTACK_CLOCK_OFFSET_SECS, say). */
-export function startDevstack(args = [], env = {}) {
+/**
+ * `env` adds to the devstack's environment (DEVSTACK_CLOCK_OFFSET_SECS, say);
+ * `quiet` drops its per-request log (the bench's thousands of requests).
+ */
+export function startDevstack(args = [], env = {}, { quiet = false } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), "devstack-"));
   const child = spawn(join(repoRoot, ".venv/bin/python"), [join(repoRoot, "tests/devstack/launch.py"), "--state-dir", stateDir, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", quiet ? "ignore" : "inherit"],
   });
   const stop = () => {
     child.kill("SIGTERM");

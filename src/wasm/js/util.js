@@ -132,9 +132,11 @@ function fromWasmError(e) {
  */
 export function trapGuard() {
   let trapped = null;
-  let rejectAll;
-  const failed = new Promise((_, reject) => (rejectAll = reject));
-  failed.catch(() => {}); // only ever awaited through race()
+  // The rejecters of the promises in flight. Not Promise.race against one
+  // never-settling promise: each race leaves a reaction on it that keeps its
+  // result alive (a Response, ~6 KB, per AwsClient.fetch, measured by
+  // bench/soak.mjs's heap figures).
+  const pending = new Set();
   const moduleFailed = () => {
     const err = sdkError("ModuleFailed", `cognito-sigv4's WebAssembly module stopped (${trapped.name}: ${trapped.message}) and cannot be used again on this page: reload the page`);
     err.cause = trapped;
@@ -143,7 +145,8 @@ export function trapGuard() {
   const fail = (cause) => {
     if (trapped) return;
     trapped = cause instanceof Error ? cause : new Error(String(cause));
-    rejectAll(moduleFailed());
+    for (const reject of pending) reject(moduleFailed());
+    pending.clear();
   };
   function guarded(f, quiet = false) {
     try {
@@ -171,11 +174,17 @@ export function trapGuard() {
   }
   guarded.fail = fail;
   guarded.settles = (f) => {
+    let work;
     try {
-      return Promise.race([guarded(f), failed]);
+      work = guarded(f);
     } catch (e) {
       return Promise.reject(e);
     }
+    return new Promise((resolve, reject) => {
+      pending.add(reject);
+      const settle = (then) => (value) => (pending.delete(reject), then(value));
+      Promise.resolve(work).then(settle(resolve), settle(reject));
+    });
   };
   return guarded;
 }
