@@ -6,6 +6,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { repoRoot } from "./suite-files.mjs";
 import { startDevstack } from "./devstack.mjs";
 import { startFaultProxy } from "../devstack/fault-proxy.mjs";
@@ -44,4 +46,24 @@ test("1,000 concurrent first signed API calls: exactly 2 exchange requests, 1,00
   const statuses = await Promise.all(Array.from({ length: 1000 }, () => aws.fetch(`${c.apiUrl}/user`).then(async (r) => (await r.arrayBuffer(), r.status))));
   assert.equal(identity.stats.requests, 2);
   assert.deepEqual([...new Set(statuses)], [200]);
+});
+
+test("the SDK keeps nothing of a settled call: its Responses and keys are collected", async () => {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc");
+  const creds = fresh();
+  const aws = new AwsClient({ credentials: creds, region: c.region, service: "execute-api" });
+  const refs = [];
+  for (let i = 0; i < 20; i++) {
+    const res = await aws.fetch(`${c.apiUrl}/user`);
+    await res.arrayBuffer();
+    refs.push(new WeakRef(res), new WeakRef(await creds.get()));
+  }
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    gc();
+  }
+  // (The platform may hold the latest Response a little longer.)
+  const kept = refs.filter((r) => r.deref() !== undefined).length;
+  assert.ok(kept <= 1, `${kept} of ${refs.length} results still held`);
 });
