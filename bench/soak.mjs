@@ -32,6 +32,7 @@ const wasm = await glueInit(); // the module sdkInit() instantiated (the glue re
 const stack = await startDevstack([], {}, { quiet: true });
 const c = stack.config;
 const proxies = {
+  userPool: await startFaultProxy(c.userPoolEndpoint, "json"),
   identity: await startFaultProxy(c.identityEndpoint, "json"),
   api: await startFaultProxy(new URL(c.apiUrl).origin, "apigw"),
   s3: await startFaultProxy(c.s3Endpoint, "xml"),
@@ -50,6 +51,10 @@ const apiTruth = await (await new sdk.AwsClient({ credentials: plainKeys, region
 
 // What each service's operation is, and what its right answer is.
 const SERVICES = {
+  userPool: {
+    run: () => new sdk.UserPool({ region: c.region, userPoolId: c.userPoolId, clientId: c.clientId, endpoint: proxies.userPool.url }).signIn(user.username, user.password, { flow: "password" }),
+    right: (t) => sdk.decodeJwt(t.idToken).payload.sub === sdk.decodeJwt(idToken).payload.sub,
+  },
   identity: {
     run: () => new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, idToken, endpoint: proxies.identity.url, storage: "memory", timeoutMs: TIMEOUT_MS }).get(),
     right: (k) => /^ASIA/.test(k.accessKeyId) && k.identityId === keys.identityId,
