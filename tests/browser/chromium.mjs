@@ -18,3 +18,15 @@ export function launch() {
     ],
   });
 }
+
+/** A new page of `server` (which serves the repository) with pkg/ loaded, init()ed, as `window.sdk`. */
+export async function sdkPage(browser, server) {
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+  await page.evaluate(async () => {
+    const sdk = await import("/pkg/index.js");
+    await sdk.default();
+    window.sdk = sdk;
+  });
+  return page;
+}

@@ -8,7 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { serve } from "../../scripts/serve.mjs";
-import { launch } from "./chromium.mjs";
+import { launch, sdkPage } from "./chromium.mjs";
 import { repoRoot } from "../js/suite-files.mjs";
 import { startDevstack } from "../js/devstack.mjs";
 
@@ -22,13 +22,7 @@ before(async () => {
   c = stack.config;
   const pool = new UserPool({ region: c.region, userPoolId: c.userPoolId, clientId: c.clientId, endpoint: c.userPoolEndpoint });
   for (const u of ["admin@example.com", "user@example.com"]) tokens[u] = (await pool.signIn(u, c.users.find((x) => x.username === u).password)).idToken;
-  page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
-  await page.evaluate(async () => {
-    const sdk = await import("/pkg/index.js");
-    await sdk.default();
-    window.sdk = sdk;
-  });
+  page = await sdkPage(browser, server);
 });
 after(async () => {
   await browser?.close();

@@ -10,7 +10,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { serve } from "../../scripts/serve.mjs";
-import { launch } from "./chromium.mjs";
+import { launch, sdkPage } from "./chromium.mjs";
 import { repoRoot } from "../js/suite-files.mjs";
 import { startDevstack } from "../js/devstack.mjs";
 
@@ -36,13 +36,7 @@ before(async () => {
     await idp("AdminSetUserPassword", { UserPoolId: c.userPoolId, Username: u.username, Password: u.password, Permanent: true });
     await idp("AdminAddUserToGroup", { UserPoolId: c.userPoolId, Username: u.username, GroupName: u.group });
   }
-  page = await browser.newPage();
-  await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
-  await page.evaluate(async () => {
-    const sdk = await import("/pkg/index.js");
-    await sdk.default();
-    window.sdk = sdk;
-  });
+  page = await sdkPage(browser, server);
 });
 after(async () => {
   await browser?.close();

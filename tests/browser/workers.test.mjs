@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { serve } from "../../scripts/serve.mjs";
 import { launch } from "./chromium.mjs";
 import { repoRoot, suiteCases } from "../js/suite-files.mjs";
+import { EXPECTED } from "../runtimes/probe.mjs";
 
 let browser, server, page;
 before(async () => {
@@ -17,8 +18,6 @@ after(async () => {
   await browser?.close();
   server?.close();
 });
-
-const ABC = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
 
 for (const kind of ["Web Worker", "Service Worker"]) {
   test(`a module ${kind} signs the official suite (31 cases)`, async () => {
@@ -45,10 +44,7 @@ for (const kind of ["Web Worker", "Service Worker"]) {
       { kind, cases },
     );
     assert.equal(out.failed, undefined, out.failed);
-    assert.equal(out.cases, 31);
-    assert.deepEqual(out.problems, []);
-    assert.equal(out.presigned, true);
-    assert.equal(out.error, "InvalidUrl");
-    assert.equal(out.hash, ABC);
+    const { s1, ...expected } = EXPECTED;
+    assert.deepEqual(out, { ...expected, s1: undefined });
   });
 }
