@@ -319,10 +319,12 @@ fn tokens(request: HttpRequest, secret: String) -> Promise {
 
 /// `n` bytes from the platform's CSPRNG (`crypto.getRandomValues`).
 fn random_bytes(n: u32) -> Result<Vec<u8>, JsValue> {
+    // Absent (Node 18 without its entry's webcrypto) is the typed error, not Reflect's TypeError.
     let crypto = Reflect::get(&js_sys::global(), &"crypto".into())?;
-    let get: js_sys::Function = Reflect::get(&crypto, &"getRandomValues".into())?
-        .dyn_into()
-        .map_err(|_| {
+    let get: js_sys::Function = Reflect::get(&crypto, &"getRandomValues".into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or_else(|| {
             js_error(Error::new(
                 ErrorCode::InvalidConfig,
                 "SRP sign-in needs crypto.getRandomValues (Web Crypto): use { flow: \"password\" } where there is none",

