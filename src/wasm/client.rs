@@ -30,29 +30,27 @@ const CARRIED: [&str; 10] = [
     "priority",
 ];
 
-/// An attempt's signal: `AbortSignal.timeout(ms)`, joined with the caller's
-/// by `AbortSignal.any` (where the platform lacks it, the caller's alone), and
-/// the timeout's own, to tell a timeout from an abort. Looked up by name so
-/// that a platform without them gets no timeout rather than a trap.
-fn attempt_signal(ms: u32, caller: Option<&web_sys::AbortSignal>) -> (JsValue, JsValue) {
-    let class = Reflect::get(&js_sys::global(), &"AbortSignal".into()).unwrap_or_default();
+/// An attempt's signals: the one to send with, `AbortSignal.timeout(ms)`
+/// joined with the caller's by `AbortSignal.any` (where the platform lacks
+/// it, the caller's alone), and the timeout's own, to tell a timeout from an
+/// abort. None where there is no `AbortSignal.timeout`: no timeout then.
+/// Looked up by name, so that a platform without them gets no trap.
+fn attempt_signal(ms: u32, caller: Option<&web_sys::AbortSignal>) -> Option<(JsValue, JsValue)> {
+    let class = Reflect::get(&js_sys::global(), &"AbortSignal".into()).ok()?;
     let call = |name: &str, arg: &JsValue| {
         Reflect::get(&class, &name.into())
             .ok()
             .and_then(|f| f.dyn_into::<Function>().ok())
             .and_then(|f| f.call1(&class, arg).ok())
     };
-    let caller_only = || caller.map_or(JsValue::UNDEFINED, |c| c.into());
-    let Some(timeout) = call("timeout", &f64::from(ms).into()) else {
-        return (caller_only(), JsValue::UNDEFINED);
-    };
+    let timeout = call("timeout", &f64::from(ms).into())?;
     let joined = match caller {
         None => timeout.clone(),
         Some(caller) => {
-            call("any", &js_sys::Array::of2(caller, &timeout)).unwrap_or_else(caller_only)
+            call("any", &js_sys::Array::of2(caller, &timeout)).unwrap_or_else(|| caller.into())
         }
     };
-    (joined, timeout)
+    Some((joined, timeout))
 }
 
 thread_local! {
@@ -468,8 +466,8 @@ impl Client {
         Ok(RefMut::map(signers, |s| &mut s[at]))
     }
 
-    /// Retries of a request, and the host it is signed for (for another
-    /// transport's SignedFetch: S3Client.upload's parts by XMLHttpRequest).
+    /// Retries of a request (for another transport's SignedFetch:
+    /// S3Client.upload's parts by XMLHttpRequest).
     pub(crate) fn retries(&self) -> u32 {
         self.retries.get()
     }
@@ -560,11 +558,11 @@ impl Client {
             }
             let timer = self
                 .timeout_ms
-                .map(|ms| attempt_signal(ms, signal.as_ref()));
+                .and_then(|ms| attempt_signal(ms, signal.as_ref()));
             let request = self
                 .sign_with_signal(p, timer.as_ref().map(|(joined, _)| joined))
                 .await?;
-            if let Some((_, timeout)) = timer.as_ref().filter(|(_, t)| !t.is_undefined()) {
+            if let Some((_, timeout)) = &timer {
                 keep_until_fired(timeout, &request);
             }
             let next = match fetch::call(&request).await {
@@ -613,9 +611,9 @@ impl Client {
                     }
                     let now = js_sys::Date::now() as i64;
                     let timed_out = timer.as_ref().is_some_and(|(_, t)| aborted(t));
-                    let next = match (timed_out, self.timeout_ms) {
-                        (true, Some(ms)) => life.on_timeout(&p.host, ms, now),
-                        _ => life.on_network_error(&p.host, now),
+                    let next = match self.timeout_ms.filter(|_| timed_out) {
+                        Some(ms) => life.on_timeout(&p.host, ms, now),
+                        None => life.on_network_error(&p.host, now),
                     };
                     match next {
                         Next::Fail(e) => {

@@ -54,18 +54,17 @@ pub(super) async fn answer_text(
             ]
             .concat(),
         ))),
-        Err(Failure::Timeout | Failure::Network) if super::client::timed_out(response) => {
-            Err(js_error(Error::new(
-                ErrorCode::Timeout,
-                [
-                    "the answer to ",
-                    operation,
-                    " did not finish within timeoutMs: raise it or check the network",
-                ]
-                .concat(),
-            )))
-        }
-        Err(Failure::Network | Failure::Timeout) => Err(js_error(Error::new(
+        // Node may word a body cut off by the attempt's timeout as a closed socket.
+        Err(_) if super::client::timed_out(response) => Err(js_error(Error::new(
+            ErrorCode::Timeout,
+            [
+                "the answer to ",
+                operation,
+                " did not finish within timeoutMs: raise it or check the network",
+            ]
+            .concat(),
+        ))),
+        Err(_) => Err(js_error(Error::new(
             ErrorCode::Network,
             [
                 "the answer to ",
