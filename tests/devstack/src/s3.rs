@@ -11,7 +11,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use s3s::access::{S3Access, S3AccessContext};
-use s3s::auth::{S3Auth, SecretKey};
+use s3s::auth::{Credentials, S3Auth, SecretKey};
 use s3s::dto::{DeleteObjectsInput, PostObjectInput};
 use s3s::path::S3Path;
 use s3s::service::{S3Service, S3ServiceBuilder};
@@ -283,14 +283,20 @@ pub fn checks(op: &str, path: &S3Path, copy_from: Option<&str>) -> Vec<Check> {
 }
 
 impl RolePolicies {
-    /// The issued credentials behind this request, if its session token is
-    /// theirs and they are still valid.
+    /// The issued credentials behind this request, if it is signed, its
+    /// session token is theirs and they are still valid.
     fn caller(
         &self,
-        access_key: &str,
+        credentials: Option<&Credentials>,
         headers: &http::HeaderMap,
         uri: &http::Uri,
     ) -> S3Result<Arc<Issued>> {
+        let Some(Credentials { access_key, .. }) = credentials else {
+            return Err(s3_error!(
+                AccessDenied,
+                "Anonymous access is forbidden for this operation"
+            ));
+        };
         let from_header = headers
             .get("x-amz-security-token")
             .and_then(|v| v.to_str().ok())
@@ -376,13 +382,7 @@ fn list_context(uri: &http::Uri) -> Context {
 #[async_trait::async_trait]
 impl S3Access for RolePolicies {
     async fn check(&self, cx: &mut S3AccessContext<'_>) -> S3Result<()> {
-        let Some(creds) = cx.credentials() else {
-            return Err(s3_error!(
-                AccessDenied,
-                "Anonymous access is forbidden for this operation"
-            ));
-        };
-        let caller = self.caller(&creds.access_key, cx.headers(), cx.uri())?;
+        let caller = self.caller(cx.credentials(), cx.headers(), cx.uri())?;
         let op = cx.s3_op().name();
         if op == "DeleteObjects" || op == "PostObject" {
             // Their keys are in the body: checked once parsed, below.
@@ -398,13 +398,7 @@ impl S3Access for RolePolicies {
 
     /// A form upload: PutObject on the form's key.
     async fn post_object(&self, req: &mut S3Request<PostObjectInput>) -> S3Result<()> {
-        let Some(creds) = &req.credentials else {
-            return Err(s3_error!(
-                AccessDenied,
-                "Anonymous access is forbidden for this operation"
-            ));
-        };
-        let caller = self.caller(&creds.access_key, &req.headers, &req.uri)?;
+        let caller = self.caller(req.credentials.as_ref(), &req.headers, &req.uri)?;
         let check = Check {
             action: "s3:PutObject".into(),
             resource: object_arn(&req.input.bucket, &req.input.key),
@@ -413,13 +407,7 @@ impl S3Access for RolePolicies {
     }
 
     async fn delete_objects(&self, req: &mut S3Request<DeleteObjectsInput>) -> S3Result<()> {
-        let Some(creds) = &req.credentials else {
-            return Err(s3_error!(
-                AccessDenied,
-                "Anonymous access is forbidden for this operation"
-            ));
-        };
-        let caller = self.caller(&creds.access_key, &req.headers, &req.uri)?;
+        let caller = self.caller(req.credentials.as_ref(), &req.headers, &req.uri)?;
         let bucket = req.input.bucket.clone();
         // As AWS: each key the role may not delete is answered as an error of
         // its own (s3_store.rs adds them to the result); the others are deleted.
