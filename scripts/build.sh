@@ -19,6 +19,17 @@ cp target/wasm32-unknown-unknown/release/cognito_sigv4.wasm target/wasm-sizes/wh
 # The glue and the generated types (cognito_sigv4_wasm.d.ts, which index.d.ts re-exports).
 wasm-bindgen --target web --out-dir pkg --out-name cognito_sigv4_wasm \
   target/wasm32-unknown-unknown/release/cognito_sigv4.wasm
+# The glue's exports go through util.js's guardExports: whatever escapes an
+# entry the event loop calls (a trap in an async task, an out-of-memory abort)
+# fails the module and settles every pending promise, instead of being thrown
+# where nobody hears it. wasm-bindgen has no hook for this: one line patched.
+node -e '
+  const fs = require("fs"), file = "pkg/cognito_sigv4_wasm.js";
+  const glue = fs.readFileSync(file, "utf8");
+  const line = "wasm = instance.exports;";
+  if (glue.split(line).length !== 2) throw new Error(file + ": expected one `" + line + "` (wasm-bindgen changed?)");
+  fs.writeFileSync(file, "import { guardExports } from \"./util.js\";\n" + glue.replace(line, "wasm = guardExports(instance.exports);"));
+'
 # The features Rust's wasm32 target enables by default; wasm-opt must accept them.
 node_modules/.bin/wasm-opt -Oz --converge \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \

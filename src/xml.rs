@@ -105,6 +105,15 @@ pub fn push_escaped(out: &mut String, text: &str) {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
+            // A parser normalises a raw CR (or CRLF) to LF, and tabs and line
+            // breaks in attribute values to spaces: as character references
+            // they arrive as sent (a key "a\rb" deleted "a\nb" before). Other
+            // control characters go the same way (XML 1.0 has no raw form).
+            c if (c as u32) < 0x20 => {
+                out.push_str("&#x");
+                crate::sigv4::sha256::push_hex(out, &[c as u8]);
+                out.push(';');
+            }
             c => out.push(c),
         }
     }
@@ -119,6 +128,16 @@ pub fn clean(doc: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_what_a_parser_would_normalise() {
+        let mut out = String::new();
+        push_escaped(&mut out, "a\rb\r\nc\td\u{1}<&>\"é");
+        assert_eq!(
+            out,
+            "a&#x0d;b&#x0d;&#x0a;c&#x09;d&#x01;&lt;&amp;&gt;&quot;é"
+        );
+    }
 
     #[test]
     fn finds_text() {

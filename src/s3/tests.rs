@@ -112,7 +112,10 @@ fn bad_names_are_typed_errors_that_say_what_to_fix() {
 
 #[test]
 fn list_queries_encode_their_values() {
-    assert_eq!(ListObjectsV2::default().query(), "list-type=2");
+    assert_eq!(
+        ListObjectsV2::default().query(),
+        "encoding-type=url&list-type=2"
+    );
     let q = (ListObjectsV2 {
         prefix: "cognito-test/eu-west-1:ab/",
         delimiter: "/",
@@ -123,7 +126,7 @@ fn list_queries_encode_their_values() {
     .query();
     assert_eq!(
         q,
-        "list-type=2&continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D&delimiter=%2F&max-keys=100&prefix=cognito-test%2Feu-west-1%3Aab%2F"
+        "encoding-type=url&list-type=2&continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36Hy4vbOwM%3D&delimiter=%2F&max-keys=100&prefix=cognito-test%2Feu-west-1%3Aab%2F"
     );
 }
 
@@ -176,6 +179,45 @@ fn list_answers_are_parsed() {
     );
     let empty = ListObjectsV2::parse(r#"<ListBucketResult xmlns="x"><Name>b</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>"#).unwrap();
     assert_eq!(empty, Listing::default());
+}
+
+#[test]
+fn url_encoded_listings_are_decoded() {
+    // As S3 answers with encoding-type=url: a control character, a CR, a
+    // space (as '+'), a plus (as %2B) and UTF-8.
+    let body = r#"<ListBucketResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>
+<Contents><Key>p/a%01b</Key><Size>1</Size></Contents>
+<Contents><Key>p/c%0Dd+e%2Bf%C3%BC</Key><Size>2</Size></Contents>
+<CommonPrefixes><Prefix>p/x%0A/</Prefix></CommonPrefixes></ListBucketResult>"#;
+    let l = ListObjectsV2::parse(body).unwrap();
+    assert_eq!(l.objects[0].key, "p/a\u{1}b");
+    assert_eq!(l.objects[1].key, "p/c\rd e+fü");
+    assert_eq!(l.prefixes, ["p/x\n/"]);
+    // Not said to be encoded: taken as it is.
+    let raw =
+        "<ListBucketResult><Contents><Key>a+b%20</Key><Size>1</Size></Contents></ListBucketResult>";
+    assert_eq!(ListObjectsV2::parse(raw).unwrap().objects[0].key, "a+b%20");
+    // Decoded bytes that are not UTF-8: malformed, not a panic.
+    let bad = "<ListBucketResult><EncodingType>url</EncodingType><Contents><Key>%FF</Key><Size>1</Size></Contents></ListBucketResult>";
+    assert_eq!(
+        ListObjectsV2::parse(bad).unwrap_err().code,
+        ErrorCode::Malformed
+    );
+}
+
+#[test]
+fn a_continuation_token_counts_only_on_a_truncated_page() {
+    let page = |truncated: &str| {
+        let body = [
+            "<ListBucketResult><IsTruncated>",
+            truncated,
+            "</IsTruncated><NextContinuationToken>t</NextContinuationToken></ListBucketResult>",
+        ]
+        .concat();
+        ListObjectsV2::parse(&body).unwrap().next_continuation_token
+    };
+    assert_eq!(page("true").as_deref(), Some("t"));
+    assert_eq!(page("false"), None);
 }
 
 #[test]

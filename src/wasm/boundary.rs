@@ -114,6 +114,30 @@ extern "C" {
     /// `Object.entries(value)`, which runs its getters (and a Proxy's traps).
     #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
     pub(crate) fn entries(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+    /// `Array.isArray(value)`, which throws for a revoked Proxy.
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn js_is_array(value: &JsValue) -> Result<bool, JsValue>;
+    /// `Array.from(value)`, which runs its getters (and a Proxy's traps).
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn js_array_from(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
+
+/// A caller's array as a plain one, read once: `None` when it is no array;
+/// what its getters or a Proxy's traps throw is a typed `InvalidConfig`
+/// (js-sys's `Array::from` does not catch, and an exception thrown through
+/// the module's async task left its promise pending).
+pub(crate) fn read_array(value: &JsValue, what: &str) -> Result<Option<js_sys::Array>, JsValue> {
+    let threw = |cause: JsValue| {
+        let err = js_error(config_error(
+            ["reading ", what, " threw an exception (see its cause)"].concat(),
+        ));
+        let _ = Reflect::set(&err, &"cause".into(), &cause);
+        err
+    };
+    if !js_is_array(value).map_err(threw)? {
+        return Ok(None);
+    }
+    js_array_from(value).map(Some).map_err(threw)
 }
 
 /// `String(value)` (a URL object's href, a URLSearchParams' query), or what it threw.

@@ -189,26 +189,86 @@ pub(crate) fn header_pairs(init: &JsValue) -> Result<Vec<(String, String)>, JsVa
     Ok(out)
 }
 
-/// The bytes of a body that can be hashed synchronously, `None` for others.
-pub(crate) fn body_bytes(body: &JsValue) -> Option<Vec<u8>> {
-    if let Some(s) = body.as_string() {
-        return Some(s.into_bytes());
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = TextEncoder)]
+    type Encoder;
+    #[wasm_bindgen(constructor, js_class = TextEncoder, catch)]
+    fn new_encoder() -> Result<Encoder, JsValue>;
+    /// `encode(text)` of a JS string, into JS memory (never through wasm's).
+    #[wasm_bindgen(method, js_class = TextEncoder, js_name = encode)]
+    fn encode(this: &Encoder, text: &JsValue) -> Uint8Array;
+    /// A Uint8Array seen with offsets as numbers: js-sys's `length()` and
+    /// `subarray()` take u32, which a view of 4 GiB or more would wrap.
+    #[wasm_bindgen(js_name = Uint8Array)]
+    type View;
+    #[wasm_bindgen(method, getter, js_name = byteLength)]
+    fn byte_length(this: &View) -> f64;
+    #[wasm_bindgen(method, js_name = subarray)]
+    fn subarray(this: &View, begin: f64, end: f64) -> Uint8Array;
+    #[wasm_bindgen(method, js_name = set)]
+    fn set(this: &View, source: &Uint8Array, offset: f64);
+}
+
+/// `view.byteLength`, unwrapped.
+pub(crate) fn byte_len(view: &Uint8Array) -> f64 {
+    view.unchecked_ref::<View>().byte_length()
+}
+
+/// `view.subarray(begin, end)`, with offsets past 4 GiB.
+pub(crate) fn sub(view: &Uint8Array, begin: f64, end: f64) -> Uint8Array {
+    view.unchecked_ref::<View>().subarray(begin, end)
+}
+
+/// `target.set(source, offset)`, with an offset past 4 GiB.
+pub(crate) fn set_at(target: &Uint8Array, source: &Uint8Array, offset: f64) {
+    target.unchecked_ref::<View>().set(source, offset)
+}
+
+/// A body of one of the kinds signed from its bytes, as a view of them in JS
+/// memory, or as text (a string, URLSearchParams' query).
+pub(crate) enum Body {
+    Text(JsValue),
+    View(Uint8Array),
+}
+
+impl Body {
+    /// `None` for bodies that are not bytes (Blob, stream, FormData, …); a
+    /// view of a detached buffer is an `InvalidBody` error.
+    pub(crate) fn of(body: &JsValue) -> Result<Option<Body>, JsValue> {
+        if body.is_string() {
+            return Ok(Some(Body::Text(body.clone())));
+        }
+        if body.has_type::<web_sys::UrlSearchParams>() {
+            return Ok(Some(Body::Text(stringify(body)?.into())));
+        }
+        if body.has_type::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(body) {
+            return bytes_view(body)
+                .map(|v| Some(Body::View(v)))
+                .ok_or_else(detached);
+        }
+        Ok(None)
     }
-    if let Some(a) = body.dyn_ref::<Uint8Array>() {
-        return Some(a.to_vec());
+
+    /// The bytes, in JS memory: text is encoded by the platform's TextEncoder.
+    pub(crate) fn view(&self) -> Result<Uint8Array, JsValue> {
+        match self {
+            Body::View(v) => Ok(v.clone()),
+            Body::Text(t) => Ok(Encoder::new_encoder()?.encode(t)),
+        }
     }
-    if body.has_type::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(body) {
-        return bytes_view(body).map(|view| view.to_vec());
-    }
-    if body.has_type::<web_sys::UrlSearchParams>() {
-        return stringify(body).ok().map(String::into_bytes);
-    }
-    None
+}
+
+fn detached() -> JsValue {
+    js_error(Error::new(
+        ErrorCode::InvalidBody,
+        "the body's ArrayBuffer is detached (transferred or resized away): pass bytes that are still readable",
+    ))
 }
 
 /// A Uint8Array over an ArrayBuffer or a view's bytes, by `Reflect.construct`,
 /// which catches what the constructor throws (a detached buffer).
-fn bytes_view(body: &JsValue) -> Option<Uint8Array> {
+pub(crate) fn bytes_view(body: &JsValue) -> Option<Uint8Array> {
     let args = if js_sys::ArrayBuffer::is_view(body) {
         let get = |name: &str| Reflect::get(body, &name.into()).unwrap_or(JsValue::UNDEFINED);
         js_sys::Array::of3(&get("buffer"), &get("byteOffset"), &get("byteLength"))
@@ -219,22 +279,56 @@ fn bytes_view(body: &JsValue) -> Option<Uint8Array> {
         .ok()?
         .dyn_into()
         .ok()?;
-    Reflect::construct(&class, &args).ok()?.dyn_into().ok()
+    let view: Uint8Array = Reflect::construct(&class, &args).ok()?.dyn_into().ok()?;
+    // A view of a detached buffer reads as empty.
+    let buffer = Reflect::get(&view, &"buffer".into()).ok()?;
+    let gone = Reflect::get(&buffer, &"detached".into()).is_ok_and(|d| d.is_truthy());
+    (!gone).then_some(view)
 }
 
-/// Lower-case hex SHA-256 by WebCrypto, where the platform has it.
-async fn webcrypto_sha256(bytes: &[u8]) -> Option<String> {
+/// Lower-case hex SHA-256 of `view` by WebCrypto, where the platform has it
+/// (and takes the view: Node's refuses some sizes).
+async fn webcrypto_sha256(view: &Uint8Array) -> Option<String> {
     let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok()?;
     let subtle: web_sys::SubtleCrypto = Reflect::get(&crypto, &"subtle".into())
         .ok()?
         .dyn_into()
         .ok()?;
-    let data = Uint8Array::from(bytes);
     let digest = subtle
-        .digest_with_str_and_buffer_source("SHA-256", &data)
+        .digest_with_str_and_buffer_source("SHA-256", view)
         .ok()?;
     let digest = JsFuture::from(digest).await.ok()?;
     Some(sigv4::sha256::hex(&Uint8Array::new(&digest).to_vec()))
+}
+
+/// Slices hashed in wasm where WebCrypto is missing: the body never crosses whole.
+const HASH_SLICE: usize = 1 << 20;
+
+/// SHA-256 of a body in JS memory, without copying it into wasm whole: by
+/// WebCrypto, else a slice at a time into one buffer here. Memory stays
+/// bounded whatever the size (a 2 GiB body copied whole overflowed wasm32's
+/// address space and trapped the module).
+pub(crate) async fn sha256_of_view(view: &Uint8Array) -> Result<String, JsValue> {
+    if let Some(hash) = webcrypto_sha256(view).await {
+        return Ok(hash);
+    }
+    let len = byte_len(view);
+    let mut hasher = sigv4::sha256::Sha256Stream::new();
+    let mut buf = vec![0u8; HASH_SLICE.min(len as usize)];
+    let mut at = 0.0;
+    while at < len {
+        let end = (at + HASH_SLICE as f64).min(len);
+        let slice = sub(view, at, end);
+        let n = (end - at) as usize;
+        // A buffer detached meanwhile reads short: copy_to would panic.
+        let (Some(dst), true) = (buf.get_mut(..n), byte_len(&slice) as usize == n) else {
+            return Err(detached());
+        };
+        slice.copy_to(dst);
+        hasher.update(dst);
+        at = end;
+    }
+    Ok(hasher.hex())
 }
 
 fn invalid_body() -> JsValue {
@@ -311,7 +405,14 @@ impl Prepared {
     ) -> Result<Prepared, JsValue> {
         let (url, host) = parse_url(url).map_err(js_error)?;
         if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
-            body = JsFuture::from(blob.array_buffer()).await?;
+            body = JsFuture::from(blob.array_buffer()).await.map_err(|cause| {
+                let err = js_error(Error::new(
+                    ErrorCode::InvalidBody,
+                    "the Blob could not be read into memory to be hashed (too large, or its file changed): sign with unsignedPayload, or upload it with S3Client.upload()",
+                ));
+                let _ = Reflect::set(&err, &"cause".into(), &cause);
+                err
+            })?;
         }
         let stream = body.has_type::<web_sys::ReadableStream>();
         let hashed = if body.is_undefined() || body.is_null() {
@@ -319,13 +420,24 @@ impl Prepared {
         } else if stream || unsigned {
             Hashed::Unsigned
         } else {
-            let bytes = body_bytes(&body).ok_or_else(invalid_body)?;
-            match bytes.len() >= WEBCRYPTO_MIN_BYTES {
-                true => match webcrypto_sha256(&bytes).await {
-                    Some(hash) => Hashed::Hash(hash),
-                    None => Hashed::Bytes(bytes),
-                },
-                false => Hashed::Bytes(bytes),
+            match Body::of(&body)?.ok_or_else(invalid_body)? {
+                // Short text is copied in and hashed here: cheaper than
+                // WebCrypto's round trip (UTF-16 units, up to 3 bytes each).
+                Body::Text(t) if t.unchecked_ref::<js_sys::JsString>().length() < 16 * 1024 => {
+                    Hashed::Bytes(t.as_string().unwrap_or_default().into_bytes())
+                }
+                Body::View(v) if (byte_len(&v) as usize) < WEBCRYPTO_MIN_BYTES => {
+                    Hashed::Bytes(v.to_vec())
+                }
+                big => {
+                    // Sent as the very bytes hashed (text encoded once, in JS).
+                    let view = big.view()?;
+                    if matches!(big, Body::Text(_)) && !body.has_type::<web_sys::UrlSearchParams>()
+                    {
+                        body = view.clone().into();
+                    }
+                    Hashed::Hash(sha256_of_view(&view).await?)
+                }
             }
         };
         Ok(Prepared {
@@ -395,8 +507,9 @@ impl Client {
             .as_f64()
     }
 
-    /// The credentials of now: `get()`'s, or the plain keys.
-    async fn keys(&self) -> Result<Credentials, JsValue> {
+    /// The credentials of now (`get()`'s, or the plain keys) and when they
+    /// expire (epoch ms), if they say.
+    async fn keys(&self) -> Result<(Credentials, Option<i64>), JsValue> {
         let mut keys = self.credentials.clone();
         if let Some(get) = Reflect::get(&keys, &"get".into())
             .ok()
@@ -420,7 +533,18 @@ impl Client {
             field("secretAccessKey").unwrap_or_default(),
         );
         let token = field("sessionToken").filter(|t| !t.is_empty());
-        Credentials::new(&id, &secret, token.as_deref()).map_err(js_error)
+        // A Date (CognitoIdentityCredentials') or epoch ms.
+        let expiration = Reflect::get(&keys, &"expiration".into())
+            .ok()
+            .and_then(|e| match e.dyn_ref::<js_sys::Date>() {
+                Some(d) => Some(d.get_time()),
+                None => e.as_f64(),
+            })
+            .filter(|ms| ms.is_finite())
+            .map(|ms| ms as i64);
+        Credentials::new(&id, &secret, token.as_deref())
+            .map(|c| (c, expiration))
+            .map_err(js_error)
     }
 
     /// The signer of `keys` for `host`'s service and region.
@@ -492,7 +616,7 @@ impl Client {
         p: &Prepared,
         signal: Option<&JsValue>,
     ) -> Result<web_sys::Request, JsValue> {
-        let keys = self.keys().await?;
+        let (keys, _) = self.keys().await?;
         let headers: Vec<(&str, &str)> = p
             .headers
             .iter()
@@ -646,23 +770,25 @@ impl Client {
     }
 
     /// Runs `f` with the signer of now's credentials for `host`, at now (with
-    /// the learned clock offset): for what signs other than a request (S3's
-    /// POST policies).
+    /// the learned clock offset), and when the credentials expire: for what
+    /// signs other than a request (S3's POST policies).
     pub(crate) async fn with_signer<T>(
         &self,
         host: &str,
-        f: impl FnOnce(&mut Signer, i64) -> crate::Result<T>,
+        f: impl FnOnce(&mut Signer, i64, Option<i64>) -> crate::Result<T>,
     ) -> Result<T, JsValue> {
-        let keys = self.keys().await?;
+        let (keys, expiration) = self.keys().await?;
         let now = self.now();
         self.signer(keys, host)
-            .and_then(|mut signer| f(&mut signer, now))
+            .and_then(|mut signer| f(&mut signer, now, expiration))
             .map_err(js_error)
     }
 
-    /// A presigned URL for `url`; `normalize`: read it with the platform's
-    /// URL parser first (a caller's URL; S3Client's own are built canonical,
-    /// and its region and service need no host to be inferred from).
+    /// A presigned URL for `url`, and when it stops working (epoch ms): its
+    /// lifetime, capped by the credentials' own. `normalize`: read it with
+    /// the platform's URL parser first (a caller's URL; S3Client's own are
+    /// built canonical, and its region and service need no host to be
+    /// inferred from).
     pub(crate) async fn presign(
         &self,
         url: &str,
@@ -670,13 +796,13 @@ impl Client {
         headers: Vec<(String, String)>,
         expires_in: f64,
         normalize: bool,
-    ) -> Result<String, JsValue> {
+    ) -> Result<(String, i64), JsValue> {
         let (url, host) = match normalize {
             true => parse_url(url).map_err(js_error)?,
             false => (url.to_string(), String::new()),
         };
         let expires = sigv4::check_expires(expires_in).map_err(js_error)?;
-        let keys = self.keys().await?;
+        let (keys, expiration) = self.keys().await?;
         let headers: Vec<(&str, &str)> = headers
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))
@@ -684,9 +810,10 @@ impl Client {
         let mut req = sigv4::Request::new(method, &url);
         req.headers = &headers;
         let now = self.now();
+        let expires = sigv4::link_lifetime(expires, now, expiration).map_err(js_error)?;
         self.signer(keys, &host)
             .and_then(|mut signer| signer.presign(&req, expires, now))
-            .map(|p| p.url)
+            .map(|p| (p.url, now.saturating_add(i64::from(expires) * 1000)))
             .map_err(js_error)
     }
 }
@@ -829,7 +956,7 @@ impl AwsClient {
             client
                 .presign(&url, &method, headers, expires, true)
                 .await
-                .map(Into::into)
+                .map(|(url, _)| url.into())
         })
     }
 }

@@ -2,7 +2,7 @@
 //! the page. URLs, ListObjectsV2 answers and S3 error documents are the
 //! core's (src/s3/); signing, retries and clock skew are `AwsClient`'s.
 
-use super::boundary::{config_error, js_error, promise, to_js, Options};
+use super::boundary::{config_error, js_error, promise, read_array, to_js, Options};
 use super::client::{header_pairs, Client, Prepared};
 use super::fetch::{self, Failure};
 use crate::error::{Error, ErrorCode};
@@ -315,9 +315,9 @@ impl S3Client {
             let o = Options::new(&options).map_err(js_error)?;
             let range_value = o.get("range");
             let header = range_value.as_string();
-            let range = if js_sys::Array::is_array(&range_value) {
+            let range = if let Some(pair) = read_array(&range_value, "range")? {
                 let part = |i: u32| {
-                    let v = Reflect::get_u32(&range_value, i).unwrap_or(JsValue::UNDEFINED);
+                    let v = Reflect::get_u32(&pair, i).unwrap_or(JsValue::UNDEFINED);
                     v.as_f64().map(|n| n.max(0.0) as u64)
                 };
                 Some(Range::Bytes {
@@ -447,7 +447,10 @@ impl S3Client {
         })
     }
 
-    /// A presigned GET link, valid `expiresIn` seconds (default 3600, at most 7 days).
+    /// A presigned GET link, valid `expiresIn` seconds (default 3600, at most
+    /// 7 days), or until the credentials that sign it expire, if sooner: the
+    /// link's own X-Amz-Expires says which (a link never claims longer than
+    /// it can work).
     #[wasm_bindgen(js_name = presignGet, unchecked_return_type = "Promise<string>")]
     pub fn presign_get(
         &self,
@@ -457,8 +460,8 @@ impl S3Client {
         self.presign(key, options, false)
     }
 
-    /// A presigned PUT link. With `contentType`, the upload must send that same
-    /// Content-Type header (it is signed).
+    /// A presigned PUT link, valid as presignGet's. With `contentType`, the
+    /// upload must send that same Content-Type header (it is signed).
     #[wasm_bindgen(js_name = presignPut, unchecked_return_type = "Promise<string>")]
     pub fn presign_put(
         &self,
@@ -502,7 +505,7 @@ impl S3Client {
             op.client
                 .presign(&request.url, request.method, headers, expires, false)
                 .await
-                .map(Into::into)
+                .map(|(url, _)| url.into())
         })
     }
 }

@@ -3,7 +3,7 @@
 //! presignPost (a signed policy for a plain HTML form). Requests, answers and
 //! the policy are the core's (src/s3/actions/).
 
-use super::boundary::{config_error, js_error, promise, Options};
+use super::boundary::{config_error, js_error, promise, read_array, Options};
 use super::s3::{answer_text, signal_of, Op, S3Client};
 use crate::s3::{CopyObject, DeleteObjects, HeadObject, PostPolicy, MAX_DELETE_KEYS};
 use js_sys::{Array, Promise, Reflect};
@@ -42,6 +42,8 @@ export interface PresignedPost {
   url: string;
   /** Hidden fields to send before the file (the file field comes last). */
   fields: Record<string, string>;
+  /** When the form stops working: `expiresIn` from now, or sooner when the credentials that signed it expire first. */
+  expiresAt: Date;
 }
 "#;
 
@@ -141,28 +143,42 @@ impl S3Client {
         let op = self.op();
         promise(async move {
             let o = Options::new(&options).map_err(js_error)?;
-            if !Array::is_array(&keys) {
-                return Err(js_error(config_error(
-                    "deleteObjects takes an array of keys",
-                )));
-            }
-            let keys: Vec<String> = Array::from(&keys)
+            let keys: Vec<String> = read_array(&keys, "the keys")?
+                .ok_or_else(|| js_error(config_error("deleteObjects takes an array of keys")))?
                 .iter()
                 .map(|k| Op::key(&k))
                 .collect::<crate::Result<_>>()
                 .map_err(js_error)?;
+            // Every batch is built (and every key checked) before anything
+            // is sent: a bad key late in the list deletes nothing.
+            let bucket = op.at().bucket();
+            let batches = keys
+                .chunks(MAX_DELETE_KEYS)
+                .map(|batch| (DeleteObjects { keys: batch }).request(&bucket))
+                .collect::<crate::Result<Vec<_>>>()
+                .map_err(js_error)?;
             let (deleted, errors) = (Array::new(), Array::new());
-            for batch in keys.chunks(MAX_DELETE_KEYS) {
-                let (request, body) =
-                    match (DeleteObjects { keys: batch }).request(&op.at().bucket()) {
-                        Ok((r, b)) => (Ok(r), b),
-                        Err(e) => (Err(e), String::new()),
-                    };
-                let response = op
-                    .send(request, Vec::new(), body.into(), signal_of(&o)?)
-                    .await?;
-                let result = DeleteObjects::parse(&answer_text(&response, "DeleteObjects").await?)
-                    .map_err(js_error)?;
+            for (request, body) in batches {
+                let sent = async {
+                    let response = op
+                        .send(Ok(request), Vec::new(), body.into(), signal_of(&o)?)
+                        .await?;
+                    DeleteObjects::parse(&answer_text(&response, "DeleteObjects").await?)
+                        .map_err(js_error)
+                };
+                let result = match sent.await {
+                    Ok(result) => result,
+                    Err(e) => {
+                        // What earlier batches did is not lost with a later failure.
+                        if e.is_object() {
+                            let partial = js_sys::Object::new();
+                            Reflect::set(&partial, &"deleted".into(), &deleted)?;
+                            Reflect::set(&partial, &"errors".into(), &errors)?;
+                            Reflect::set(&e, &"result".into(), &partial)?;
+                        }
+                        return Err(e);
+                    }
+                };
                 for key in result.deleted {
                     deleted.push(&key.into());
                 }
@@ -199,12 +215,12 @@ impl S3Client {
             let given = o.get("conditions");
             let mut conditions = Vec::new();
             if !given.is_undefined() && !given.is_null() {
-                if !Array::is_array(&given) {
+                let Some(given) = read_array(&given, "conditions")? else {
                     return Err(js_error(config_error(
                         "conditions must be an array of S3 POST policy conditions, e.g. [[\"content-length-range\", 0, 10485760]]",
                     )));
-                }
-                for c in Array::from(&given).iter() {
+                };
+                for c in given.iter() {
                     // JSON by the platform; only objects and arrays are conditions.
                     let json = match c.is_object() {
                         true => js_sys::JSON::stringify(&c).ok().and_then(|s| s.as_string()),
@@ -217,17 +233,23 @@ impl S3Client {
                     })?);
                 }
             }
-            let policy = PostPolicy {
-                key: &key,
-                key_prefix: o.get("keyPrefix").is_truthy(),
-                expires_in: expires,
-                content_type: content_type.as_deref(),
-                conditions: &conditions,
-            };
+            let key_prefix = o.get("keyPrefix").is_truthy();
             let bucket = op.at().bucket();
-            let post = op
+            let (post, expires_at) = op
                 .client()
-                .with_signer("", |signer, now| policy.sign(&bucket, signer, now))
+                .with_signer("", |signer, now, expiration| {
+                    // No longer than the credentials that sign it.
+                    let expires_in = crate::sigv4::link_lifetime(expires, now, expiration)?;
+                    let policy = PostPolicy {
+                        key: &key,
+                        key_prefix,
+                        expires_in,
+                        content_type: content_type.as_deref(),
+                        conditions: &conditions,
+                    };
+                    let post = policy.sign(&bucket, signer, now)?;
+                    Ok((post, now.saturating_add(i64::from(expires_in) * 1000)))
+                })
                 .await?;
             let fields = js_sys::Object::new();
             for (name, value) in post.fields {
@@ -236,6 +258,8 @@ impl S3Client {
             let out = js_sys::Object::new();
             Reflect::set(&out, &"url".into(), &post.url.into())?;
             Reflect::set(&out, &"fields".into(), &fields)?;
+            let expires_at = js_sys::Date::new(&(expires_at as f64).into());
+            Reflect::set(&out, &"expiresAt".into(), &expires_at)?;
             Ok(out.into())
         })
     }

@@ -7,9 +7,10 @@
 //! Part sizing and the requests and answers are the core's (src/s3/actions/multipart.rs).
 
 use super::boundary::{config_error, js_error, promise, Options};
-use super::client::Prepared;
+use super::client::{byte_len, set_at, sub, Body, Prepared};
 use super::s3::{answer_text, headers_of, signal_of, Op, S3Client};
 use super::xhr;
+use crate::retry::RetryPolicy;
 use crate::s3::{
     part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
     CreateMultipartUpload, ListParts, Part, PutObject, UploadPart, MAX_PARTS,
@@ -80,6 +81,32 @@ fn invalid_body() -> JsValue {
     ))
 }
 
+/// The body could not be read (a Blob whose file changed, a stream that
+/// failed, a part too large for the platform to hold): `cause` is why.
+fn unreadable(what: &str, cause: JsValue) -> JsValue {
+    let err = js_error(crate::Error::new(
+        crate::ErrorCode::InvalidBody,
+        ["upload(): ", what].concat(),
+    ));
+    let _ = Reflect::set(&err, &"cause".into(), &cause);
+    err
+}
+
+/// `new Uint8Array(len)`, caught: a length the platform cannot hold is a
+/// typed error, never a wrapped or truncated one.
+fn new_bytes(len: f64) -> Result<Uint8Array, JsValue> {
+    let class = Reflect::get(&js_sys::global(), &"Uint8Array".into())?;
+    let class: Function = class.dyn_into()?;
+    Reflect::construct(&class, &js_sys::Array::of1(&len.into()))
+        .and_then(|v| v.dyn_into().map_err(|v: JsValue| v))
+        .map_err(|cause| {
+            unreadable(
+                "a part of this size cannot be held in memory here: use a smaller partSize",
+                cause,
+            )
+        })
+}
+
 impl Source {
     fn new(body: &JsValue) -> Result<Source, JsValue> {
         if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
@@ -93,62 +120,48 @@ impl Source {
                 done: false,
             });
         }
-        if let Some(text) = body.as_string() {
-            return Ok(Source::Bytes(Uint8Array::from(text.as_bytes())));
+        // Strings are encoded by the platform, views taken as they are: the
+        // body stays in JS memory, never copied into wasm's.
+        match Body::of(body)? {
+            Some(b) if !body.has_type::<web_sys::UrlSearchParams>() => Ok(Source::Bytes(b.view()?)),
+            _ => Err(invalid_body()),
         }
-        if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
-            return Ok(Source::Bytes(bytes.clone()));
-        }
-        if body.has_type::<js_sys::ArrayBuffer>() {
-            return Ok(Source::Bytes(Uint8Array::new(body)));
-        }
-        if js_sys::ArrayBuffer::is_view(body) {
-            let get = |name: &str| {
-                Reflect::get(body, &name.into())
-                    .ok()
-                    .and_then(|v| v.as_f64())
-            };
-            let (Some(offset), Some(length)) = (get("byteOffset"), get("byteLength")) else {
-                return Err(invalid_body());
-            };
-            let buffer = Reflect::get(body, &"buffer".into())?;
-            return Ok(Source::Bytes(Uint8Array::new_with_byte_offset_and_length(
-                &buffer,
-                offset as u32,
-                length as u32,
-            )));
-        }
-        Err(invalid_body())
     }
 
     fn total(&self) -> Option<u64> {
         match self {
-            Source::Bytes(b) => Some(u64::from(b.length())),
+            Source::Bytes(b) => Some(byte_len(b) as u64),
             Source::Blob(b) => Some(b.size() as u64),
             Source::Stream { .. } => None,
         }
     }
 
     /// The bytes of `[start, end)`; for a stream, the next `end - start`
-    /// bytes or what is left, `None` once it has ended.
+    /// bytes or what is left, `None` once it has ended. Offsets and lengths
+    /// stay u64/f64 throughout: a part of 4 GiB or more is never wrapped.
     async fn read(&mut self, start: u64, end: u64) -> Result<Option<Uint8Array>, JsValue> {
         match self {
-            Source::Bytes(b) => Ok(Some(b.subarray(start as u32, end as u32))),
+            Source::Bytes(b) => Ok(Some(sub(b, start as f64, end as f64))),
             Source::Blob(b) => {
                 let part = b.slice_with_f64_and_f64(start as f64, end as f64)?;
-                let buffer = JsFuture::from(part.array_buffer()).await?;
+                let buffer = JsFuture::from(part.array_buffer()).await.map_err(|cause| {
+                    unreadable("the Blob could not be read (its file changed?)", cause)
+                })?;
                 Ok(Some(Uint8Array::new(&buffer)))
             }
             Source::Stream { reader, left, done } => {
-                let want = (end - start) as u32;
-                let out = Uint8Array::new_with_length(want);
-                let mut filled = 0u32;
+                let want = end - start;
+                // The chunks of this part, joined once at the end.
+                let mut chunks: Vec<Uint8Array> = Vec::new();
+                let mut filled = 0u64;
                 while filled < want {
                     let chunk = match left.take() {
                         Some(chunk) => chunk,
                         None if *done => break,
                         None => {
-                            let next = JsFuture::from(reader.read()).await?;
+                            let next = JsFuture::from(reader.read())
+                                .await
+                                .map_err(|cause| unreadable("the stream failed", cause))?;
                             if Reflect::get(&next, &"done".into())?.is_truthy() {
                                 *done = true;
                                 break;
@@ -158,17 +171,27 @@ impl Source {
                                 .map_err(|_| invalid_body())?
                         }
                     };
-                    let take = chunk.length().min(want - filled);
-                    out.set(&chunk.subarray(0, take), filled);
+                    let len = byte_len(&chunk) as u64;
+                    let take = len.min(want - filled);
+                    chunks.push(sub(&chunk, 0.0, take as f64));
                     filled += take;
-                    if take < chunk.length() {
-                        *left = Some(chunk.subarray(take, chunk.length()));
+                    if take < len {
+                        *left = Some(sub(&chunk, take as f64, len as f64));
                     }
                 }
-                match (filled, start) {
-                    (0, s) if s > 0 => Ok(None),
-                    _ => Ok(Some(out.subarray(0, filled))),
+                if filled == 0 && start > 0 {
+                    return Ok(None);
                 }
+                if chunks.len() == 1 {
+                    return Ok(chunks.pop());
+                }
+                let out = new_bytes(filled as f64)?;
+                let mut at = 0.0;
+                for chunk in &chunks {
+                    set_at(&out, chunk, at);
+                    at += byte_len(chunk);
+                }
+                Ok(Some(out))
             }
         }
     }
@@ -314,7 +337,7 @@ impl Shared {
     /// caller follows progress, else by fetch. Never rejects: a failure is
     /// kept for the driver.
     async fn send_part(self: Rc<Self>, number: u32, bytes: Uint8Array) -> JsValue {
-        let size = u64::from(bytes.length());
+        let size = byte_len(&bytes) as u64;
         let sent = match self.on_progress.is_some() && xhr::available() {
             true => self.send_part_by_xhr(number, bytes).await,
             false => {
@@ -467,11 +490,11 @@ async fn put_whole(
     bytes: Uint8Array,
     s: &Settings,
 ) -> Result<JsValue, JsValue> {
-    let size = u64::from(bytes.length());
+    let size = byte_len(&bytes) as u64;
     let request = PutObject {
         key,
         content_type: s.content_type.as_deref(),
-        size: size as usize,
+        size,
     }
     .request(&op.at().bucket());
     let response = op
@@ -568,40 +591,88 @@ pub(super) async fn upload(
     });
     let outcome = send_parts(&shared, &mut source, first, size, already, &s).await;
     let failure = outcome.err().or_else(|| shared.failure.borrow_mut().take());
-    if let Some(failure) = failure {
-        if !s.leave_parts {
-            // Best effort: the caller hears of the failure, not of the cleanup.
-            let request = AbortMultipartUpload {
-                key: &key,
-                upload_id: &upload_id,
-            }
-            .request(&bucket);
-            let _ = op
-                .send(request, Vec::new(), JsValue::UNDEFINED, Vec::new())
-                .await;
-        } else if failure.is_object() {
-            let _ = Reflect::set(&failure, &"uploadId".into(), &upload_id.as_str().into());
-        }
-        return Err(failure);
-    }
     let parts = shared.parts.take();
-    let complete = CompleteMultipartUpload {
-        key: &key,
-        upload_id: &upload_id,
-        parts: &parts,
+    let outcome = match failure {
+        Some(failure) => Err(failure),
+        None => complete(&op, &key, &upload_id, &parts, &s).await,
     };
-    let response = op
-        .send(
-            complete.request(&bucket),
-            Vec::new(),
-            complete.body().into(),
-            s.fetch_options.clone(),
-        )
-        .await?;
-    let etag =
-        CompleteMultipartUpload::parse(&answer_text(&response, "CompleteMultipartUpload").await?)
-            .map_err(js_error)?;
-    result(Some(etag), Some(&upload_id), parts.len() as u32)
+    match outcome {
+        Ok(etag) => result(Some(etag), Some(&upload_id), parts.len() as u32),
+        Err(failure) => Err(give_up(&op, &key, &upload_id, failure, &s).await),
+    }
+}
+
+/// A multipart upload that failed (a part, the caller's abort, or
+/// CompleteMultipartUpload itself) is aborted on S3, so that no part stays
+/// there billed and unreachable, unless the caller keeps the parts to resume
+/// (`leavePartsOnError`). Where the parts stay (kept, or the abort failed
+/// too) the error carries `uploadId`, so that nothing is lost.
+async fn give_up(op: &Op, key: &str, upload_id: &str, failure: JsValue, s: &Settings) -> JsValue {
+    let mut left = s.leave_parts;
+    if !left {
+        // Best effort, without the caller's signal (it may be why we stop):
+        // the caller hears of the failure, not of the cleanup.
+        let request = AbortMultipartUpload { key, upload_id }.request(&op.at().bucket());
+        left = op
+            .send(request, Vec::new(), JsValue::UNDEFINED, Vec::new())
+            .await
+            .is_err();
+    }
+    if left && failure.is_object() {
+        let _ = Reflect::set(&failure, &"uploadId".into(), &upload_id.into());
+    }
+    failure
+}
+
+/// CompleteMultipartUpload: the object's ETag. A transient error inside a
+/// 200 (S3 reports those once the parts are being joined) is retried with
+/// the client's retries and backoff, as the AWS SDKs do.
+async fn complete(
+    op: &Op,
+    key: &str,
+    upload_id: &str,
+    parts: &[Part],
+    s: &Settings,
+) -> Result<String, JsValue> {
+    let complete = CompleteMultipartUpload {
+        key,
+        upload_id,
+        parts,
+    };
+    let policy = RetryPolicy {
+        max_retries: op.client().retries(),
+        ..RetryPolicy::default()
+    };
+    let started = js_sys::Date::now() as i64;
+    let mut rng = js_sys::Math::random().to_bits() | 1;
+    let mut attempt = 0;
+    loop {
+        let response = op
+            .send(
+                complete.request(&op.at().bucket()),
+                Vec::new(),
+                complete.body().into(),
+                s.fetch_options.clone(),
+            )
+            .await?;
+        let text = answer_text(&response, "CompleteMultipartUpload").await?;
+        let e = match CompleteMultipartUpload::parse(&text) {
+            Ok(etag) => return Ok(etag),
+            Err(e) => e,
+        };
+        let elapsed = js_sys::Date::now() as i64 - started;
+        let delay = CompleteMultipartUpload::retryable(&e)
+            .then(|| policy.delay(attempt, elapsed, &mut rng))
+            .flatten();
+        match delay {
+            Some(ms) => super::fetch::sleep(ms as f64).await,
+            None => return Err(js_error(e)),
+        }
+        if let Some(reason) = aborted(s) {
+            return Err(reason);
+        }
+        attempt += 1;
+    }
 }
 
 /// Reads and sends every part, at most `s.concurrency` at once; returns once
@@ -645,7 +716,7 @@ async fn send_parts(
                 }
             },
         };
-        let len = u64::from(bytes.length());
+        let len = byte_len(&bytes) as u64;
         let last = match count {
             Some(c) => u64::from(number) >= c,
             None => len < size || source.ended(),

@@ -228,6 +228,25 @@ pub fn check_expires(seconds: f64) -> Result<u32> {
     Ok(seconds as u32)
 }
 
+/// How long a presigned link (or POST policy) of `expires` seconds, signed at
+/// `now_ms`, can work: no longer than the credentials that sign it, which
+/// expire at `credentials_expire_ms` (temporary credentials do; the link then
+/// fails with ExpiredToken, whatever it says). At least one second is left,
+/// else the credentials are too close to their end to sign anything.
+pub fn link_lifetime(expires: u32, now_ms: i64, credentials_expire_ms: Option<i64>) -> Result<u32> {
+    let Some(end) = credentials_expire_ms else {
+        return Ok(expires);
+    };
+    let left = end.saturating_sub(now_ms) / 1000;
+    if left < 1 {
+        return Err(Error::new(
+            ErrorCode::InvalidExpires,
+            "the credentials expire before the link could be used: get fresh credentials first",
+        ));
+    }
+    Ok(expires.min(u32::try_from(left).unwrap_or(u32::MAX)))
+}
+
 /// fetch upper-cases these six methods whatever their case, and sends any other as given.
 fn normalize_method(method: &str) -> Result<String> {
     if method.is_empty() || !method.bytes().all(headers::is_tchar) {
@@ -705,5 +724,28 @@ impl Signer {
             string_to_sign: sts,
             signature,
         })
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+
+    #[test]
+    fn a_link_lives_no_longer_than_its_credentials() {
+        // Plain keys: the link's own lifetime.
+        assert_eq!(link_lifetime(604_800, 0, None).unwrap(), 604_800);
+        // Credentials that end in ten minutes cap a 7-day link at ten minutes.
+        assert_eq!(link_lifetime(604_800, 1_000, Some(601_999)).unwrap(), 600);
+        // A shorter link is left as asked.
+        assert_eq!(link_lifetime(60, 0, Some(600_000)).unwrap(), 60);
+        // Expired (or about to): refused, never a link that is dead at once.
+        for end in [0, 999, -5_000, i64::MIN] {
+            assert_eq!(
+                link_lifetime(60, 0, Some(end)).unwrap_err().code,
+                ErrorCode::InvalidExpires
+            );
+        }
+        assert_eq!(link_lifetime(60, i64::MIN, Some(i64::MAX)).unwrap(), 60);
     }
 }

@@ -10,6 +10,27 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()
 }
 
+/// SHA-256 fed piece by piece: a body hashed a slice at a time, never held
+/// whole in wasm memory.
+#[derive(Clone, Default)]
+pub struct Sha256Stream(Sha256);
+
+impl Sha256Stream {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        Digest::update(&mut self.0, data);
+    }
+
+    /// The digest as lower-case hex.
+    pub fn hex(self) -> String {
+        let digest: [u8; 32] = self.0.finalize().into();
+        hex(&digest)
+    }
+}
+
 /// An HMAC-SHA-256 key with its inner and outer padded blocks already hashed:
 /// each MAC under it then costs the message's blocks plus two compressions.
 #[derive(Clone)]
@@ -72,6 +93,14 @@ mod tests {
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
         );
         let million_a = vec![b'a'; 1_000_000];
+        let mut stream = Sha256Stream::new();
+        for chunk in million_a.chunks(4099) {
+            stream.update(chunk);
+        }
+        assert_eq!(
+            stream.hex(),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"
+        );
         assert_eq!(
             hex(&sha256(&million_a)),
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"

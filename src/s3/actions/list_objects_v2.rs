@@ -49,7 +49,9 @@ impl ListObjectsV2<'_> {
     /// The ListObjectsV2 query string.
     pub fn query(&self) -> String {
         let p = self;
-        let mut q = String::from("list-type=2");
+        // Keys come back URL-encoded: XML 1.0 cannot carry every character a
+        // key may hold (a control character made its whole page unreadable).
+        let mut q = String::from("encoding-type=url&list-type=2");
         let max_keys: String = p
             .max_keys
             .map(|n| crate::error::num(u64::from(n)))
@@ -71,7 +73,9 @@ impl ListObjectsV2<'_> {
         q
     }
 
-    /// Reads a ListObjectsV2 answer (`ListBucketResult`).
+    /// Reads a ListObjectsV2 answer (`ListBucketResult`). Keys and prefixes
+    /// are decoded when the answer says it URL-encoded them (`EncodingType`);
+    /// a continuation token counts only on a truncated page.
     pub fn parse(body: &str) -> Result<Listing> {
         const OP: &str = "ListObjectsV2";
         if !xml::clean(body) {
@@ -79,9 +83,17 @@ impl ListObjectsV2<'_> {
         }
         let root = xml::all(body, "ListBucketResult");
         let doc = *root.first().ok_or_else(|| malformed(OP))?;
+        let encoded = xml::text(doc, "EncodingType").is_some_and(|e| e == "url");
+        let name = |item: &str, tag: &str| {
+            let text = xml::text(item, tag).ok_or_else(|| malformed(OP))?;
+            match encoded {
+                false => Ok(text),
+                true => String::from_utf8(encode::decode(&text, true)).map_err(|_| malformed(OP)),
+            }
+        };
         let mut listing = Listing::default();
         for item in xml::all(doc, "Contents") {
-            let key = xml::text(item, "Key").ok_or_else(|| malformed(OP))?;
+            let key = name(item, "Key")?;
             let size = xml::text(item, "Size")
                 .and_then(|s| s.parse::<u64>().ok())
                 .ok_or_else(|| malformed(OP))?;
@@ -95,12 +107,11 @@ impl ListObjectsV2<'_> {
             });
         }
         for item in xml::all(doc, "CommonPrefixes") {
-            listing
-                .prefixes
-                .push(xml::text(item, "Prefix").ok_or_else(|| malformed(OP))?);
+            listing.prefixes.push(name(item, "Prefix")?);
         }
+        let truncated = xml::text(doc, "IsTruncated").is_some_and(|t| t == "true");
         listing.next_continuation_token =
-            xml::text(doc, "NextContinuationToken").filter(|t| !t.is_empty());
+            xml::text(doc, "NextContinuationToken").filter(|t| truncated && !t.is_empty());
         Ok(listing)
     }
 }

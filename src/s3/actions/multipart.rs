@@ -208,6 +208,20 @@ impl CompleteMultipartUpload<'_> {
     }
 }
 
+impl CompleteMultipartUpload<'_> {
+    /// Whether a failed CompleteMultipartUpload is worth sending again: S3
+    /// may answer 200 and put a transient error (InternalError, SlowDown) in
+    /// the body once the parts are being joined; the AWS SDKs retry those.
+    /// Errors of the request itself (InvalidPart, NoSuchUpload, …) are not.
+    pub fn retryable(e: &Error) -> bool {
+        e.status == Some(200)
+            && matches!(
+                e.name(),
+                "InternalError" | "SlowDown" | "ServiceUnavailable" | "RequestTimeout"
+            )
+    }
+}
+
 /// `AbortMultipartUpload`: drops the upload and its parts.
 pub struct AbortMultipartUpload<'a> {
     pub key: &'a str,
@@ -438,6 +452,21 @@ mod tests {
         let r = c.request(&bucket()).unwrap();
         assert_eq!(r.method, "POST");
         assert!(r.url.ends_with("/k?uploadId=u"));
+    }
+
+    #[test]
+    fn complete_retries_only_transient_errors_inside_a_200() {
+        let error = |code: &str| {
+            let body = ["<Error><Code>", code, "</Code><Message>m</Message></Error>"].concat();
+            CompleteMultipartUpload::parse(&body).unwrap_err()
+        };
+        assert!(CompleteMultipartUpload::retryable(&error("InternalError")));
+        assert!(CompleteMultipartUpload::retryable(&error("SlowDown")));
+        assert!(!CompleteMultipartUpload::retryable(&error("InvalidPart")));
+        assert!(!CompleteMultipartUpload::retryable(&error("NoSuchUpload")));
+        // The same code in a 500 is the transport's to retry, not this.
+        let e = crate::s3::parse_error(500, "<Error><Code>InternalError</Code></Error>", "C");
+        assert!(!CompleteMultipartUpload::retryable(&e));
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub struct PutObject<'a> {
     pub key: &'a str,
     pub content_type: Option<&'a str>,
     /// The body's size in bytes.
-    pub size: usize,
+    pub size: u64,
 }
 
 impl PutObject<'_> {
@@ -21,7 +21,7 @@ impl PutObject<'_> {
         if let Some(t) = self.content_type {
             r.headers.push(("content-type", t.into()));
         }
-        r.unsigned_payload = self.size > HASH_LIMIT;
+        r.unsigned_payload = self.size > HASH_LIMIT as u64;
         Ok(r)
     }
 }
@@ -46,8 +46,9 @@ mod tests {
             .request(&b)
             .unwrap()
         };
-        assert!(!put(HASH_LIMIT).unsigned_payload);
-        assert!(put(HASH_LIMIT + 1).unsigned_payload);
+        assert!(!put(HASH_LIMIT as u64).unsigned_payload);
+        assert!(put(HASH_LIMIT as u64 + 1).unsigned_payload);
+        assert!(put(4 << 30).unsigned_payload);
         assert_eq!(put(1).headers, [("content-type", "text/plain".into())]);
     }
 }

@@ -67,13 +67,23 @@ export class S3Client extends glue.S3Client {
 }
 guard(S3Client, ["url"], ["myPrefix", "getObject", "headObject", "putObject", "upload", "copyObject", "deleteObject", "deleteObjects", "listObjects", "presignGet", "presignPut", "presignPost"]);
 
-/** Every object under `options.prefix`, page after page (ListObjectsV2), as an async iterable: `for await (const o of s3.listAll({ prefix }))`. */
+/**
+ * Every object under `options.prefix`, page after page (ListObjectsV2), as an
+ * async iterable: `for await (const o of s3.listAll({ prefix }))`. A token
+ * that comes back again (a server that does not move on) ends in Malformed
+ * instead of listing forever.
+ */
 S3Client.prototype.listAll = async function* listAll(options = {}) {
   let continuationToken = options.continuationToken;
+  const seen = new Set();
   do {
     const page = await this.listObjects({ ...options, continuationToken });
     yield* page.objects;
     continuationToken = page.nextContinuationToken;
+    if (continuationToken !== undefined && seen.has(continuationToken)) {
+      throw sdkError("Malformed", "ListObjectsV2 answered a continuation token it had answered before: the listing would never end (check the endpoint)");
+    }
+    seen.add(continuationToken);
   } while (continuationToken);
 };
 

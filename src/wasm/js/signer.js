@@ -13,5 +13,7 @@ import { defineSigner } from "./signer-api.js";
 import { requireReady, trapGuard } from "./util.js";
 
 export const guarded = trapGuard();
+// The whole SDK's glue guards its event-loop entries with it (util.js guardExports).
+guarded.hearEventLoop();
 
 export const { Signer, sha256 } = defineSigner(glue, guarded, requireReady);

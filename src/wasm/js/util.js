@@ -119,6 +119,49 @@ function fromWasmError(e) {
   return sdkError(e.slice(0, cut), e.slice(cut + 1));
 }
 
+// How many calls into the module are on the stack (guarded() calls and the
+// module's callbacks): what goes wrong deeper down is the outermost's to handle.
+let depth = 0;
+// The guard of the module whose glue went through guardExports().
+let eventLoopGuard = null;
+
+/**
+ * The whole SDK's wasm exports as its glue uses them (scripts/build.sh has
+ * wasm-bindgen's glue pass them through this). The entries that the event
+ * loop calls, not a caller (closures' invoke shims: promise reactions,
+ * wasm-bindgen-futures' microtasks, timers, XMLHttpRequest events; and the
+ * clean-ups a FinalizationRegistry runs), are guarded: whatever escapes them
+ * (a trap, an out-of-memory abort that runs no panic hook, a JS exception
+ * thrown through an async task, which leaves wasm-bindgen-futures' queue
+ * stuck for good) fails the module, so that every pending promise settles
+ * with ModuleFailed and nothing is thrown where nobody can catch it (an
+ * uncaught exception ends a Node process). Once the module has failed, they
+ * no longer call into it. What they answer then, `[0, 0]`, reads as "no
+ * error" to the glue's adapters of closures that return a Result (a pair).
+ */
+export function guardExports(exports) {
+  const out = {};
+  for (const [name, value] of Object.entries(exports)) {
+    out[name] =
+      typeof value === "function" && /invoke|destroy_closure|_free$/.test(name)
+        ? function (...args) {
+            if (depth > 0) return value.apply(this, args);
+            if (eventLoopGuard?.failed()) return [0, 0];
+            depth++;
+            try {
+              return value.apply(this, args);
+            } catch (e) {
+              eventLoopGuard?.fail(e);
+              return [0, 0];
+            } finally {
+              depth--;
+            }
+          }
+        : value;
+  }
+  return out;
+}
+
 /**
  * A guard for the calls into one wasm module: `guarded(f)` runs `f`; the
  * typed errors #[wasm_bindgen] exports throw (`name\nmessage` strings, or
@@ -132,6 +175,7 @@ function fromWasmError(e) {
  */
 export function trapGuard() {
   let trapped = null;
+  const self = { failed: () => trapped !== null, fail: (cause) => fail(cause) };
   // The rejecters of the promises in flight. Not Promise.race against one
   // never-settling promise: each race leaves a reaction on it that keeps its
   // result alive (a Response, ~6 KB, per AwsClient.fetch, measured by
@@ -149,6 +193,7 @@ export function trapGuard() {
     pending.clear();
   };
   function guarded(f, quiet = false) {
+    depth++;
     try {
       if (trapped) throw moduleFailed();
       return f();
@@ -170,9 +215,12 @@ export function trapGuard() {
       }
       fail(e);
       throw moduleFailed();
+    } finally {
+      depth--;
     }
   }
   guarded.fail = fail;
+  guarded.hearEventLoop = () => (eventLoopGuard = self);
   guarded.settles = (f) => {
     let work;
     try {

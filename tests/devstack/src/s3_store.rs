@@ -34,6 +34,22 @@ pub struct Store {
     uploads: Mutex<HashMap<String, Upload>>,
 }
 
+/// A key as S3's `encoding-type=url` writes it: unreserved characters and
+/// `/` as they are, a space as `+`, every other byte as `%XX`.
+fn url_encode(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 fn no_such_upload() -> S3Error {
     s3_error!(
         NoSuchUpload,
@@ -183,11 +199,32 @@ impl S3 for Store {
         self.fs.list_objects(req).await
     }
 
+    /// s3s-fs echoes `encoding-type=url` without encoding anything: here
+    /// keys and prefixes are URL-encoded as S3 encodes them (a space as `+`,
+    /// `/` kept), so that keys XML 1.0 cannot carry (control characters) list.
     async fn list_objects_v2(
         &self,
         req: S3Request<ListObjectsV2Input>,
     ) -> S3Result<S3Response<ListObjectsV2Output>> {
-        self.fs.list_objects_v2(req).await
+        let encode = req
+            .input
+            .encoding_type
+            .as_ref()
+            .is_some_and(|e| e.as_str() == EncodingType::URL);
+        let mut answer = self.fs.list_objects_v2(req).await?;
+        if encode {
+            let out = &mut answer.output;
+            for object in out.contents.iter_mut().flatten() {
+                object.key = object.key.as_deref().map(url_encode);
+            }
+            for prefix in out.common_prefixes.iter_mut().flatten() {
+                prefix.prefix = prefix.prefix.as_deref().map(url_encode);
+            }
+            for field in [&mut out.prefix, &mut out.start_after, &mut out.delimiter] {
+                *field = field.as_deref().map(url_encode);
+            }
+        }
+        Ok(answer)
     }
 
     async fn put_object(
