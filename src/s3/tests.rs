@@ -427,6 +427,8 @@ fn post_policies_name_every_field_and_are_signed_as_aws_sigv4_signs_strings() {
         "AKIDEXAMPLE/20251204/eu-west-1/s3/aws4_request"
     );
     assert_eq!(field("x-amz-date"), "20251204T010500Z");
+    // A key prefix: the form's key is the prefix then `${filename}`, which S3 fills in.
+    assert_eq!(field("key"), "me/uploads/${filename}");
     assert_eq!(field("x-amz-security-token"), "tok/en=");
     use base64::Engine;
     let policy = String::from_utf8(

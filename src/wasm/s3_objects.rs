@@ -29,7 +29,7 @@ export interface DeleteObjectsResult {
 export interface PresignPostOptions {
   /** Seconds, default 3600, at most 604800. */
   expiresIn?: number;
-  /** `key` is a prefix: the form may upload any key under it (its key field may use ${filename}). */
+  /** `key` is a prefix: the form may upload any key under it; `fields.key` is the prefix then `${filename}`, which S3 replaces with the file's name. */
   keyPrefix?: boolean;
   /** The Content-Type the form must send. */
   contentType?: string;

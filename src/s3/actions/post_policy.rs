@@ -12,8 +12,9 @@ use alloc::vec::Vec;
 use base64::{engine::general_purpose::STANDARD, Engine};
 
 pub struct PostPolicy<'a> {
-    /// The key the form uploads to; with `key_prefix`, any key starting with it
-    /// (the form's `key` field may then hold `${filename}`).
+    /// The key the form uploads to; with `key_prefix`, any key starting with it,
+    /// and the form's `key` field is the prefix followed by `${filename}`, which
+    /// S3 replaces with the uploaded file's name.
     pub key: &'a str,
     pub key_prefix: bool,
     pub expires_in: u32,
@@ -69,7 +70,11 @@ impl PostPolicy<'_> {
         )?);
         let token = signer.credentials().session_token.clone();
         let mut fields: Vec<(&'static str, String)> = Vec::new();
-        fields.push(("key", self.key.into()));
+        let key = match self.key_prefix {
+            true => [self.key, "${filename}"].concat(),
+            false => self.key.into(),
+        };
+        fields.push(("key", key));
         if let Some(t) = self.content_type {
             fields.push(("Content-Type", t.into()));
         }
@@ -88,7 +93,7 @@ impl PostPolicy<'_> {
             policy.push(',');
             if *name == "key" && self.key_prefix {
                 policy.push_str("[\"starts-with\",\"$key\",");
-                push_string(&mut policy, value);
+                push_string(&mut policy, self.key);
                 policy.push(']');
             } else {
                 policy.push('{');

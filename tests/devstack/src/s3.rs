@@ -171,7 +171,23 @@ async fn form_token_as_header(
             parts.headers.insert("x-amz-security-token", value);
         }
     }
+    if let Some(name) = form_file_name(&bytes) {
+        parts.extensions.insert(FormFileName(name));
+    }
     Ok(http::Request::from_parts(parts, s3s::Body::from(bytes)))
+}
+
+/// The name of a form upload's file, which AWS puts where the form's key
+/// says `${filename}` (s3s does not): `post_object` below does it.
+#[derive(Clone)]
+struct FormFileName(String);
+
+/// The `filename` of the form's `file` part, as browsers send it.
+fn form_file_name(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let at = text.find("name=\"file\"; filename=\"")? + "name=\"file\"; filename=\"".len();
+    let rest = &text[at..];
+    Some(rest[..rest.find('"')?].to_string())
 }
 
 /// The value of the multipart/form-data field `name` (a plain text field).
@@ -396,9 +412,13 @@ impl S3Access for RolePolicies {
         self.authorize(&caller, &checks, list_context(cx.uri()))
     }
 
-    /// A form upload: PutObject on the form's key.
+    /// A form upload: PutObject on the form's key, with `${filename}` in it
+    /// replaced by the uploaded file's name, as AWS does.
     async fn post_object(&self, req: &mut S3Request<PostObjectInput>) -> S3Result<()> {
         let caller = self.caller(req.credentials.as_ref(), &req.headers, &req.uri)?;
+        if let Some(FormFileName(name)) = req.extensions.get::<FormFileName>() {
+            req.input.key = req.input.key.replace("${filename}", name);
+        }
         let check = Check {
             action: "s3:PutObject".into(),
             resource: object_arn(&req.input.bucket, &req.input.key),
@@ -474,6 +494,9 @@ mod tests {
         assert_eq!(form_field(body, "key").as_deref(), Some("k/1"));
         assert_eq!(form_field(body, "policy"), None);
         assert_eq!(form_field(b"name=\"key\"", "key"), None);
+        let file = b"--b\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk/${filename}\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a b.txt\"\r\n\r\nhi\r\n--b--\r\n";
+        assert_eq!(form_file_name(file).as_deref(), Some("a b.txt"));
+        assert_eq!(form_file_name(body), None);
     }
 
     #[test]
