@@ -344,6 +344,10 @@ fn head_copy_and_batch_delete_requests() {
     );
     let many: Vec<String> = (0..1001).map(|i| i.to_string()).collect();
     assert!(DeleteObjects { keys: &many }.request(&b).is_err());
+    // XML 1.0 carries tab, LF and CR (as references); other control characters not at all.
+    assert!(DeleteObjects::fits_xml("a\tb\r\nc ü"));
+    assert!(!DeleteObjects::fits_xml("a\u{1}b"));
+    assert!(!DeleteObjects::fits_xml("a\u{FFFF}"));
 }
 
 #[test]

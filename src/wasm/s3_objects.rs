@@ -5,7 +5,7 @@
 
 use super::boundary::{config_error, js_error, promise, read_array, Options};
 use super::s3::{answer_text, signal_of, Op, S3Client};
-use crate::s3::{CopyObject, DeleteObjects, HeadObject, PostPolicy, MAX_DELETE_KEYS};
+use crate::s3::{CopyObject, DeleteObject, DeleteObjects, HeadObject, PostPolicy, MAX_DELETE_KEYS};
 use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -149,15 +149,40 @@ impl S3Client {
                 .map(|k| Op::key(&k))
                 .collect::<crate::Result<_>>()
                 .map_err(js_error)?;
-            // Every batch is built (and every key checked) before anything
-            // is sent: a bad key late in the list deletes nothing.
+            // Every request is built (and every key checked) before anything
+            // is sent: a bad key late in the list deletes nothing. Keys XML
+            // cannot carry go alone, by DeleteObject.
             let bucket = op.at().bucket();
-            let batches = keys
+            let (batched, alone): (Vec<String>, Vec<String>) =
+                keys.into_iter().partition(|k| DeleteObjects::fits_xml(k));
+            let batches = batched
                 .chunks(MAX_DELETE_KEYS)
                 .map(|batch| (DeleteObjects { keys: batch }).request(&bucket))
                 .collect::<crate::Result<Vec<_>>>()
                 .map_err(js_error)?;
+            let singles = alone
+                .iter()
+                .map(|key| DeleteObject { key }.request(&bucket).map(|r| (key, r)))
+                .collect::<crate::Result<Vec<_>>>()
+                .map_err(js_error)?;
             let (deleted, errors) = (Array::new(), Array::new());
+            let error_item = |key: &str, code: &JsValue, message: &JsValue| {
+                let item = js_sys::Object::new();
+                let _ = Reflect::set(&item, &"key".into(), &key.into());
+                let _ = Reflect::set(&item, &"code".into(), code);
+                let _ = Reflect::set(&item, &"message".into(), message);
+                errors.push(&item);
+            };
+            // What earlier requests did is not lost with a later failure.
+            let with_partial = |e: JsValue| {
+                if e.is_object() {
+                    let partial = js_sys::Object::new();
+                    let _ = Reflect::set(&partial, &"deleted".into(), &deleted);
+                    let _ = Reflect::set(&partial, &"errors".into(), &errors);
+                    let _ = Reflect::set(&e, &"result".into(), &partial);
+                }
+                e
+            };
             for (request, body) in batches {
                 let sent = async {
                     let response = op
@@ -166,28 +191,29 @@ impl S3Client {
                     DeleteObjects::parse(&answer_text(&response, "DeleteObjects").await?)
                         .map_err(js_error)
                 };
-                let result = match sent.await {
-                    Ok(result) => result,
-                    Err(e) => {
-                        // What earlier batches did is not lost with a later failure.
-                        if e.is_object() {
-                            let partial = js_sys::Object::new();
-                            Reflect::set(&partial, &"deleted".into(), &deleted)?;
-                            Reflect::set(&partial, &"errors".into(), &errors)?;
-                            Reflect::set(&e, &"result".into(), &partial)?;
-                        }
-                        return Err(e);
-                    }
-                };
+                let result = sent.await.map_err(with_partial)?;
                 for key in result.deleted {
                     deleted.push(&key.into());
                 }
                 for e in result.errors {
-                    let item = js_sys::Object::new();
-                    Reflect::set(&item, &"key".into(), &e.key.into())?;
-                    Reflect::set(&item, &"code".into(), &e.code.into())?;
-                    Reflect::set(&item, &"message".into(), &e.message.into())?;
-                    errors.push(&item);
+                    error_item(&e.key, &e.code.into(), &e.message.into());
+                }
+            }
+            for (key, request) in singles {
+                let signal = signal_of(&o)?;
+                match op
+                    .send(Ok(request), Vec::new(), JsValue::UNDEFINED, signal)
+                    .await
+                {
+                    Ok(_) => {
+                        deleted.push(&key.into());
+                    }
+                    // S3's answer for this key, as DeleteObjects would give it.
+                    Err(e) if Reflect::has(&e, &"status".into()).unwrap_or(false) => {
+                        let field = |name: &str| Reflect::get(&e, &name.into()).unwrap_or_default();
+                        error_item(key, &field("code"), &field("message"));
+                    }
+                    Err(e) => return Err(with_partial(e)),
                 }
             }
             let out = js_sys::Object::new();

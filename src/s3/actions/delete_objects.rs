@@ -30,6 +30,16 @@ pub struct Deleted {
 }
 
 impl DeleteObjects<'_> {
+    /// Whether `key` can travel in the XML body: XML 1.0 has no form, raw or
+    /// as a character reference, for control characters other than tab, line
+    /// feed and carriage return (S3 answers MalformedXML for the whole
+    /// batch). Such keys are deleted one by one, by DeleteObject.
+    pub fn fits_xml(key: &str) -> bool {
+        key.chars().all(|c| {
+            (c >= ' ' || matches!(c, '\t' | '\n' | '\r')) && !matches!(c, '\u{FFFE}' | '\u{FFFF}')
+        })
+    }
+
     /// The request and its XML body. S3 wants a checksum of the body: its
     /// SHA-256 (`x-amz-checksum-sha256`), which it takes instead of Content-MD5.
     pub fn request(&self, bucket: &Bucket<'_>) -> Result<(S3Request, String)> {
