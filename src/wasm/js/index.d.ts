@@ -175,6 +175,17 @@ export class UserPoolSession {
   signOut(credentials?: { clear(): void }): Promise<void>;
 }
 
+// The module's classes have `[Symbol.dispose]()` (wasm-bindgen writes it, for
+// `using`), which TypeScript's lib declares only from esnext.disposable (or
+// @types/node): an app with lib ES2022 + DOM gets the symbol declared here, as
+// @types/node declares it. Merged with the lib's own declaration where there
+// is one (the same property, the same unique symbol).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 // What index.js adds to the module's classes.
 declare module "./cognito_sigv4_wasm.js" {
   interface UserPool {

@@ -1,5 +1,12 @@
-// Compiled (not run) by `npm test`: the shipped types accept the documented API.
-import init, { Signer, CognitoIdentityCredentials, AwsClient, S3Client, UserPool, decodeJwt, clientCredentials, initSync, sha256 } from "../../pkg/index.js";
+// Compiled (not run) by tests/types/check.mjs in an app that installed the
+// packed package: the shipped types accept the documented API, by package name.
+import init, { Signer, CognitoIdentityCredentials, AwsClient, S3Client, UserPool, UserPoolSession, decodeJwt, clientCredentials, initSync, sha256 } from "cognito-sigv4";
+import type { AuthChallenge, ErrorCode, SdkError, UploadProgress, UserPoolTokens } from "cognito-sigv4";
+import initSigner, { Signer as OnlySigner, sha256 as onlySha256 } from "cognito-sigv4/signer";
+
+declare function askUser(challengeName: string, parameters?: Record<string, string>): Promise<string>;
+declare const bar: { value: number };
+declare const file: File;
 
 async function main(): Promise<void> {
   await init();
@@ -47,11 +54,82 @@ async function main(): Promise<void> {
   await pool.revoke("refresh");
   void [fresh, resumed, size, color, deleted, errors[0]?.code, action];
   void [signed, big, link, expires, res, claims, m2m.accessToken, sha256("x"), etag, text, first, put, listing.nextContinuationToken];
+
+  // `using` needs lib esnext.disposable; its symbol is still typed here.
+  const dispose: () => void = s3[Symbol.dispose].bind(s3);
+  void dispose;
+
+  // Typed errors.
+  try {
+    await creds.get();
+  } catch (e) {
+    const err = e as SdkError;
+    const code: ErrorCode = err.code;
+    if (code === "NotInitialized" || code === "WasmBlocked" || err.status === 400) void err.message;
+  }
 }
 void main;
 
+// The README's examples, as written there.
+async function readmeSignIn(pool: UserPool, username: string, password: string, identityPoolId: string): Promise<Response> {
+  let signedIn = await pool.signIn(username, password);   // { flow: "password" } for USER_PASSWORD_AUTH
+  while ("challengeName" in signedIn) {                    // NEW_PASSWORD_REQUIRED, SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP…
+    signedIn = await pool.respond(signedIn, await askUser(signedIn.challengeName, signedIn.parameters));
+  }
+  const session = pool.session(signedIn);                 // refreshes its tokens before they expire
+  const credentials = new CognitoIdentityCredentials({
+    region: "us-east-1",
+    identityPoolId,
+    idToken: session.idToken,
+  });
+  const aws = new AwsClient({ credentials });
+  const res = await aws.fetch("https://abc123.execute-api.us-east-1.amazonaws.com/v1/admin");
+  await session.signOut(credentials);
+  return res;
+}
+void readmeSignIn;
+
+async function readmeUpload(s3: S3Client, controller: AbortController): Promise<string | null> {
+  const { etag } = await s3.upload(await s3.myPrefix(file.name), file, {   // any size, multipart above one part
+    onProgress: ({ loaded, total, uploadId }) => {       // total: undefined for a stream; uploadId: to resume
+      if (total) bar.value = loaded / total;
+    },
+    signal: controller.signal,      // cancel: the upload is aborted on S3 too
+  });
+  return etag;
+}
+void readmeUpload;
+
+// The package's README (src/wasm/js/package-readme.md), as written there.
+declare const region: string, userPoolId: string, clientId: string, username: string, password: string, identityPoolId: string;
+async function packageReadme(): Promise<Response> {
+  await init();
+  const pool = new UserPool({ region, userPoolId, clientId });
+  let tokens = await pool.signIn(username, password);     // tokens, or a challenge (MFA, a new password…)
+  while ("challengeName" in tokens) tokens = await pool.respond(tokens, await askUser(tokens.challengeName));
+  const session = pool.session(tokens);                   // refreshes itself
+  const credentials = new CognitoIdentityCredentials({ region, identityPoolId, idToken: session.idToken });
+  const res = await new AwsClient({ credentials }).fetch("https://abc123.execute-api.us-east-1.amazonaws.com/v1/items");
+  const s3 = new S3Client({ credentials, region, bucket: "my-bucket", prefix: "private" });
+  await s3.putObject(await s3.myPrefix("data.txt"), "hello");   // private/{identityId}/data.txt
+  await s3.upload(await s3.myPrefix(file.name), file, { onProgress: (p) => console.log(p.loaded, p.total) });  // multipart
+  const { objects } = await s3.listObjects({ prefix: await s3.myPrefix() });
+  void objects;
+  return res;
+}
+void packageReadme;
+
+// A session from tokens kept elsewhere, and its class by name.
+function restore(pool: UserPool, tokens: UserPoolTokens): UserPoolSession {
+  return new UserPoolSession(pool, tokens, { refreshBeforeSeconds: 120 });
+}
+void restore;
+const isChallenge = (x: UserPoolTokens | AuthChallenge): x is AuthChallenge => "challengeName" in x;
+void isChallenge;
+const progress: UploadProgress = { loaded: 1 };
+void progress;
+
 // cognito-sigv4/signer: the Signer alone.
-import initSigner, { Signer as OnlySigner, sha256 as onlySha256 } from "../../pkg/signer/index.js";
 async function signerEntry(): Promise<string> {
   await initSigner();
   const s = new OnlySigner({ accessKeyId: "A", secretAccessKey: "S", region: "us-east-1", service: "s3" });
