@@ -162,14 +162,30 @@ export type {
   ClientCredentialsOptions,
 } from "./cognito_sigv4_wasm.js";
 
+/** Options of a UserPoolSession. */
+export interface UserPoolSessionOptions {
+  /**
+   * Refresh a token when it has less than this left (seconds, default 300),
+   * but at most half its lifetime (exp - iat): a pool's 5-minute tokens are
+   * refreshed once 2.5 minutes are left, not on every call.
+   */
+  refreshBeforeSeconds?: number;
+}
+
 /**
  * A signed-in user's tokens, kept fresh with the refresh token; `idToken` can
  * be CognitoIdentityCredentials' `idToken` as it is.
  */
 export class UserPoolSession {
-  constructor(pool: UserPool, tokens: UserPoolTokens, options?: { refreshBeforeSeconds?: number });
+  constructor(pool: UserPool, tokens: UserPoolTokens, options?: UserPoolSessionOptions);
   readonly tokens: UserPoolTokens | null;
+  /**
+   * The IdToken, refreshed first (one refresh for concurrent callers) when it
+   * is within `refreshBeforeSeconds` of expiry. Without a refresh token, the
+   * token is handed out until it expires, then this rejects (InvalidConfig).
+   */
   idToken(): Promise<string>;
+  /** The AccessToken, as idToken() (by the access token's own expiry). */
   accessToken(): Promise<string>;
   /** RevokeToken on the pool, forget the tokens, and clear `credentials`. */
   signOut(credentials?: { clear(): void }): Promise<void>;
@@ -190,7 +206,7 @@ declare global {
 declare module "./cognito_sigv4_wasm.js" {
   interface UserPool {
     /** A session of `tokens` that refreshes itself. */
-    session(tokens: UserPoolTokens, options?: { refreshBeforeSeconds?: number }): UserPoolSession;
+    session(tokens: UserPoolTokens, options?: UserPoolSessionOptions): UserPoolSession;
   }
   interface S3Client {
     /** Every object under `options.prefix`, page after page: `for await (const o of s3.listAll({ prefix }))`. */

@@ -88,8 +88,11 @@ guard(UserPool, [], ["signIn", "respond", "refresh", "revoke"]);
 
 /**
  * A signed-in user's tokens, kept fresh: idToken() and accessToken() refresh
- * with the refresh token (one refresh at a time) when the token has less than
- * `refreshBeforeSeconds` (default 300) left. `idToken` is bound, so it can be
+ * with the refresh token (one refresh at a time) when the token asked for has
+ * less than `refreshBeforeSeconds` (default 300) left, but at most half its
+ * lifetime (exp - iat): a pool's 5-minute tokens are refreshed after 2.5
+ * minutes, not on every call. Without a refresh token, a token that has not
+ * expired is handed out. `idToken` is bound, so it can be
  * CognitoIdentityCredentials' `idToken` as it is. signOut() revokes the
  * refresh token on the pool and clears the given credentials.
  */
@@ -104,6 +107,9 @@ export class UserPoolSession {
     if (typeof tokens?.idToken !== "string" || typeof tokens?.accessToken !== "string") {
       throw sdkError("InvalidConfig", "a session starts from signIn()'s or respond()'s tokens ({ idToken, accessToken, refreshToken }), not from a challenge");
     }
+    if (typeof refreshBeforeSeconds !== "number" || !(refreshBeforeSeconds >= 0)) {
+      throw sdkError("InvalidConfig", "refreshBeforeSeconds must be a number of seconds, 0 or more");
+    }
     this.#pool = pool;
     this.#tokens = { ...tokens };
     this.#before = refreshBeforeSeconds * 1000;
@@ -116,11 +122,34 @@ export class UserPoolSession {
     return this.#tokens && { ...this.#tokens };
   }
 
-  async #fresh() {
+  /** `{ exp, margin }` of `token` (epoch ms, ms): refresh once less than `margin` is left. */
+  #timing(token) {
+    const { exp, iat } = decodeJwt(token).payload;
+    const expMs = Number(exp) * 1000;
+    const lifetime = (Number(exp) - Number(iat)) * 1000;
+    // At most half the token's lifetime, so that a short-lived token is used
+    // for a while before it is refreshed; the whole margin where iat is missing.
+    const margin = lifetime > 0 ? Math.min(this.#before, lifetime / 2) : this.#before;
+    return { exp: expMs, margin };
+  }
+
+  async #fresh(which) {
     if (!this.#tokens) throw sdkError("InvalidConfig", "this session was signed out: sign in again");
-    const exp = Number(decodeJwt(this.#tokens.idToken).payload.exp) * 1000;
-    if (exp - Date.now() > this.#before) return this.#tokens;
-    if (!this.#tokens.refreshToken) throw sdkError("InvalidConfig", "the IdToken has expired and the session has no refresh token: sign in again");
+    // The token asked for decides (an access token may live longer or shorter
+    // than the IdToken); an access token that is not a JWT goes by the IdToken.
+    let timing;
+    try {
+      timing = this.#timing(this.#tokens[which]);
+    } catch {
+      timing = this.#timing(this.#tokens.idToken);
+    }
+    const left = timing.exp - Date.now();
+    if (left > timing.margin) return this.#tokens;
+    if (!this.#tokens.refreshToken) {
+      // Nothing to refresh with: a token that is still valid is still usable.
+      if (left > 0) return this.#tokens;
+      throw sdkError("InvalidConfig", "the token has expired and the session has no refresh token: sign in again");
+    }
     this.#refreshing ??= this.#pool
       .refresh(this.#tokens.refreshToken)
       .then((fresh) => {
@@ -136,12 +165,12 @@ export class UserPoolSession {
 
   /** The IdToken, refreshed first when it is about to expire. */
   async idToken() {
-    return (await this.#fresh()).idToken;
+    return (await this.#fresh("idToken")).idToken;
   }
 
   /** The AccessToken, refreshed first when it is about to expire. */
   async accessToken() {
-    return (await this.#fresh()).accessToken;
+    return (await this.#fresh("accessToken")).accessToken;
   }
 
   /** Revokes the refresh token on the pool (RevokeToken), forgets the tokens, and clears `credentials` (their IdentityId and keys). */

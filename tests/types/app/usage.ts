@@ -1,7 +1,7 @@
 // Compiled (not run) by tests/types/check.mjs in an app that installed the
 // packed package: the shipped types accept the documented API, by package name.
 import init, { Signer, CognitoIdentityCredentials, AwsClient, S3Client, UserPool, UserPoolSession, decodeJwt, clientCredentials, initSync, sha256 } from "cognito-sigv4";
-import type { AuthChallenge, ErrorCode, SdkError, UploadProgress, UserPoolTokens } from "cognito-sigv4";
+import type { AuthChallenge, ErrorCode, SdkError, UploadProgress, UserPoolSessionOptions, UserPoolTokens } from "cognito-sigv4";
 import initSigner, { Signer as OnlySigner, sha256 as onlySha256 } from "cognito-sigv4/signer";
 
 declare function askUser(challengeName: string, parameters?: Record<string, string>): Promise<string>;
@@ -121,7 +121,8 @@ void packageReadme;
 
 // A session from tokens kept elsewhere, and its class by name.
 function restore(pool: UserPool, tokens: UserPoolTokens): UserPoolSession {
-  return new UserPoolSession(pool, tokens, { refreshBeforeSeconds: 120 });
+  const options: UserPoolSessionOptions = { refreshBeforeSeconds: 120 };
+  return new UserPoolSession(pool, tokens, options);
 }
 void restore;
 const isChallenge = (x: UserPoolTokens | AuthChallenge): x is AuthChallenge => "challengeName" in x;
