@@ -253,7 +253,12 @@ impl UserPool {
                 responses: &pairs,
             }
             .request();
-            let secrets: Vec<&str> = responses.iter().skip(1).map(|(_, v)| v.as_str()).collect();
+            // Every answer but the username, wherever the caller's object put it.
+            let secrets: Vec<&str> = responses
+                .iter()
+                .filter(|(k, _)| k != "USERNAME")
+                .map(|(_, v)| v.as_str())
+                .collect();
             let response = answer(&request, "user pool").await.map_err(js_error)?;
             let a = RespondToAuthChallenge::parse(&response, &secrets).map_err(js_error)?;
             answer_out(a, &username)

@@ -103,3 +103,37 @@ test("a session without a refresh token hands out an IdToken with 240 s left, an
   await assert.rejects(expired.idToken(), { name: "InvalidConfig" });
   assert.equal(seen.length, 0);
 });
+
+test("a 6-character password or new password echoed by the user pool never appears in the error", async () => {
+  const echo = (type) => (target, body) => {
+    const said = JSON.stringify(body);
+    return [400, { __type: type, message: `${target} refused ${said}` }];
+  };
+  // USER_PASSWORD_AUTH: the password is in AuthParameters.PASSWORD.
+  next.push(echo("NotAuthorizedException"));
+  const e1 = await pool().signIn("alice", "Pw1234", { flow: "password" }).catch((e) => e);
+  assert.equal(e1.name, "NotAuthorizedException");
+  assert.ok(seen[0].body.AuthParameters.PASSWORD === "Pw1234", "the fake saw the password");
+  assert.ok(!e1.message.includes("Pw1234"), e1.message);
+  assert.ok(e1.message.includes("<redacted>"), e1.message);
+
+  // NEW_PASSWORD_REQUIRED, answered with a string and with an object (USERNAME last).
+  const challenge = { challengeName: "NEW_PASSWORD_REQUIRED", session: "sess", username: "alice", parameters: {} };
+  next.push(echo("InvalidPasswordException"));
+  const e2 = await pool().respond(challenge, "New123").catch((e) => e);
+  assert.equal(e2.name, "InvalidPasswordException");
+  assert.ok(!e2.message.includes("New123"), e2.message);
+  next.push(echo("InvalidPasswordException"));
+  const e3 = await pool().respond(challenge, { NEW_PASSWORD: "Abc987", USERNAME: "alice" }).catch((e) => e);
+  assert.ok(!e3.message.includes("Abc987"), e3.message);
+  // A code of 6 digits is cut out too.
+  const mfa = { ...challenge, challengeName: "SOFTWARE_TOKEN_MFA" };
+  next.push(echo("CodeMismatchException"));
+  const e4 = await pool().respond(mfa, "123456").catch((e) => e);
+  assert.ok(!e4.message.includes("123456"), e4.message);
+
+  // Echoed as the error's type: it never becomes err.name.
+  next.push(() => [400, { __type: "Pw1234", message: "no" }]);
+  const e5 = await pool().signIn("alice", "Pw1234", { flow: "password" }).catch((e) => e);
+  assert.ok(!`${e5.name} ${e5.code} ${e5.message}`.includes("Pw1234"), `${e5.name}: ${e5.message}`);
+});
