@@ -12,7 +12,11 @@ export type InitInput =
   | WebAssembly.Module
   | { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module };
 
-/** Loads the wasm module (fetched beside index.js in browsers, read from disk in Node). */
+/**
+ * Loads the wasm module (fetched beside index.js in browsers, read from disk in Node).
+ * Rejects with WasmBlocked where a Content-Security-Policy forbids WebAssembly:
+ * its script-src needs 'wasm-unsafe-eval'.
+ */
 export default function init(input?: InitInput | Promise<InitInput>): Promise<void>;
 /** Synchronous init from the wasm bytes or a compiled module. */
 export function initSync(module: BufferSource | WebAssembly.Module | { module: BufferSource | WebAssembly.Module }): void;
@@ -37,6 +41,12 @@ export type ErrorCode =
   | "Cancelled"
   /** The wasm module trapped (out of memory, a bug): every further call fails so; reload the page. */
   | "ModuleFailed"
+  /**
+   * init() could not compile the wasm: the page's Content-Security-Policy lacks
+   * `script-src 'wasm-unsafe-eval'` (the message names it), or the browser has
+   * WebAssembly disabled.
+   */
+  | "WasmBlocked"
   | (string & {});
 
 /** Every error thrown has `name === code`, and a message that says what to fix. */

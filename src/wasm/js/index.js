@@ -7,7 +7,7 @@
 // wasm-bindgen's glue: it instantiates the module (streaming where it can),
 // serves its imports, and holds its classes.
 import initGlue, * as glue from "./cognito_sigv4_wasm.js";
-import { isReady, markReady, requireReady, sdkError, syncModule, wasmSource } from "./util.js";
+import { isReady, markReady, requireReady, sdkError, syncModule, wasmBlocked, wasmSource } from "./util.js";
 import { guarded } from "./signer.js";
 
 export { sdkError } from "./util.js";
@@ -210,13 +210,20 @@ export default async function init(input) {
     throw sdkError("Network", `could not load the wasm module (HTTP ${source.status} from ${source.url})`);
   }
   // A Response is compiled while it downloads (instantiateStreaming) when served as application/wasm.
-  await initGlue({ module_or_path: source });
+  // A page whose CSP forbids WebAssembly gets WasmBlocked, naming the directive to add.
+  await initGlue({ module_or_path: source }).catch((e) => {
+    throw wasmBlocked(e);
+  });
   ready();
 }
 
 /** Synchronous init from the wasm bytes or a compiled WebAssembly.Module. */
 export function initSync(module) {
-  glue.initSync({ module: syncModule(module) });
+  try {
+    glue.initSync({ module: syncModule(module) });
+  } catch (e) {
+    throw wasmBlocked(e);
+  }
   ready();
 }
 
