@@ -80,7 +80,7 @@ test("a session of 5-minute tokens (Cognito's minimum) does not refresh on every
   assert.equal(late.tokens.refreshToken, old.refreshToken);
 });
 
-test("refreshBeforeSeconds given by the caller is honoured up to half the token's lifetime", async () => {
+test("refreshBeforeSeconds given by the caller is honoured as given", async () => {
   // 60 s asked, 1-hour token with 90 s left: not yet.
   const s = pool().session(tokens(3600, 90), { refreshBeforeSeconds: 60 });
   await s.idToken();
@@ -89,6 +89,11 @@ test("refreshBeforeSeconds given by the caller is honoured up to half the token'
   const t = pool().session(tokens(3600, 50), { refreshBeforeSeconds: 60 });
   await t.idToken();
   assert.equal(refreshes(), 1);
+  // More than the token's lifetime asked: refreshed now.
+  const u = pool().session(tokens(300, 300), { refreshBeforeSeconds: 600 });
+  await u.idToken();
+  assert.equal(refreshes(), 2);
+  await assert.rejects(async () => pool().session(tokens(300, 300), { refreshBeforeSeconds: "60" }), { name: "InvalidConfig" });
 });
 
 test("a session without a refresh token hands out an IdToken with 240 s left, and refuses an expired one", async () => {

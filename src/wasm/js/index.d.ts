@@ -175,9 +175,10 @@ export type {
 /** Options of a UserPoolSession. */
 export interface UserPoolSessionOptions {
   /**
-   * Refresh a token when it has less than this left (seconds, default 300),
-   * but at most half its lifetime (exp - iat): a pool's 5-minute tokens are
-   * refreshed once 2.5 minutes are left, not on every call.
+   * Refresh a token when it has less than this left, in seconds. By default
+   * 300, or half the token's lifetime (exp - iat) where that is less: a
+   * pool's 5-minute tokens are refreshed once 2.5 minutes are left, not on
+   * every call. A value given here is used as it is.
    */
   refreshBeforeSeconds?: number;
 }

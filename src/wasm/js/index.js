@@ -89,9 +89,10 @@ guard(UserPool, [], ["signIn", "respond", "refresh", "revoke"]);
 /**
  * A signed-in user's tokens, kept fresh: idToken() and accessToken() refresh
  * with the refresh token (one refresh at a time) when the token asked for has
- * less than `refreshBeforeSeconds` (default 300) left, but at most half its
- * lifetime (exp - iat): a pool's 5-minute tokens are refreshed after 2.5
- * minutes, not on every call. Without a refresh token, a token that has not
+ * less than `refreshBeforeSeconds` left: by default 300 s, or half the token's
+ * lifetime (exp - iat) where that is less, so that a pool's 5-minute tokens
+ * are refreshed after 2.5 minutes, not on every call; a value the caller
+ * gives is used as it is. Without a refresh token, a token that has not
  * expired is handed out. `idToken` is bound, so it can be
  * CognitoIdentityCredentials' `idToken` as it is. signOut() revokes the
  * refresh token on the pool and clears the given credentials.
@@ -102,17 +103,18 @@ export class UserPoolSession {
   #refreshing = null;
   #before;
 
-  constructor(pool, tokens, { refreshBeforeSeconds = 300 } = {}) {
+  constructor(pool, tokens, { refreshBeforeSeconds } = {}) {
     if (!(pool instanceof UserPool)) throw sdkError("InvalidConfig", "new UserPoolSession(pool, tokens): pool must be a UserPool");
     if (typeof tokens?.idToken !== "string" || typeof tokens?.accessToken !== "string") {
       throw sdkError("InvalidConfig", "a session starts from signIn()'s or respond()'s tokens ({ idToken, accessToken, refreshToken }), not from a challenge");
     }
-    if (typeof refreshBeforeSeconds !== "number" || !(refreshBeforeSeconds >= 0)) {
+    if (refreshBeforeSeconds !== undefined && !(typeof refreshBeforeSeconds === "number" && refreshBeforeSeconds >= 0)) {
       throw sdkError("InvalidConfig", "refreshBeforeSeconds must be a number of seconds, 0 or more");
     }
     this.#pool = pool;
     this.#tokens = { ...tokens };
-    this.#before = refreshBeforeSeconds * 1000;
+    // null: the default, which adapts to each token's lifetime.
+    this.#before = refreshBeforeSeconds === undefined ? null : refreshBeforeSeconds * 1000;
     this.idToken = this.idToken.bind(this);
     this.accessToken = this.accessToken.bind(this);
   }
@@ -127,9 +129,10 @@ export class UserPoolSession {
     const { exp, iat } = decodeJwt(token).payload;
     const expMs = Number(exp) * 1000;
     const lifetime = (Number(exp) - Number(iat)) * 1000;
-    // At most half the token's lifetime, so that a short-lived token is used
-    // for a while before it is refreshed; the whole margin where iat is missing.
-    const margin = lifetime > 0 ? Math.min(this.#before, lifetime / 2) : this.#before;
+    // The caller's margin as given; by default 5 minutes, but at most half
+    // the token's lifetime, so that a short-lived token is used for a while
+    // before it is refreshed (5 minutes where iat is missing).
+    const margin = this.#before ?? (lifetime > 0 ? Math.min(300_000, lifetime / 2) : 300_000);
     return { exp: expMs, margin };
   }
 
