@@ -33,8 +33,8 @@ step "devstack: its own tests, driven by boto3/botocore and raw HTTP (pytest)"
 step "build pkg/"
 bash scripts/build.sh
 
-step "pkg/ types: tsc"
-node_modules/.bin/tsc -p tests/types/tsconfig.json
+step "pkg/ types: tsc, in an app that installed the packed package (strict, no @types/node)"
+node tests/types/check.mjs
 
 step "pkg/ in Node (against a real moto for the credentials): node --test"
 node --test tests/js/

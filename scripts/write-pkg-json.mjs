@@ -21,7 +21,10 @@ const manifest = {
     "./cognito_sigv4_wasm_bg.wasm": "./cognito_sigv4_wasm_bg.wasm",
     "./package.json": "./package.json",
   },
-  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm_bg.wasm", "snippets/", "signer/", "README.md"],
+  // Every .d.ts the types import: index.d.ts re-exports the generated
+  // cognito_sigv4_wasm.d.ts, signer/index.d.ts imports ../index.d.ts
+  // (tests/types/check.mjs compiles an app against the packed tarball).
+  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm.d.ts", "cognito_sigv4_wasm_bg.wasm", "snippets/", "signer/", "README.md"],
   sideEffects: false,
   engines: { node: ">=18" },
   keywords: ["aws", "sigv4", "cognito", "signature", "wasm", "s3", "api-gateway"],

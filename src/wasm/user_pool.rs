@@ -253,7 +253,12 @@ impl UserPool {
                 responses: &pairs,
             }
             .request();
-            let secrets: Vec<&str> = responses.iter().skip(1).map(|(_, v)| v.as_str()).collect();
+            // Every answer but the username, wherever the caller's object put it.
+            let secrets: Vec<&str> = responses
+                .iter()
+                .filter(|(k, _)| k != "USERNAME")
+                .map(|(_, v)| v.as_str())
+                .collect();
             let response = answer(&request, "user pool").await.map_err(js_error)?;
             let a = RespondToAuthChallenge::parse(&response, &secrets).map_err(js_error)?;
             answer_out(a, &username)
@@ -469,8 +474,8 @@ thread_local! {
 
 /// OAuth 2.0 client-credentials grant against a user pool's /oauth2/token, for
 /// servers and edge runtimes: `{ accessToken, expiresAt }`, cached until a
-/// minute before it expires. Refuses to run in a browser page: a client
-/// secret must never be shipped to one.
+/// minute before it expires. Refuses to run in a browser page or a browser
+/// worker: a client secret must never be shipped to one.
 #[wasm_bindgen(
     js_name = clientCredentials,
     unchecked_return_type = "Promise<{ accessToken: string; expiresAt: Date }>"
@@ -517,10 +522,16 @@ pub fn client_credentials(
 fn grant(options: &JsValue) -> crate::Result<(String, HttpRequest)> {
     let global = js_sys::global();
     let has = |name: &str| Reflect::get(&global, &name.into()).is_ok_and(|v| !v.is_undefined());
-    if has("window") && has("document") {
+    // A page (window and document), or any browser worker: dedicated, shared
+    // and service workers, classic or module, all have importScripts (the
+    // WorkerGlobalScope of the HTML standard). Servers and edge runtimes have
+    // none: Node, Bun, Deno (its workers too) and workerd (which names its
+    // global ServiceWorkerGlobalScope, so that name cannot tell).
+    let worker = Reflect::get(&global, &"importScripts".into()).is_ok_and(|v| v.is_function());
+    if (has("window") && has("document")) || worker {
         return Err(Error::new(
             ErrorCode::SecretInBrowser,
-            "clientCredentials runs on servers and edge runtimes only: a client secret in a web page is public. Call it from your backend",
+            "clientCredentials runs on servers and edge runtimes only: a client secret in a web page or a browser worker is public. Call it from your backend",
         ));
     }
     let o = Options::new(options)?;

@@ -45,6 +45,38 @@ for (const kind of ["Web Worker", "Service Worker"]) {
     );
     assert.equal(out.failed, undefined, out.failed);
     const { s1, ...expected } = EXPECTED;
-    assert.deepEqual(out, { ...expected, s1: undefined });
+    assert.deepEqual(out, { ...expected, m2m: "SecretInBrowser", s1: undefined });
   });
 }
+
+test("clientCredentials refuses with SecretInBrowser in a module Web Worker, Shared Worker and Service Worker", async () => {
+  const names = await page.evaluate(async () => {
+    const ask = async (kind) => {
+      if (kind === "Shared Worker") {
+        const worker = new SharedWorker("/tests/browser/worker-m2m.js", { type: "module" });
+        const reply = new Promise((resolve) => (worker.port.onmessage = (e) => resolve(e.data)));
+        worker.port.start();
+        return reply;
+      }
+      const target =
+        kind === "Web Worker"
+          ? new Worker("/tests/browser/worker-m2m.js", { type: "module" })
+          : await navigator.serviceWorker
+              .register("/tests/browser/worker-m2m.js", { type: "module", scope: "/tests/browser/m2m/" })
+              .then((r) => r.installing ?? r.waiting ?? r.active);
+      if (kind === "Service Worker" && target.state !== "activated") {
+        await new Promise((resolve, reject) =>
+          target.addEventListener("statechange", () => (target.state === "activated" ? resolve() : target.state === "redundant" && reject(new Error("the service worker failed to install")))),
+        );
+      }
+      const channel = new MessageChannel();
+      const reply = new Promise((resolve) => (channel.port1.onmessage = (e) => resolve(e.data)));
+      target.postMessage(null, [channel.port2]);
+      return reply;
+    };
+    const out = {};
+    for (const kind of ["Web Worker", "Shared Worker", "Service Worker"]) out[kind] = await ask(kind);
+    return out;
+  });
+  assert.deepEqual(names, { "Web Worker": "SecretInBrowser", "Shared Worker": "SecretInBrowser", "Service Worker": "SecretInBrowser" });
+});

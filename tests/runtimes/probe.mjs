@@ -1,5 +1,6 @@
 // What every runtime and bundle check runs, whatever loaded the package: the
-// official suite through Signer, a presigned URL, a typed error, a hash, and,
+// official suite through Signer, a presigned URL, a typed error, a hash,
+// clientCredentials' refusal (SecretInBrowser in browsers only), and,
 // when given the devstack's config, scenario S1 end to end (sign in, exchange
 // the IdToken for credentials, call API Gateway's two routes). It never
 // imports the package itself: each caller passes the namespace it imported
@@ -17,7 +18,15 @@ export async function probe(sdk, { cases, stack }) {
   } catch (e) {
     error = e.name;
   }
-  return { cases: cases.length, problems, presigned: presigned.includes("X-Amz-Signature="), error, hash: sdk.sha256("abc"), s1: stack && (await scenarioS1(sdk, stack)) };
+  // clientCredentials refuses in browsers (pages and workers) before it reads
+  // its options; elsewhere the empty options are what it refuses.
+  let m2m;
+  try {
+    await sdk.clientCredentials({});
+  } catch (e) {
+    m2m = e.name;
+  }
+  return { cases: cases.length, problems, presigned: presigned.includes("X-Amz-Signature="), error, hash: sdk.sha256("abc"), m2m, s1: stack && (await scenarioS1(sdk, stack)) };
 }
 
 /** S1: each group's role reaches its own route only: { admin: [GET /admin, GET /user], user: [...] }. */
@@ -46,5 +55,7 @@ export const EXPECTED = {
   presigned: true,
   error: "InvalidUrl",
   hash: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+  /** A server or edge runtime (a browser answers SecretInBrowser). */
+  m2m: "InvalidConfig",
   s1: { admin: [200, 403], user: [403, 200] },
 };

@@ -12,7 +12,11 @@ export type InitInput =
   | WebAssembly.Module
   | { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module };
 
-/** Loads the wasm module (fetched beside index.js in browsers, read from disk in Node). */
+/**
+ * Loads the wasm module (fetched beside index.js in browsers, read from disk in Node).
+ * Rejects with WasmBlocked where a Content-Security-Policy forbids WebAssembly:
+ * its script-src needs 'wasm-unsafe-eval'.
+ */
 export default function init(input?: InitInput | Promise<InitInput>): Promise<void>;
 /** Synchronous init from the wasm bytes or a compiled module. */
 export function initSync(module: BufferSource | WebAssembly.Module | { module: BufferSource | WebAssembly.Module }): void;
@@ -37,6 +41,12 @@ export type ErrorCode =
   | "Cancelled"
   /** The wasm module trapped (out of memory, a bug): every further call fails so; reload the page. */
   | "ModuleFailed"
+  /**
+   * init() could not compile the wasm: the page's Content-Security-Policy lacks
+   * `script-src 'wasm-unsafe-eval'` (the message names it), or the browser has
+   * WebAssembly disabled.
+   */
+  | "WasmBlocked"
   | (string & {});
 
 /** Every error thrown has `name === code`, and a message that says what to fix. */
@@ -162,24 +172,52 @@ export type {
   ClientCredentialsOptions,
 } from "./cognito_sigv4_wasm.js";
 
+/** Options of a UserPoolSession. */
+export interface UserPoolSessionOptions {
+  /**
+   * Refresh a token when it has less than this left, in seconds. By default
+   * 300, or half the token's lifetime (exp - iat) where that is less: a
+   * pool's 5-minute tokens are refreshed once 2.5 minutes are left, not on
+   * every call. A value given here is used as it is.
+   */
+  refreshBeforeSeconds?: number;
+}
+
 /**
  * A signed-in user's tokens, kept fresh with the refresh token; `idToken` can
  * be CognitoIdentityCredentials' `idToken` as it is.
  */
 export class UserPoolSession {
-  constructor(pool: UserPool, tokens: UserPoolTokens, options?: { refreshBeforeSeconds?: number });
+  constructor(pool: UserPool, tokens: UserPoolTokens, options?: UserPoolSessionOptions);
   readonly tokens: UserPoolTokens | null;
+  /**
+   * The IdToken, refreshed first (one refresh for concurrent callers) when it
+   * is within `refreshBeforeSeconds` of expiry. Without a refresh token, the
+   * token is handed out until it expires, then this rejects (InvalidConfig).
+   */
   idToken(): Promise<string>;
+  /** The AccessToken, as idToken() (by the access token's own expiry). */
   accessToken(): Promise<string>;
   /** RevokeToken on the pool, forget the tokens, and clear `credentials`. */
   signOut(credentials?: { clear(): void }): Promise<void>;
+}
+
+// The module's classes have `[Symbol.dispose]()` (wasm-bindgen writes it, for
+// `using`), which TypeScript's lib declares only from esnext.disposable (or
+// @types/node): an app with lib ES2022 + DOM gets the symbol declared here, as
+// @types/node declares it. Merged with the lib's own declaration where there
+// is one (the same property, the same unique symbol).
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
 }
 
 // What index.js adds to the module's classes.
 declare module "./cognito_sigv4_wasm.js" {
   interface UserPool {
     /** A session of `tokens` that refreshes itself. */
-    session(tokens: UserPoolTokens, options?: { refreshBeforeSeconds?: number }): UserPoolSession;
+    session(tokens: UserPoolTokens, options?: UserPoolSessionOptions): UserPoolSession;
   }
   interface S3Client {
     /** Every object under `options.prefix`, page after page: `for await (const o of s3.listAll({ prefix }))`. */

@@ -7,7 +7,7 @@
 // wasm-bindgen's glue: it instantiates the module (streaming where it can),
 // serves its imports, and holds its classes.
 import initGlue, * as glue from "./cognito_sigv4_wasm.js";
-import { isReady, markReady, requireReady, sdkError, syncModule, wasmSource } from "./util.js";
+import { isReady, markReady, requireReady, sdkError, syncModule, wasmBlocked, wasmSource } from "./util.js";
 import { guarded } from "./signer.js";
 
 export { sdkError } from "./util.js";
@@ -98,8 +98,12 @@ guard(UserPool, [], ["signIn", "respond", "refresh", "revoke"]);
 
 /**
  * A signed-in user's tokens, kept fresh: idToken() and accessToken() refresh
- * with the refresh token (one refresh at a time) when the token has less than
- * `refreshBeforeSeconds` (default 300) left. `idToken` is bound, so it can be
+ * with the refresh token (one refresh at a time) when the token asked for has
+ * less than `refreshBeforeSeconds` left: by default 300 s, or half the token's
+ * lifetime (exp - iat) where that is less, so that a pool's 5-minute tokens
+ * are refreshed after 2.5 minutes, not on every call; a value the caller
+ * gives is used as it is. Without a refresh token, a token that has not
+ * expired is handed out. `idToken` is bound, so it can be
  * CognitoIdentityCredentials' `idToken` as it is. signOut() revokes the
  * refresh token on the pool and clears the given credentials.
  */
@@ -109,14 +113,18 @@ export class UserPoolSession {
   #refreshing = null;
   #before;
 
-  constructor(pool, tokens, { refreshBeforeSeconds = 300 } = {}) {
+  constructor(pool, tokens, { refreshBeforeSeconds } = {}) {
     if (!(pool instanceof UserPool)) throw sdkError("InvalidConfig", "new UserPoolSession(pool, tokens): pool must be a UserPool");
     if (typeof tokens?.idToken !== "string" || typeof tokens?.accessToken !== "string") {
       throw sdkError("InvalidConfig", "a session starts from signIn()'s or respond()'s tokens ({ idToken, accessToken, refreshToken }), not from a challenge");
     }
+    if (refreshBeforeSeconds !== undefined && !(typeof refreshBeforeSeconds === "number" && refreshBeforeSeconds >= 0)) {
+      throw sdkError("InvalidConfig", "refreshBeforeSeconds must be a number of seconds, 0 or more");
+    }
     this.#pool = pool;
     this.#tokens = { ...tokens };
-    this.#before = refreshBeforeSeconds * 1000;
+    // null: the default, which adapts to each token's lifetime.
+    this.#before = refreshBeforeSeconds === undefined ? null : refreshBeforeSeconds * 1000;
     this.idToken = this.idToken.bind(this);
     this.accessToken = this.accessToken.bind(this);
   }
@@ -126,11 +134,35 @@ export class UserPoolSession {
     return this.#tokens && { ...this.#tokens };
   }
 
-  async #fresh() {
+  /** `{ exp, margin }` of `token` (epoch ms, ms): refresh once less than `margin` is left. */
+  #timing(token) {
+    const { exp, iat } = decodeJwt(token).payload;
+    const expMs = Number(exp) * 1000;
+    const lifetime = (Number(exp) - Number(iat)) * 1000;
+    // The caller's margin as given; by default 5 minutes, but at most half
+    // the token's lifetime, so that a short-lived token is used for a while
+    // before it is refreshed (5 minutes where iat is missing).
+    const margin = this.#before ?? (lifetime > 0 ? Math.min(300_000, lifetime / 2) : 300_000);
+    return { exp: expMs, margin };
+  }
+
+  async #fresh(which) {
     if (!this.#tokens) throw sdkError("InvalidConfig", "this session was signed out: sign in again");
-    const exp = Number(decodeJwt(this.#tokens.idToken).payload.exp) * 1000;
-    if (exp - Date.now() > this.#before) return this.#tokens;
-    if (!this.#tokens.refreshToken) throw sdkError("InvalidConfig", "the IdToken has expired and the session has no refresh token: sign in again");
+    // The token asked for decides (an access token may live longer or shorter
+    // than the IdToken); an access token that is not a JWT goes by the IdToken.
+    let timing;
+    try {
+      timing = this.#timing(this.#tokens[which]);
+    } catch {
+      timing = this.#timing(this.#tokens.idToken);
+    }
+    const left = timing.exp - Date.now();
+    if (left > timing.margin) return this.#tokens;
+    if (!this.#tokens.refreshToken) {
+      // Nothing to refresh with: a token that is still valid is still usable.
+      if (left > 0) return this.#tokens;
+      throw sdkError("InvalidConfig", "the token has expired and the session has no refresh token: sign in again");
+    }
     this.#refreshing ??= this.#pool
       .refresh(this.#tokens.refreshToken)
       .then((fresh) => {
@@ -146,12 +178,12 @@ export class UserPoolSession {
 
   /** The IdToken, refreshed first when it is about to expire. */
   async idToken() {
-    return (await this.#fresh()).idToken;
+    return (await this.#fresh("idToken")).idToken;
   }
 
   /** The AccessToken, refreshed first when it is about to expire. */
   async accessToken() {
-    return (await this.#fresh()).accessToken;
+    return (await this.#fresh("accessToken")).accessToken;
   }
 
   /** Revokes the refresh token on the pool (RevokeToken), forgets the tokens, and clears `credentials` (their IdentityId and keys). */
@@ -191,13 +223,20 @@ export default async function init(input) {
     throw sdkError("Network", `could not load the wasm module (HTTP ${source.status} from ${source.url})`);
   }
   // A Response is compiled while it downloads (instantiateStreaming) when served as application/wasm.
-  await initGlue({ module_or_path: source });
+  // A page whose CSP forbids WebAssembly gets WasmBlocked, naming the directive to add.
+  await initGlue({ module_or_path: source }).catch((e) => {
+    throw wasmBlocked(e);
+  });
   ready();
 }
 
 /** Synchronous init from the wasm bytes or a compiled WebAssembly.Module. */
 export function initSync(module) {
-  glue.initSync({ module: syncModule(module) });
+  try {
+    glue.initSync({ module: syncModule(module) });
+  } catch (e) {
+    throw wasmBlocked(e);
+  }
   ready();
 }
 

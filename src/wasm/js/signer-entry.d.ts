@@ -2,6 +2,7 @@
 import type { SignerOptions, SignRequest, PresignRequest, SignedRequest, InitInput } from "../index.js";
 export type { SignerOptions, SignRequest, PresignRequest, SignedRequest, ErrorCode, SdkError } from "../index.js";
 
+/** Loads the wasm (fetched beside this file, read from disk in Node); WasmBlocked where a CSP lacks script-src 'wasm-unsafe-eval'. */
 export default function init(input?: InitInput | { module_or_path: InitInput }): Promise<void>;
 export function initSync(module: BufferSource | WebAssembly.Module | { module: BufferSource | WebAssembly.Module }): void;
 

@@ -252,6 +252,30 @@ export async function wasmSource(input, defaultUrl, hint) {
   return fs.readFile(defaultUrl);
 }
 
+/**
+ * `e`, thrown while compiling or instantiating the module, as a typed error
+ * (WasmBlocked) where the page does not let WebAssembly run: a
+ * Content-Security-Policy without 'wasm-unsafe-eval' (browsers throw a raw
+ * CompileError or EvalError naming unsafe-eval), or no WebAssembly at all
+ * (e.g. a browser's lockdown mode). Any other error is returned as it is.
+ */
+export function wasmBlocked(e) {
+  if (typeof WebAssembly === "undefined") {
+    const err = sdkError("WasmBlocked", "WebAssembly is not available here (disabled in this browser, e.g. by a lockdown mode): cognito-sigv4 cannot run without it");
+    err.cause = e;
+    return err;
+  }
+  const message = String(e?.message ?? e);
+  const compile = e instanceof WebAssembly.CompileError || e instanceof WebAssembly.LinkError || e?.name === "EvalError" || e?.name === "CompileError";
+  if (!compile || !/unsafe-eval|content[ -]security[ -]policy|\bCSP\b/i.test(message)) return e;
+  const err = sdkError(
+    "WasmBlocked",
+    `the page's Content-Security-Policy does not let WebAssembly compile: add 'wasm-unsafe-eval' to its script-src directive (e.g. Content-Security-Policy: script-src 'self' 'wasm-unsafe-eval'; 'unsafe-eval' is not needed) (the browser said: ${message})`,
+  );
+  err.cause = e;
+  return err;
+}
+
 /** What `initSync(module)` takes: the bytes or module itself, or `{ module }`. */
 export const syncModule = (m) => (m && typeof m === "object" && "module" in m ? m.module : m);
 
