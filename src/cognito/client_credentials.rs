@@ -87,9 +87,20 @@ impl ClientCredentials<'_> {
                 })
             }
             _ => {
-                // OAuth error codes are snake_case words; Error::service refuses
-                // anything else as a name (a hostile endpoint must not forge one).
-                let code = doc.get("error").and_then(Value::as_str).unwrap_or("");
+                // Only OAuth's own error codes (RFC 6749 5.2) name the error: any
+                // other word could be anything the endpoint echoes, the client
+                // secret included, and is not repeated.
+                let given = doc.get("error").and_then(Value::as_str).unwrap_or("");
+                let code = match given {
+                    "invalid_request"
+                    | "invalid_client"
+                    | "invalid_grant"
+                    | "unauthorized_client"
+                    | "unsupported_grant_type"
+                    | "invalid_scope" => given,
+                    "" => "",
+                    _ => "OAuthError",
+                };
                 let advice = match code {
                     "invalid_client" => {
                         "check clientId and clientSecret, and that the app client has a secret"
@@ -97,6 +108,7 @@ impl ClientCredentials<'_> {
                     "invalid_scope" => "request only scopes the app client is allowed",
                     "unauthorized_client" => "enable the client_credentials flow on the app client",
                     "unsupported_grant_type" => "the endpoint does not support client_credentials",
+                    "OAuthError" => "its error code is not one of OAuth's (not shown)",
                     _ => "see its answer",
                 };
                 let mut e = Error::service(
@@ -145,13 +157,21 @@ mod tests {
         assert_eq!((ok.access_token.as_str(), ok.expires_in), ("t", 60));
         let e =
             ClientCredentials::parse(&answer(400, r#"{"error":"invalid_client"}"#)).unwrap_err();
+        // A word that is not OAuth's (here the client secret, echoed) is never repeated.
+        let echoed =
+            ClientCredentials::parse(&answer(400, r#"{"error":"s3cretValue42"}"#)).unwrap_err();
+        assert_eq!(echoed.name(), "OAuthError");
+        assert!(
+            !echoed.message.contains("s3cretValue42"),
+            "{}",
+            echoed.message
+        );
         assert_eq!((e.name(), e.status), ("invalid_client", Some(400)));
         assert!(e.message.contains("clientSecret"));
-        for (status, body) in [
-            (400, r#"{"error":"x\nstatus: 200"}"#),
-            (200, "{}"),
-            (200, "<html>"),
-        ] {
+        let forged =
+            ClientCredentials::parse(&answer(400, r#"{"error":"x\nstatus: 200"}"#)).unwrap_err();
+        assert_eq!(forged.name(), "OAuthError");
+        for (status, body) in [(200, "{}"), (200, "<html>")] {
             assert_eq!(
                 ClientCredentials::parse(&answer(status, body))
                     .unwrap_err()

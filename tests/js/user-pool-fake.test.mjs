@@ -142,3 +142,24 @@ test("a 6-character password or new password echoed by the user pool never appea
   const e5 = await pool().signIn("alice", "Pw1234", { flow: "password" }).catch((e) => e);
   assert.ok(!`${e5.name} ${e5.code} ${e5.message}`.includes("Pw1234"), `${e5.name}: ${e5.message}`);
 });
+
+test("clientCredentials: a token endpoint that echoes the client secret as its error code never puts it in the error", async () => {
+  const { clientCredentials } = await import(join(repoRoot, "pkg/index.js"));
+  const secret = "s3cretValue42";
+  const echo = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: secret, error_description: "nope" }));
+    });
+  });
+  await new Promise((r) => echo.listen(0, "127.0.0.1", r));
+  try {
+    const tokenEndpoint = `http://127.0.0.1:${echo.address().port}/oauth2/token`;
+    const e = await clientCredentials({ tokenEndpoint, clientId: "c", clientSecret: secret }).catch((e) => e);
+    assert.equal(e.name, "OAuthError");
+    assert.ok(!JSON.stringify({ name: e.name, code: e.code, message: e.message }).includes(secret), e.message);
+  } finally {
+    echo.close();
+  }
+});
