@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod http;
 pub mod json;
 pub mod jwt;
+pub mod op;
 pub mod retry;
 pub mod s3;
 pub mod signed_fetch;
