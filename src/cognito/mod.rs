@@ -153,6 +153,9 @@ fn advice(type_name: &str, operation: &str) -> &'static str {
     }
 }
 
+/// The shortest secret a user pool takes: passwords and codes of 6 characters.
+const MIN_SECRET_LEN: usize = 6;
+
 pub fn service_error(
     type_name: &str,
     status: u16,
@@ -160,21 +163,23 @@ pub fn service_error(
     aws_message: &str,
     secrets: &[&str],
 ) -> Error {
-    // Every secret, however short: user pools allow 6-character passwords.
-    // The error type too: an endpoint that echoes one there must not make it
-    // err.name (an unusable name becomes the status's).
-    let redact = |text: &str| {
-        let mut text = String::from(text);
-        for secret in secrets.iter().filter(|s| !s.is_empty()) {
-            if find(&text, secret).is_some() {
-                text = replace_all(&text, secret, "<redacted>");
-            }
+    // Every secret from the shortest a user pool takes (6 characters: a
+    // password, a new password, a code). Shorter strings are no secret a pool
+    // would accept, and cutting them out would mangle every message (a wrong
+    // password "x" made "UserNotFoundException" unreadable). The error type
+    // too: an endpoint that echoes a secret there must not make it err.name
+    // (an unusable name becomes the status's).
+    let secrets = || secrets.iter().filter(|s| s.len() >= MIN_SECRET_LEN);
+    let mut aws_message = String::from(aws_message);
+    for secret in secrets() {
+        if find(&aws_message, secret).is_some() {
+            aws_message = replace_all(&aws_message, secret, "<redacted>");
         }
-        text
+    }
+    let type_name = match secrets().any(|secret| find(type_name, secret).is_some()) {
+        true => "",
+        false => type_name,
     };
-    let aws_message = redact(aws_message);
-    let type_name = redact(type_name);
-    let type_name = type_name.as_str();
     typed_error(
         type_name,
         status,

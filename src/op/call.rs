@@ -145,6 +145,8 @@ pub struct Call {
     keys: Option<Credentials>,
     timeout_ms: Option<u32>,
     state: State,
+    /// An answer that is not the final one was left unread.
+    discard: bool,
 }
 
 impl Call {
@@ -175,6 +177,7 @@ impl Call {
             keys: None,
             timeout_ms: signing.timeout_ms,
             state: State::Sign,
+            discard: false,
         }
     }
 
@@ -183,6 +186,9 @@ impl Call {
     }
 
     pub fn poll(&mut self, signing: &mut Signing, now_ms: i64) -> Step {
+        if core::mem::take(&mut self.discard) {
+            return Step::Need(Need::Discard);
+        }
         match core::mem::replace(&mut self.state, State::Done) {
             State::Sign => {
                 let Some(keys) = self.keys.take() else {
@@ -292,6 +298,8 @@ impl Call {
             from_signed_host,
             now_ms,
         );
+        // An answer retried or re-signed is nobody's: its body is finished.
+        self.discard = !matches!(next, Next::Done);
         self.state = match next {
             Next::Done => State::Answered(head),
             Next::RetryAt(t) => State::Waiting(t),

@@ -39,6 +39,11 @@ pub enum Need {
         max: usize,
         keep: bool,
     },
+    /// The last answer's body is of no use: read it to its end (left unread,
+    /// its request stays open until the Response is collected or its timeout
+    /// fires, and a page then shows a finished request as aborted), then
+    /// poll again.
+    Discard,
     /// The server's clock is this far from ours (ms): tell the credentials'
     /// provider, which signs with the same clock, then poll again.
     ClockOffset(i64),

@@ -35,6 +35,8 @@ pub enum Kind {
 #[derive(Debug)]
 enum State {
     Calling,
+    /// Done, once the answer's unread body is finished.
+    Finishing(Output),
     /// Reading the answer's text; `ok`: a 2xx to parse, else an error document.
     Reading {
         status: u16,
@@ -79,6 +81,11 @@ impl S3Op {
             Kind::Copy | Kind::List => None,
         };
         match output {
+            // Its body is of no use: finished first, so that nothing is left open.
+            Some(output @ (Output::Nothing | Output::Etag(_))) => {
+                self.state = State::Finishing(output);
+                Need::Discard
+            }
             Some(output) => Need::Done(output),
             None => {
                 self.state = State::Reading {
@@ -156,7 +163,7 @@ impl Machine for S3Op {
                     keep: false,
                 }
             }
-            State::Done(output) => Need::Done(output),
+            State::Finishing(output) | State::Done(output) => Need::Done(output),
             State::Failed(e) => Need::Fail(e),
             State::Ended => Need::Fail(Error::new(
                 ErrorCode::InvalidConfig,

@@ -5,12 +5,12 @@
 //! ([`SignedFetch`]); this signs, sends and reports each outcome.
 
 use super::boundary::{config_error, js_error, promise, stringify, Options};
-use super::fetch;
+use super::driver::{drive, Sending};
 use crate::error::{Error, ErrorCode};
-use crate::signed_fetch::{Next, SignedFetch};
-use crate::sigv4::{self, Credentials, Payload, Signer};
+use crate::op::{Call, Fetch, Machine, Need, Signing};
+use crate::sigv4::{self, Credentials, Signer};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
-use std::cell::{Cell, RefCell, RefMut};
+use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -35,7 +35,10 @@ const CARRIED: [&str; 10] = [
 /// it, the caller's alone), and the timeout's own, to tell a timeout from an
 /// abort. None where there is no `AbortSignal.timeout`: no timeout then.
 /// Looked up by name, so that a platform without them gets no trap.
-fn attempt_signal(ms: u32, caller: Option<&web_sys::AbortSignal>) -> Option<(JsValue, JsValue)> {
+pub(crate) fn attempt_signal(
+    ms: u32,
+    caller: Option<&web_sys::AbortSignal>,
+) -> Option<(JsValue, JsValue)> {
     let class = Reflect::get(&js_sys::global(), &"AbortSignal".into()).ok()?;
     let call = |name: &str, arg: &JsValue| {
         Reflect::get(&class, &name.into())
@@ -62,7 +65,7 @@ thread_local! {
 }
 
 /// Holds `signal` and `request` until the timeout fires (it always does).
-fn keep_until_fired(signal: &JsValue, request: &JsValue) {
+pub(crate) fn keep_until_fired(signal: &JsValue, request: &JsValue) {
     ARMED.with(|armed| armed.set(signal, request));
     let fired = signal.clone();
     let release = Closure::once_into_js(move || ARMED.with(|armed| armed.delete(&fired)));
@@ -74,7 +77,7 @@ fn keep_until_fired(signal: &JsValue, request: &JsValue) {
     }
 }
 
-fn aborted(signal: &JsValue) -> bool {
+pub(crate) fn aborted(signal: &JsValue) -> bool {
     Reflect::get(signal, &"aborted".into()).is_ok_and(|a| a.is_truthy())
 }
 
@@ -82,7 +85,7 @@ thread_local! {
     /// Each answer's attempt timeout signal, for reading its body: a body cut
     /// off when it fired is a Timeout, however the platform words the failure
     /// (Node may report the closed socket first).
-    static TIMERS: js_sys::WeakMap = js_sys::WeakMap::new();
+    pub(crate) static TIMERS: js_sys::WeakMap = js_sys::WeakMap::new();
 }
 
 /// Whether `response`'s attempt timed out (its body read then failed for it).
@@ -105,34 +108,19 @@ pub(crate) struct Prepared {
     /// What fetch sends (the caller's body, or its bytes when it was read).
     pub body: JsValue,
     /// What is hashed: the bytes, a precomputed hash, or neither (unsigned / empty).
-    pub hashed: Hashed,
+    pub hashed: crate::op::Body,
     /// fetch options carried over (`CARRIED`), set on every attempt's init.
     pub options: Vec<(&'static str, JsValue)>,
     /// A stream body: sent once (no retries), unsigned.
     pub stream: bool,
 }
 
-pub(crate) enum Hashed {
-    Empty,
-    Bytes(Vec<u8>),
-    Hash(String),
-    Unsigned,
-}
-
-/// What a client shares with its requests in flight.
+/// What a client shares with its requests in flight: the credentials, and
+/// the core's [`Signing`] (region, service, retries, timeout, clock offset,
+/// signers), borrowed only while a machine is polled.
 pub(crate) struct Client {
     credentials: JsValue,
-    /// Writable from JS (`aws.region = …`), as the fields of a JS class are.
-    region: RefCell<Option<String>>,
-    service: RefCell<Option<String>>,
-    retries: Cell<u32>,
-    /// Per attempt, the whole answer (its body too); none by default.
-    timeout_ms: Option<u32>,
-    /// Server time minus local time, learned from skew answers (ms).
-    offset: Cell<i64>,
-    /// One signer per access key, region and service (its signing-key cache
-    /// is what makes steady-state signing fast).
-    signers: RefCell<Vec<Signer>>,
+    pub(crate) signing: RefCell<Signing>,
 }
 
 fn url_error(shown: &str) -> Error {
@@ -339,6 +327,15 @@ fn invalid_body() -> JsValue {
 }
 
 impl Prepared {
+    /// What each attempt sends besides its signed head.
+    pub(crate) fn sending(&self) -> Sending {
+        Sending {
+            body: self.body.clone(),
+            options: self.options.clone(),
+            stream: self.stream,
+        }
+    }
+
     /// Reads fetch()'s `(input, init)` once.
     pub(crate) async fn from_fetch_args(
         input: &JsValue,
@@ -416,18 +413,18 @@ impl Prepared {
         }
         let stream = body.has_type::<web_sys::ReadableStream>();
         let hashed = if body.is_undefined() || body.is_null() {
-            Hashed::Empty
+            crate::op::Body::Empty
         } else if stream || unsigned {
-            Hashed::Unsigned
+            crate::op::Body::Unsigned
         } else {
             match Body::of(&body)?.ok_or_else(invalid_body)? {
                 // Short text is copied in and hashed here: cheaper than
                 // WebCrypto's round trip (UTF-16 units, up to 3 bytes each).
                 Body::Text(t) if t.unchecked_ref::<js_sys::JsString>().length() < 16 * 1024 => {
-                    Hashed::Bytes(t.as_string().unwrap_or_default().into_bytes())
+                    crate::op::Body::Bytes(t.as_string().unwrap_or_default().into_bytes())
                 }
                 Body::View(v) if (byte_len(&v) as usize) < WEBCRYPTO_MIN_BYTES => {
-                    Hashed::Bytes(v.to_vec())
+                    crate::op::Body::Bytes(v.to_vec())
                 }
                 big => {
                     // Sent as the very bytes hashed (text encoded once, in JS).
@@ -436,7 +433,7 @@ impl Prepared {
                     {
                         body = view.clone().into();
                     }
-                    Hashed::Hash(sha256_of_view(&view).await?)
+                    crate::op::Body::Hash(sha256_of_view(&view).await?)
                 }
             }
         };
@@ -478,22 +475,23 @@ impl Client {
         }
         Ok(Client {
             credentials,
-            region: RefCell::new(o.string("region")?),
-            service: RefCell::new(o.string("service")?),
-            retries: Cell::new(retries as u32),
-            timeout_ms: timeout_ms.map(|ms| ms as u32),
-            offset: Cell::new(0),
-            signers: RefCell::new(Vec::new()),
+            signing: RefCell::new(Signing::new(
+                o.string("region")?,
+                o.string("service")?,
+                retries as u32,
+                timeout_ms.map(|ms| ms as u32),
+            )),
         })
     }
 
     /// The same client fixed to a region and service (S3Client's).
     pub(crate) fn for_service(self, region: &str, service: &str) -> Client {
-        Client {
-            region: RefCell::new(Some(region.into())),
-            service: RefCell::new(Some(service.into())),
-            ..self
+        {
+            let mut signing = self.signing.borrow_mut();
+            signing.region = Some(region.into());
+            signing.service = Some(service.into());
         }
+        self
     }
 
     pub(crate) fn credentials(&self) -> &JsValue {
@@ -509,7 +507,7 @@ impl Client {
 
     /// The credentials of now (`get()`'s, or the plain keys) and when they
     /// expire (epoch ms), if they say.
-    async fn keys(&self) -> Result<(Credentials, Option<i64>), JsValue> {
+    pub(crate) async fn keys(&self) -> Result<(Credentials, Option<i64>), JsValue> {
         let mut keys = self.credentials.clone();
         if let Some(get) = Reflect::get(&keys, &"get".into())
             .ok()
@@ -518,9 +516,9 @@ impl Client {
             // Any thenable (another realm's promise, a library's) is awaited.
             keys = JsFuture::from(Promise::resolve(&get.call0(&self.credentials)?)).await?;
         }
-        if self.offset.get() == 0 {
+        if self.signing.borrow().offset_ms == 0 {
             if let Some(offset) = self.provider_offset() {
-                self.offset.set(offset as i64);
+                self.signing.borrow_mut().offset_ms = offset as i64;
             }
         }
         let field = |name: &str| {
@@ -547,226 +545,67 @@ impl Client {
             .map_err(js_error)
     }
 
-    /// The signer of `keys` for `host`'s service and region.
-    fn signer(&self, keys: Credentials, host: &str) -> crate::Result<RefMut<'_, Signer>> {
-        let region = self.region.borrow().clone();
-        let service = self.service.borrow().clone();
-        // Only read from the host name what was not given.
-        let (region, service) = match (region, service) {
-            (Some(r), Some(s)) => (Some(r), Some(s)),
-            (r, s) => {
-                let inferred =
-                    crate::aws_host::service_region(host.split(':').next().unwrap_or(host));
-                (
-                    r.or_else(|| inferred.as_ref().map(|i| i.1.clone())),
-                    s.or_else(|| inferred.map(|i| i.0)),
-                )
-            }
-        };
-        let (Some(region), Some(service)) = (region, service) else {
-            return Err(config_error(
-                [
-                    "cannot tell the AWS service and region of ",
-                    host,
-                    ": pass { service, region } to AwsClient",
-                ]
-                .concat(),
-            ));
-        };
-        let mut signers = self.signers.borrow_mut();
-        // Signers of rotated credentials are dropped: one per key, region and service.
-        signers.retain(|s| s.credentials().access_key_id == keys.access_key_id);
-        let at = signers.iter().position(|s| {
-            s.credentials() == &keys && s.region() == region && s.service() == service
-        });
-        let at = match at {
-            Some(at) => at,
-            None => {
-                signers.retain(|s| s.credentials() == &keys);
-                signers.push(Signer::new(keys, &region, &service)?);
-                signers.len() - 1
-            }
-        };
-        Ok(RefMut::map(signers, |s| &mut s[at]))
-    }
-
     /// Retries of a request (for another transport's SignedFetch:
     /// S3Client.upload's parts by XMLHttpRequest).
     pub(crate) fn retries(&self) -> u32 {
-        self.retries.get()
+        self.signing.borrow().retries
     }
 
     /// What a transport learned of the server's clock.
     pub(crate) fn learn_offset(&self, ms: i64) {
-        self.offset.set(ms);
+        self.signing.borrow_mut().offset_ms = ms;
+        self.tell_offset(ms);
+    }
+
+    /// Tells the credentials' provider the server's clock offset (it signs
+    /// its own requests with it), when it keeps one.
+    pub(crate) fn tell_offset(&self, ms: i64) {
+        if self.provider_offset().is_some() {
+            let _ = Reflect::set(
+                &self.credentials,
+                &"clockOffset".into(),
+                &(ms as f64).into(),
+            );
+        }
     }
 
     fn now(&self) -> i64 {
-        (js_sys::Date::now() as i64).saturating_add(self.offset.get())
+        self.signing.borrow().now(js_sys::Date::now() as i64)
+    }
+
+    /// The machine of `p` as fetch() sends it.
+    pub(crate) fn call(&self, p: &Prepared) -> Call {
+        Call::new(
+            &self.signing.borrow(),
+            p.method.clone(),
+            p.url.clone(),
+            p.host.clone(),
+            p.headers.clone(),
+            p.hashed.clone(),
+            p.stream,
+            js_sys::Date::now() as i64,
+            js_sys::Math::random().to_bits(),
+        )
     }
 
     /// The signed Request of `p`, as fetch will send it.
     pub(crate) async fn sign(&self, p: &Prepared) -> Result<web_sys::Request, JsValue> {
-        self.sign_with_signal(p, None).await
-    }
-
-    /// The same, with `signal` in place of the caller's (an attempt's timeout).
-    async fn sign_with_signal(
-        &self,
-        p: &Prepared,
-        signal: Option<&JsValue>,
-    ) -> Result<web_sys::Request, JsValue> {
-        let (keys, _) = self.keys().await?;
-        let headers: Vec<(&str, &str)> = p
-            .headers
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        let mut req = sigv4::Request::new(&p.method, &p.url);
-        req.headers = &headers;
-        req.payload = match &p.hashed {
-            Hashed::Empty => Payload::Empty,
-            Hashed::Bytes(b) => Payload::Bytes(b),
-            Hashed::Hash(h) => Payload::Precomputed(h),
-            Hashed::Unsigned => Payload::Unsigned,
-        };
-        let now = self.now();
-        let signed = self
-            .signer(keys, &p.host)
-            .and_then(|mut signer| signer.sign(&req, now))
-            .map_err(js_error)?;
-        let init = web_sys::RequestInit::new();
-        for (key, value) in &p.options {
-            Reflect::set(&init, &(*key).into(), value)?;
-        }
-        if let Some(signal) = signal {
-            Reflect::set(&init, &"signal".into(), signal)?;
-        }
-        init.set_method(&signed.method);
-        let out = web_sys::Headers::new()?;
-        // Browsers set `host` themselves.
-        for (name, value) in signed.headers.iter().filter(|(n, _)| n != "host") {
-            out.append(name, value).map_err(|_| {
-                js_error(Error::new(
-                    ErrorCode::InvalidHeader,
-                    ["fetch refuses the header `", name, "`: remove it"].concat(),
-                ))
-            })?;
-        }
-        init.set_headers(&out);
-        if !p.body.is_undefined() {
-            init.set_body(&p.body);
-        }
-        if p.stream {
-            Reflect::set(&init, &"duplex".into(), &"half".into())?;
-        }
-        web_sys::Request::new_with_str_and_init(&signed.url, &init)
-    }
-
-    /// Signs and sends `p`, retrying as the core says.
-    pub(crate) async fn fetch(&self, p: &Prepared) -> Result<web_sys::Response, JsValue> {
-        let signal = p
-            .options
-            .iter()
-            .find(|(k, _)| *k == "signal")
-            .and_then(|(_, s)| s.dyn_ref::<web_sys::AbortSignal>().cloned());
-        let retries = if p.stream { 0 } else { self.retries.get() };
-        let mut life = SignedFetch::new(
-            retries,
-            js_sys::Date::now() as i64,
-            js_sys::Math::random().to_bits(),
-        );
+        let mut m = Fetch(self.call(p));
         loop {
-            if let Some(s) = signal.as_ref().filter(|s| s.aborted()) {
-                return Err(s.reason());
-            }
-            let timer = self
-                .timeout_ms
-                .and_then(|ms| attempt_signal(ms, signal.as_ref()));
-            let request = self
-                .sign_with_signal(p, timer.as_ref().map(|(joined, _)| joined))
-                .await?;
-            if let Some((_, timeout)) = &timer {
-                keep_until_fired(timeout, &request);
-            }
-            let next = match fetch::call(&request).await {
-                Ok(response) => {
-                    let response = web_sys::Response::from(response);
-                    // A redirect may have led to another host, whose clock is none of ours.
-                    let url = response.url();
-                    let from_signed_host = !response.redirected()
-                        && (url.is_empty()
-                            || parse_url(&url).is_ok_and(|(_, host)| host == p.host));
-                    // A 403's words tell a clock skew; no other body is read here.
-                    let body = if response.status() == 403 {
-                        match response.clone().map(|r| r.text()) {
-                            Ok(Ok(text)) => JsFuture::from(text)
-                                .await
-                                .ok()
-                                .and_then(|t| t.as_string())
-                                .unwrap_or_default(),
-                            _ => String::new(),
-                        }
-                    } else {
-                        String::new()
-                    };
-                    let header = |name: &str| response.headers().get(name).ok().flatten();
-                    let (date, retry_after) = (header("date"), header("retry-after"));
-                    match life.on_answer(
-                        response.status(),
-                        date.as_deref(),
-                        retry_after.as_deref(),
-                        &body,
-                        from_signed_host,
-                        js_sys::Date::now() as i64,
-                    ) {
-                        Next::Done => {
-                            if let Some((_, timeout)) = &timer {
-                                TIMERS.with(|t| t.set(&response, timeout));
-                            }
-                            return Ok(response);
-                        }
-                        next => next,
-                    }
-                }
-                Err(cause) => {
-                    if let Some(s) = signal.as_ref().filter(|s| s.aborted()) {
-                        return Err(s.reason());
-                    }
-                    let now = js_sys::Date::now() as i64;
-                    let timed_out = timer.as_ref().is_some_and(|(_, t)| aborted(t));
-                    let next = match self.timeout_ms.filter(|_| timed_out) {
-                        Some(ms) => life.on_timeout(&p.host, ms, now),
-                        None => life.on_network_error(&p.host, now),
-                    };
-                    match next {
-                        Next::Fail(e) => {
-                            let err = js_error(e);
-                            let _ = Reflect::set(&err, &"cause".into(), &cause);
-                            return Err(err);
-                        }
-                        next => next,
-                    }
-                }
-            };
-            match next {
-                Next::Resign { clock_offset_ms } => {
-                    self.offset.set(clock_offset_ms);
-                    if self.provider_offset().is_some() {
-                        let _ = Reflect::set(
-                            &self.credentials,
-                            &"clockOffset".into(),
-                            &(clock_offset_ms as f64).into(),
-                        );
-                    }
-                }
-                Next::RetryAt(t) => {
-                    fetch::sleep((t - js_sys::Date::now() as i64).max(0) as f64).await
-                }
-                Next::Fail(e) => return Err(js_error(e)),
-                Next::Done => {}
+            let need = m.poll(&mut self.signing.borrow_mut(), js_sys::Date::now() as i64);
+            match need {
+                Need::Credentials => m.on_credentials(self.keys().await?.0),
+                Need::Send(attempt) => return p.sending().request(&attempt, None),
+                Need::Fail(e) => return Err(js_error(e)),
+                _ => return Err(js_error(config_error("could not sign the request"))),
             }
         }
+    }
+
+    /// Signs and sends `p`, retrying as the core says: the final answer.
+    pub(crate) async fn fetch(&self, p: &Prepared) -> Result<web_sys::Response, JsValue> {
+        let (_, response) = drive(self, &mut Fetch(self.call(p)), &p.sending()).await?;
+        response.ok_or_else(|| js_error(config_error("no answer")))
     }
 
     /// Runs `f` with the signer of now's credentials for `host`, at now (with
@@ -779,8 +618,10 @@ impl Client {
     ) -> Result<T, JsValue> {
         let (keys, expiration) = self.keys().await?;
         let now = self.now();
-        self.signer(keys, host)
-            .and_then(|mut signer| f(&mut signer, now, expiration))
+        let mut signing = self.signing.borrow_mut();
+        signing
+            .signer(keys, host)
+            .and_then(|signer| f(signer, now, expiration))
             .map_err(js_error)
     }
 
@@ -811,8 +652,10 @@ impl Client {
         req.headers = &headers;
         let now = self.now();
         let expires = sigv4::link_lifetime(expires, now, expiration).map_err(js_error)?;
-        self.signer(keys, &host)
-            .and_then(|mut signer| signer.presign(&req, expires, now))
+        let mut signing = self.signing.borrow_mut();
+        signing
+            .signer(keys, &host)
+            .and_then(|signer| signer.presign(&req, expires, now))
             .map(|p| (p.url, now.saturating_add(i64::from(expires) * 1000)))
             .map_err(js_error)
     }
@@ -875,34 +718,34 @@ impl AwsClient {
     /// The region to sign for; read from AWS host names when unset.
     #[wasm_bindgen(getter)]
     pub fn region(&self) -> Option<String> {
-        self.client.region.borrow().clone()
+        self.client.signing.borrow().region.clone()
     }
 
     #[wasm_bindgen(setter)]
     pub fn set_region(&self, region: Option<String>) {
-        *self.client.region.borrow_mut() = region.filter(|r| !r.is_empty());
+        self.client.signing.borrow_mut().region = region.filter(|r| !r.is_empty());
     }
 
     /// The service to sign for; read from AWS host names when unset.
     #[wasm_bindgen(getter)]
     pub fn service(&self) -> Option<String> {
-        self.client.service.borrow().clone()
+        self.client.signing.borrow().service.clone()
     }
 
     #[wasm_bindgen(setter)]
     pub fn set_service(&self, service: Option<String>) {
-        *self.client.service.borrow_mut() = service.filter(|s| !s.is_empty());
+        self.client.signing.borrow_mut().service = service.filter(|s| !s.is_empty());
     }
 
     /// Retries of throttling, 5xx and network failures.
     #[wasm_bindgen(getter)]
     pub fn retries(&self) -> u32 {
-        self.client.retries.get()
+        self.client.retries()
     }
 
     #[wasm_bindgen(setter)]
     pub fn set_retries(&self, retries: f64) {
-        self.client.retries.set(retries.clamp(0.0, 100.0) as u32);
+        self.client.signing.borrow_mut().retries = retries.clamp(0.0, 100.0) as u32;
     }
 
     /// Signs and sends, like `fetch(input, init)`. Retries throttling, 5xx and

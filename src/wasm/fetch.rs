@@ -143,6 +143,17 @@ pub(crate) async fn read_text(
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
+/// Reads to its end (or cancels, past 1 MiB) the body of an answer nobody
+/// will read: a PUT's or DELETE's (empty, as a rule), or a failed attempt's
+/// before its retry. Left unread, the request stays open until its Response
+/// is collected or its attempt's timeout fires, and the page then shows it
+/// as failed (net::ERR_ABORTED) after its answer came. Failures are nobody's.
+pub(crate) async fn finish(response: &web_sys::Response) {
+    if let Some(body) = response.body() {
+        let _ = read_capped(&body, 1 << 20, 0).await;
+    }
+}
+
 /// The request as fetch takes it, built with web-sys: gloo-net's builder
 /// re-serializes the URL's query (it appends a `&` to every query string),
 /// which would change what was signed.

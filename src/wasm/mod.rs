@@ -13,6 +13,7 @@
 
 mod boundary;
 mod client;
+mod driver;
 mod fetch;
 pub mod provider;
 pub mod s3;

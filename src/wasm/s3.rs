@@ -4,8 +4,11 @@
 
 use super::boundary::{config_error, js_error, promise, read_array, to_js, Options};
 use super::client::{header_pairs, Client, Prepared};
+use super::driver::drive;
 use super::fetch::{self, Failure};
 use crate::error::{Error, ErrorCode};
+use crate::op::s3::{Kind, S3Op};
+use crate::op::Output;
 use crate::s3::{
     self, Bucket, DeleteObject, GetObject, ListObjectsV2, PutObject, Range, S3Request, HASH_LIMIT,
 };
@@ -153,16 +156,17 @@ impl Op {
             .ok_or_else(|| config_error("the object key must be a string"))
     }
 
-    /// Sends an action's request with the caller's `headers` (the action's
-    /// own win), `body` and fetch `options` (`signal`); an answer that is not
-    /// 2xx is S3's typed error.
-    pub(super) async fn send(
+    /// Runs an action's request as the core's [`S3Op`] of `kind`, with the
+    /// caller's `headers` (the action's own win), `body` and fetch `options`
+    /// (`signal`), on the one driver: its output, and the answer.
+    pub(super) async fn run(
         &self,
         request: crate::Result<S3Request>,
         mut headers: Vec<(String, String)>,
         body: JsValue,
         options: Vec<(&'static str, JsValue)>,
-    ) -> Result<web_sys::Response, JsValue> {
+        kind: Kind,
+    ) -> Result<(Output, Option<web_sys::Response>), JsValue> {
         let r = request.map_err(js_error)?;
         for (name, value) in r.headers {
             set_header(&mut headers, name, value);
@@ -176,16 +180,23 @@ impl Op {
             options,
         )
         .await?;
-        let response = self.client.fetch(&p).await?;
-        if response.ok() {
-            return Ok(response);
-        }
-        let text = answer_text(&response, r.operation).await?;
-        Err(js_error(s3::parse_error(
-            response.status(),
-            &text,
-            r.operation,
-        )))
+        let mut machine = S3Op::new(self.client.call(&p), r.operation, kind);
+        drive(&self.client, &mut machine, &p.sending()).await
+    }
+
+    /// Sends an action's request: the 2xx answer, its body unread; any other
+    /// is S3's typed error.
+    pub(super) async fn send(
+        &self,
+        request: crate::Result<S3Request>,
+        headers: Vec<(String, String)>,
+        body: JsValue,
+        options: Vec<(&'static str, JsValue)>,
+    ) -> Result<web_sys::Response, JsValue> {
+        let (_, response) = self
+            .run(request, headers, body, options, Kind::Response)
+            .await?;
+        response.ok_or_else(|| js_error(config_error("no answer")))
     }
 }
 
@@ -369,8 +380,14 @@ impl S3Client {
             let key = Op::key(&key).map_err(js_error)?;
             let request = DeleteObject { key: &key }.request(&op.at.bucket());
             let o = Options::new(&options).map_err(js_error)?;
-            op.send(request, Vec::new(), JsValue::UNDEFINED, signal_of(&o)?)
-                .await?;
+            op.run(
+                request,
+                Vec::new(),
+                JsValue::UNDEFINED,
+                signal_of(&o)?,
+                Kind::Nothing,
+            )
+            .await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -411,11 +428,18 @@ impl S3Client {
                 max_keys,
             }
             .request(&op.at.bucket());
-            let response = op
-                .send(request, Vec::new(), JsValue::UNDEFINED, signal_of(&o)?)
+            let (output, _) = op
+                .run(
+                    request,
+                    Vec::new(),
+                    JsValue::UNDEFINED,
+                    signal_of(&o)?,
+                    Kind::List,
+                )
                 .await?;
-            let listing = ListObjectsV2::parse(&answer_text(&response, "ListObjectsV2").await?)
-                .map_err(js_error)?;
+            let Output::Listing(listing) = output else {
+                return Err(js_error(config_error("no listing")));
+            };
             let objects = js_sys::Array::new();
             for item in &listing.objects {
                 let object = to_js(

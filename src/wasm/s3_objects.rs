@@ -5,6 +5,8 @@
 
 use super::boundary::{config_error, js_error, promise, read_array, Options};
 use super::s3::{answer_text, signal_of, Op, S3Client};
+use crate::op::s3::Kind;
+use crate::op::Output;
 use crate::s3::{CopyObject, DeleteObject, DeleteObjects, HeadObject, PostPolicy, MAX_DELETE_KEYS};
 use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -47,11 +49,6 @@ export interface PresignedPost {
 }
 "#;
 
-/// A header of `response`, if it has one.
-fn header(response: &web_sys::Response, name: &str) -> Option<String> {
-    response.headers().get(name).ok().flatten()
-}
-
 #[wasm_bindgen]
 impl S3Client {
     /// HeadObject: `{ size, etag, contentType, lastModified, metadata }`
@@ -68,33 +65,30 @@ impl S3Client {
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
             let request = HeadObject { key: &key }.request(&op.at().bucket());
-            let response = op
-                .send(request, Vec::new(), JsValue::UNDEFINED, signal_of(&o)?)
+            let (output, _) = op
+                .run(
+                    request,
+                    Vec::new(),
+                    JsValue::UNDEFINED,
+                    signal_of(&o)?,
+                    Kind::Head,
+                )
                 .await?;
+            let Output::Head(head) = output else {
+                return Err(js_error(config_error("no head")));
+            };
             let out = js_sys::Object::new();
-            let size = header(&response, "content-length")
-                .and_then(|n| n.parse::<u64>().ok())
-                .unwrap_or(0);
-            Reflect::set(&out, &"size".into(), &(size as f64).into())?;
+            Reflect::set(&out, &"size".into(), &(head.size as f64).into())?;
             let text = |v: Option<String>| v.map_or(JsValue::NULL, Into::into);
-            Reflect::set(&out, &"etag".into(), &text(header(&response, "etag")))?;
-            Reflect::set(
-                &out,
-                &"contentType".into(),
-                &text(header(&response, "content-type")),
-            )?;
-            let modified = header(&response, "last-modified")
+            Reflect::set(&out, &"etag".into(), &text(head.etag))?;
+            Reflect::set(&out, &"contentType".into(), &text(head.content_type))?;
+            let modified = head
+                .last_modified
                 .map_or(JsValue::NULL, |d| js_sys::Date::new(&d.into()).into());
             Reflect::set(&out, &"lastModified".into(), &modified)?;
             let metadata = js_sys::Object::new();
-            if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
-                for entry in entries.flatten() {
-                    let pair = Array::from(&entry);
-                    let name = pair.get(0).as_string().unwrap_or_default();
-                    if let Some(meta) = name.strip_prefix("x-amz-meta-") {
-                        Reflect::set(&metadata, &meta.into(), &pair.get(1))?;
-                    }
-                }
+            for (name, value) in head.metadata {
+                Reflect::set(&metadata, &name.into(), &value.into())?;
             }
             Reflect::set(&out, &"metadata".into(), &metadata)?;
             Ok(out.into())
@@ -120,11 +114,18 @@ impl S3Client {
                 key: &key,
             }
             .request(&op.at().bucket());
-            let response = op
-                .send(request, Vec::new(), JsValue::UNDEFINED, signal_of(&o)?)
+            let (output, _) = op
+                .run(
+                    request,
+                    Vec::new(),
+                    JsValue::UNDEFINED,
+                    signal_of(&o)?,
+                    Kind::Copy,
+                )
                 .await?;
-            let etag = CopyObject::parse(&answer_text(&response, "CopyObject").await?)
-                .map_err(js_error)?;
+            let Output::Etag(Some(etag)) = output else {
+                return Err(js_error(config_error("no ETag")));
+            };
             let out = js_sys::Object::new();
             Reflect::set(&out, &"etag".into(), &etag.into())?;
             Ok(out.into())

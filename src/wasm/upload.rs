@@ -10,6 +10,8 @@ use super::boundary::{config_error, js_error, promise, Options};
 use super::client::{byte_len, set_at, sub, Body, Prepared};
 use super::s3::{answer_text, headers_of, signal_of, Op, S3Client};
 use super::xhr;
+use crate::op::s3::Kind;
+use crate::op::Output;
 use crate::retry::RetryPolicy;
 use crate::s3::{
     part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
@@ -347,18 +349,21 @@ impl Shared {
                     part_number: number,
                 }
                 .request(&self.op.at().bucket());
-                self.op
-                    .send(
+                match self
+                    .op
+                    .run(
                         request,
                         Vec::new(),
                         bytes.into(),
                         self.fetch_options.clone(),
+                        Kind::Etag,
                     )
                     .await
-                    .and_then(|response| {
-                        UploadPart::etag(response.headers().get("etag").ok().flatten())
-                            .map_err(js_error)
-                    })
+                {
+                    Ok((Output::Etag(etag), _)) => UploadPart::etag(etag).map_err(js_error),
+                    Ok(_) => UploadPart::etag(None).map_err(js_error),
+                    Err(e) => Err(e),
+                }
             }
         };
         self.sending.borrow_mut().retain(|(n, _)| *n != number);
@@ -497,21 +502,28 @@ async fn put_whole(
         size,
     }
     .request(&op.at().bucket());
-    let response = op
-        .send(
+    let (output, _) = op
+        .run(
             request,
             s.headers.clone(),
             bytes.into(),
             s.fetch_options.clone(),
+            Kind::Etag,
         )
         .await?;
+    let Output::Etag(etag) = output else {
+        return Err(js_error(crate::Error::new(
+            crate::ErrorCode::Malformed,
+            "no ETag",
+        )));
+    };
     if let Some(f) = &s.on_progress {
         let event = js_sys::Object::new();
         let _ = Reflect::set(&event, &"loaded".into(), &(size as f64).into());
         let _ = Reflect::set(&event, &"total".into(), &(size as f64).into());
         let _ = f.call1(&JsValue::NULL, &event);
     }
-    result(response.headers().get("etag").ok().flatten(), None, 1)
+    result(etag, None, 1)
 }
 
 /// The whole upload. A body of known size up to `one_put_up_to` bytes (or
@@ -614,7 +626,13 @@ async fn give_up(op: &Op, key: &str, upload_id: &str, failure: JsValue, s: &Sett
         // the caller hears of the failure, not of the cleanup.
         let request = AbortMultipartUpload { key, upload_id }.request(&op.at().bucket());
         left = op
-            .send(request, Vec::new(), JsValue::UNDEFINED, Vec::new())
+            .run(
+                request,
+                Vec::new(),
+                JsValue::UNDEFINED,
+                Vec::new(),
+                Kind::Nothing,
+            )
             .await
             .is_err();
     }
