@@ -103,7 +103,10 @@ pub(crate) async fn send(
         return Err(Failed::Aborted(s.reason()));
     }
     outcome.map_err(|_| Failed::Network)?;
-    let header = |name: &str| xhr.get_response_header(name).ok().flatten();
+    // Only the headers the answer's CORS exposes: getResponseHeader() of any
+    // other logs "Refused to get unsafe header" in the page's console.
+    let exposed = xhr.get_all_response_headers().unwrap_or_default();
+    let header = |name: &str| response_header(&exposed, name);
     Ok(Answer {
         status: xhr.status().unwrap_or(0),
         etag: header("etag"),
@@ -111,4 +114,26 @@ pub(crate) async fn send(
         retry_after: header("retry-after"),
         text: xhr.response_text().ok().flatten().unwrap_or_default(),
     })
+}
+
+/// The value of header `name` (lower case) in `getAllResponseHeaders()`'s
+/// text (`name: value` lines, names in lower case, CRLF after each); several
+/// of one name are joined with ", ", as getResponseHeader() does. Prefix
+/// matching, not `str::find` or `trim()`, which cost kilobytes of wasm.
+fn response_header(all: &str, name: &str) -> Option<String> {
+    let mut found: Option<String> = None;
+    for line in all.split('\n') {
+        let Some(value) = line.strip_prefix(name).and_then(|v| v.strip_prefix(':')) else {
+            continue;
+        };
+        let value = value.trim_matches(|c| c == ' ' || c == '\t' || c == '\r');
+        match &mut found {
+            Some(v) => {
+                v.push_str(", ");
+                v.push_str(value);
+            }
+            None => found = Some(value.into()),
+        }
+    }
+    found
 }

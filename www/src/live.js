@@ -122,6 +122,8 @@ const actions = {
     const url = await session.s3.presignPut(key, { expiresIn: 300, contentType: "text/plain" });
     const put = await fetch(url, { method: "PUT", body: `uploaded by ${session.user.username} through a presigned PUT`, headers: { "content-type": "text/plain" } });
     if (!put.ok) return put;
+    // Read the PUT's (empty) answer: left unread, the page aborts the request when it collects it.
+    await put.arrayBuffer();
     return fetch(await session.s3.presignGet(key, { expiresIn: 300 }));
   },
   big: async () => {

@@ -1,0 +1,106 @@
+// Uploads from a Chromium page against the devstack (cross-origin, through
+// its CORS rules), for what the page itself sees of them (issue 20, items 17
+// and 18): a quiet console (no "Refused to get unsafe header", no request
+// that fails after its answer came, net::ERR_ABORTED) and a main thread that
+// is never blocked for long while 64 MiB go up.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { serve } from "../../scripts/serve.mjs";
+import { launch } from "./chromium.mjs";
+import { repoRoot } from "../js/suite-files.mjs";
+import { startDevstack } from "../js/devstack.mjs";
+
+const { default: init, UserPool } = await import(join(repoRoot, "pkg/index.js"));
+await init();
+
+let browser, server, stack, c, idToken;
+before(async () => {
+  [browser, server, stack] = await Promise.all([launch(), serve(repoRoot), startDevstack()]);
+  c = stack.config;
+  const pool = new UserPool({ region: c.region, userPoolId: c.userPoolId, clientId: c.clientId, endpoint: c.userPoolEndpoint });
+  const user = c.users.find((u) => u.username === "user@example.com");
+  idToken = (await pool.signIn(user.username, user.password)).idToken;
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+  stack?.stop();
+});
+
+/**
+ * A page with the SDK, `s3` (S3Client with `options`) and `body(size)`; its
+ * console errors and warnings, page errors and failed requests are collected.
+ */
+async function uploadPage(options = {}) {
+  const page = await browser.newPage();
+  const noise = [];
+  // The test server has no favicon: not the SDK's.
+  page.on("console", (m) => !m.location().url.endsWith("/favicon.ico") && ["error", "warning"].includes(m.type()) && noise.push(`console ${m.type()}: ${m.text()} (${m.location().url.split("?")[0]})`));
+  page.on("pageerror", (e) => noise.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => noise.push(`request failed: ${r.method()} ${r.url().split("?")[0]}: ${r.failure()?.errorText}`));
+  await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+  await page.evaluate(
+    async ({ c, idToken, options }) => {
+      const sdk = await import("/pkg/index.js");
+      await sdk.default();
+      const credentials = new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, idToken, endpoint: c.identityEndpoint, stsEndpoint: c.stsEndpoint });
+      window.s3 = new sdk.S3Client({ credentials, region: c.region, bucket: c.bucket, endpoint: c.s3Endpoint, prefix: c.s3Prefix, ...options });
+      window.body = (size) => {
+        const out = new Uint8Array(size);
+        for (let i = 0; i < size; i += 4096) out[i] = (i / 4096) % 256;
+        return out;
+      };
+    },
+    { c, idToken, options },
+  );
+  return { page, noise };
+}
+
+/** Collects garbage in the page (an unread answer's body is cancelled when its Response is collected). */
+async function collectGarbage(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("HeapProfiler.collectGarbage");
+  await cdp.detach();
+}
+
+test("uploads log no console error or warning and abort no request after its answer (XMLHttpRequest parts, fetch PUTs, timeouts armed)", async () => {
+  // timeoutMs armed on every attempt: a timer that outlives its success would abort a finished request.
+  const { page, noise } = await uploadPage({ timeoutMs: 1500 });
+  const out = await page.evaluate(async () => {
+    const key = await s3.myPrefix("browser/quiet.bin");
+    const events = [];
+    // Parts by XMLHttpRequest (a page, onProgress), with a caller's signal.
+    const done = await s3.upload(key, new File([body(11 * 1024 * 1024)], "quiet.bin"), { signal: new AbortController().signal, onProgress: (p) => events.push(p.loaded) });
+    // Whole objects by fetch, small and a 5 MiB Blob.
+    const small = await s3.putObject(await s3.myPrefix("browser/quiet.txt"), "hello", { contentType: "text/plain" });
+    const big = await s3.putObject(await s3.myPrefix("browser/quiet-5.bin"), new Blob([body(5 * 1024 * 1024)]));
+    const text = await (await s3.getObject(await s3.myPrefix("browser/quiet.txt"))).text();
+    for (const k of ["browser/quiet.bin", "browser/quiet.txt", "browser/quiet-5.bin"]) await s3.deleteObject(await s3.myPrefix(k));
+    return { parts: done.parts, last: events.at(-1), small: small.etag, big: big.etag, text };
+  });
+  assert.equal(out.parts, 3);
+  assert.equal(out.last, 11 * 1024 * 1024);
+  assert.equal(out.text, "hello");
+  // Past every attempt's timeout, and after a collection.
+  await page.waitForTimeout(2500);
+  await collectGarbage(page);
+  await page.waitForTimeout(500);
+  await page.close();
+  assert.deepEqual(noise, []);
+});
+
+test("the same with no timeout: nothing aborted once the page collects the finished answers", async () => {
+  const { page, noise } = await uploadPage();
+  await page.evaluate(async () => {
+    const key = await s3.myPrefix("browser/quiet-gc.bin");
+    await s3.upload(key, new Blob([body(6 * 1024 * 1024)]), { onProgress: () => {} });
+    await s3.putObject(await s3.myPrefix("browser/quiet-gc.txt"), "hello");
+    await s3.deleteObject(key);
+    await s3.deleteObject(await s3.myPrefix("browser/quiet-gc.txt"));
+  });
+  await collectGarbage(page);
+  await page.waitForTimeout(500);
+  await page.close();
+  assert.deepEqual(noise, []);
+});
