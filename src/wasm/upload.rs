@@ -276,7 +276,7 @@ impl Shared {
         .request(&self.op.at().bucket())
         .map_err(js_error)?;
         let client = self.op.client();
-        let p = Prepared::new(
+        let mut p = Prepared::new(
             &request.url,
             request.method.into(),
             Vec::new(),
@@ -285,6 +285,9 @@ impl Shared {
             Vec::new(),
         )
         .await?;
+        // Hashed: the Request signed below only carries the URL and headers to
+        // XMLHttpRequest, and a body in it would be one more copy on the main thread.
+        p.body = JsValue::UNDEFINED;
         let mut life = SignedFetch::new(
             client.retries(),
             js_sys::Date::now() as i64,
