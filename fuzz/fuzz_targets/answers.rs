@@ -2,7 +2,7 @@
 //! every parser of service answers (Cognito, STS, S3) and tokens, and the credential provider
 //! fed arbitrary answers, must never panic, and no error may quote a secret.
 
-use cognito_sigv4::cognito::srp::{PasswordVerifier, SrpClient};
+use cognito_sigv4::cognito::srp::{NumBigint, PasswordVerifier, SrpClient};
 use cognito_sigv4::cognito::{
     Answer, AssumeRoleWithWebIdentity, ClientCredentials, GetCredentialsForIdentity, GetId,
     GetOpenIdToken, InitiateAuth, RespondToAuthChallenge, RevokeToken,
@@ -55,7 +55,7 @@ pub fn check(data: &[u8]) {
     if let Ok(Answer::Challenge(c)) =
         RespondToAuthChallenge::parse(&response_of(status, &text), &[SECRET])
     {
-        let client = SrpClient::new(&[7u8; 32]).expect("32 bytes make an SRP client");
+        let client = SrpClient::new(NumBigint, &[7u8; 32]).expect("32 bytes make an SRP client");
         let verifier = PasswordVerifier {
             salt_hex: c.parameter("SALT").unwrap_or(""),
             srp_b_hex: c.parameter("SRP_B").unwrap_or(""),

@@ -7,7 +7,11 @@
 //! answers, which this module reproduces.
 //!
 //! The caller brings the randomness (128 bytes from a CSPRNG: the shell's
-//! `crypto.getRandomValues`) and the time.
+//! `crypto.getRandomValues`), the time, and the big integers ([`Arith`]): the
+//! shell's are the platform's `BigInt` (src/wasm/srp_bigint.rs), so that no
+//! big-integer crate is in the wasm; natively, num-bigint's ([`NumBigint`],
+//! for the tests and the fuzzer). The protocol, and the one modular
+//! exponentiation ([`modpow`]), are this module's whatever the integers.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::sigv4::sha256::{hmac, sha256, HmacKey};
@@ -16,18 +20,86 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::{alphabet, Engine};
-use num_bigint::BigUint;
 
 /// RFC 3526's 3072-bit prime.
 const N_HEX: &[u8] = b"FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3BE39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA051015728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200CBBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF";
 
-fn n() -> BigUint {
-    BigUint::from_bytes_be(&hex_bytes(N_HEX).unwrap_or_default())
+/// The non-negative integers SRP computes with, and the four operations it
+/// needs of them; the modular exponentiation is [`modpow`]'s, over these.
+pub trait Arith {
+    type Int;
+    /// The integer of big-endian bytes (none: 0).
+    fn int(&self, be: &[u8]) -> Self::Int;
+    /// Its big-endian bytes (0: none, or zeros).
+    fn bytes(&self, v: &Self::Int) -> Vec<u8>;
+    fn add(&self, a: &Self::Int, b: &Self::Int) -> Self::Int;
+    fn mul(&self, a: &Self::Int, b: &Self::Int) -> Self::Int;
+    /// `a mod m`, `m` > 0.
+    fn rem(&self, a: &Self::Int, m: &Self::Int) -> Self::Int;
 }
 
-/// Bytes of hex digits (an odd count reads as if led by a 0). By hand, not
-/// num-bigint's radix parser and printer: 3.5 KB of wasm before gzip.
-fn hex_bytes(hex: &[u8]) -> Option<Vec<u8>> {
+/// num-bigint's integers: the core's own, natively (tests, fuzzing).
+#[cfg(not(target_arch = "wasm32"))]
+pub struct NumBigint;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Arith for NumBigint {
+    type Int = num_bigint::BigUint;
+    fn int(&self, be: &[u8]) -> Self::Int {
+        num_bigint::BigUint::from_bytes_be(be)
+    }
+    fn bytes(&self, v: &Self::Int) -> Vec<u8> {
+        v.to_bytes_be()
+    }
+    fn add(&self, a: &Self::Int, b: &Self::Int) -> Self::Int {
+        a + b
+    }
+    fn mul(&self, a: &Self::Int, b: &Self::Int) -> Self::Int {
+        a * b
+    }
+    fn rem(&self, a: &Self::Int, m: &Self::Int) -> Self::Int {
+        a % m
+    }
+}
+
+/// `base^exp mod n`, `exp` big-endian: left to right, 4 bits at a time
+/// (4 squarings and at most one multiplication by a table entry per hex
+/// digit). Not constant-time, as neither num-bigint's nor Amplify's is.
+pub fn modpow<M: Arith>(m: &M, base: &M::Int, exp: &[u8], n: &M::Int) -> M::Int {
+    let mul = |a: &M::Int, b: &M::Int| m.rem(&m.mul(a, b), n);
+    let mut table = Vec::with_capacity(16);
+    table.push(m.int(&[1]));
+    table.push(m.rem(base, n));
+    for i in 2..16 {
+        if let (Some(t), Some(b)) = (table.get(i - 1), table.get(1)) {
+            let next = mul(t, b);
+            table.push(next);
+        }
+    }
+    let mut r = m.int(&[1]);
+    for digit in exp.iter().flat_map(|b| [b >> 4, b & 15]) {
+        for _ in 0..4 {
+            r = mul(&r, &r);
+        }
+        if let Some(t) = table.get(usize::from(digit)).filter(|_| digit != 0) {
+            r = mul(&r, t);
+        }
+    }
+    r
+}
+
+fn is_zero(be: &[u8]) -> bool {
+    trimmed(be).is_empty()
+}
+
+/// Big-endian bytes without their leading zeros.
+fn trimmed(be: &[u8]) -> &[u8] {
+    be.get(be.iter().take_while(|b| **b == 0).count()..)
+        .unwrap_or_default()
+}
+
+/// Bytes of hex digits (an odd count reads as if led by a 0).
+pub(crate) fn hex_bytes(hex: &[u8]) -> Option<Vec<u8>> {
     let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
     let mut out = Vec::with_capacity(hex.len() / 2 + 1);
     let (first, rest) = hex.split_at(hex.len() % 2);
@@ -42,26 +114,22 @@ fn hex_bytes(hex: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// The bytes of `v` as the SDKs hash it: big-endian, with a 0 byte in front
-/// when the first has its high bit set (so it reads as positive).
-fn padded(v: &BigUint) -> Vec<u8> {
-    let bytes = v.to_bytes_be();
-    match bytes.first() {
-        Some(b) if *b >= 0x80 => [&[0u8][..], &bytes].concat(),
-        _ => bytes,
+/// Big-endian bytes as the SDKs hash them: without leading zeros (0 as one
+/// 0 byte), then with a 0 byte in front when the first has its high bit set
+/// (so it reads as positive).
+fn padded(be: &[u8]) -> Vec<u8> {
+    match trimmed(be) {
+        [] => [0].into(),
+        bytes @ [0x80..=0xff, ..] => [&[0u8][..], bytes].concat(),
+        bytes => bytes.to_vec(),
     }
 }
 
-fn hash_to_int(parts: &[&[u8]]) -> BigUint {
-    BigUint::from_bytes_be(&sha256(&parts.concat()))
-}
-
-fn hex_to_int(hex: &str, what: &str) -> Result<BigUint> {
-    let bytes = (!hex.is_empty() && hex.len() <= 2048)
+fn hex_to_bytes(hex: &str, what: &str) -> Result<Vec<u8>> {
+    (!hex.is_empty() && hex.len() <= 2048)
         .then(|| hex_bytes(hex.as_bytes()))
         .flatten()
-        .ok_or_else(|| unusable(what))?;
-    Ok(BigUint::from_bytes_be(&bytes))
+        .ok_or_else(|| unusable(what))
 }
 
 fn unusable(what: &str) -> Error {
@@ -76,10 +144,12 @@ fn unusable(what: &str) -> Error {
     )
 }
 
-/// The client's side of one SRP sign-in: its secret `a` and public `A`.
-pub struct SrpClient {
-    a: BigUint,
-    big_a: BigUint,
+/// The client's side of one SRP sign-in: its secret `a` and public `A`
+/// (big-endian), and its integers.
+pub struct SrpClient<M: Arith> {
+    math: M,
+    a: Vec<u8>,
+    big_a: Vec<u8>,
 }
 
 /// What Cognito's `PASSWORD_VERIFIER` challenge gives.
@@ -99,29 +169,33 @@ pub struct PasswordClaim {
     pub signature: String,
 }
 
-impl SrpClient {
+impl<M: Arith> SrpClient<M> {
     /// `random`: at least 32 bytes from a CSPRNG (Amplify uses 128).
-    pub fn new(random: &[u8]) -> Result<SrpClient> {
+    pub fn new(math: M, random: &[u8]) -> Result<SrpClient<M>> {
         if random.len() < 32 {
             return Err(Error::new(
                 ErrorCode::InvalidConfig,
                 "SRP needs at least 32 random bytes",
             ));
         }
-        let a = BigUint::from_bytes_be(random);
-        let big_a = BigUint::from(2u32).modpow(&a, &n());
-        if big_a == BigUint::default() {
+        let n = math.int(&hex_bytes(N_HEX).unwrap_or_default());
+        let big_a = math.bytes(&modpow(&math, &math.int(&[2]), random, &n));
+        if is_zero(&big_a) {
             return Err(Error::new(
                 ErrorCode::InvalidConfig,
                 "these random bytes make SRP's A zero: draw new ones",
             ));
         }
-        Ok(SrpClient { a, big_a })
+        Ok(SrpClient {
+            math,
+            a: random.to_vec(),
+            big_a,
+        })
     }
 
     /// `SRP_A` as InitiateAuth sends it: lower-case hex, unpadded.
     pub fn public_a_hex(&self) -> String {
-        let hex = crate::sigv4::sha256::hex(&self.big_a.to_bytes_be());
+        let hex = crate::sigv4::sha256::hex(trimmed(&self.big_a));
         String::from(hex.strip_prefix('0').unwrap_or(&hex))
     }
 
@@ -134,19 +208,21 @@ impl SrpClient {
         challenge: &PasswordVerifier<'_>,
         now_ms: i64,
     ) -> Result<PasswordClaim> {
-        let n = n();
-        let zero = BigUint::default();
-        let g = BigUint::from(2u32);
+        let m = &self.math;
+        let n_bytes = hex_bytes(N_HEX).unwrap_or_default();
+        let n = m.int(&n_bytes);
         let pool_name = pool_id.split_once('_').map_or(pool_id, |(_, name)| name);
         let user = challenge.user_id_for_srp;
         if user.is_empty() {
             return Err(unusable("USER_ID_FOR_SRP"));
         }
-        let b = hex_to_int(challenge.srp_b_hex, "SRP_B")?;
-        if &b % &n == zero {
+        // B as given (hashed so), and mod N.
+        let b_bytes = hex_to_bytes(challenge.srp_b_hex, "SRP_B")?;
+        let b = m.rem(&m.int(&b_bytes), &n);
+        if is_zero(&m.bytes(&b)) {
             return Err(unusable("SRP_B"));
         }
-        let salt = hex_to_int(challenge.salt_hex, "SALT")?;
+        let salt = hex_to_bytes(challenge.salt_hex, "SALT")?;
         let secret_block = GeneralPurpose::new(
             &alphabet::STANDARD,
             GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
@@ -154,19 +230,26 @@ impl SrpClient {
         .decode(challenge.secret_block.replace('-', "+").replace('_', "/"))
         .map_err(|_| unusable("SECRET_BLOCK"))?;
 
-        let k = hash_to_int(&[&padded(&n), &padded(&g)]);
-        let u = hash_to_int(&[&padded(&self.big_a), &padded(&b)]);
-        if u == zero {
+        let k = sha256(&[padded(&n_bytes), padded(&[2])].concat());
+        let u = sha256(&[padded(&self.big_a), padded(&b_bytes)].concat());
+        if is_zero(&u) {
             return Err(unusable("SRP_B"));
         }
         // The password enters only hashed with the user and pool names.
         let identity = sha256([pool_name, user, ":", password].concat().as_bytes());
         // x hashes the padded salt's hex followed by that hash's hex: as bytes, the two concatenated.
-        let x = hash_to_int(&[&padded(&salt), &identity]);
-        // S = (B - k g^x)^(a + u x) mod N, the base taken mod N.
-        let kgx = (&k * g.modpow(&x, &n)) % &n;
-        let base = ((&b % &n) + &n - kgx) % &n;
-        let s = base.modpow(&(&self.a + &u * &x), &n);
+        let x = sha256(&[&padded(&salt)[..], &identity].concat());
+        // S = (B - k g^x)^(a + u x) mod N, B already taken mod N, and
+        // -k as (N - 1) k (N is odd: N - 1 is N with its last bit cleared).
+        let mut n_minus_1 = n_bytes.clone();
+        if let Some(last) = n_minus_1.last_mut() {
+            *last &= 0xfe;
+        }
+        let minus_k = m.mul(&m.int(&k), &m.int(&n_minus_1));
+        let gx = modpow(m, &m.int(&[2]), &x, &n);
+        let base = m.rem(&m.add(&b, &m.mul(&m.rem(&minus_k, &n), &gx)), &n);
+        let exp = m.add(&m.int(&self.a), &m.mul(&m.int(&u), &m.int(&x)));
+        let s = m.bytes(&modpow(m, &base, &m.bytes(&exp), &n));
         // HKDF-SHA256(ikm = S, salt = u, info = "Caldera Derived Key"), 16 bytes.
         let prk = hmac(&padded(&u), &padded(&s));
         let okm = hmac(&prk, b"Caldera Derived Key\x01");
@@ -232,7 +315,7 @@ mod tests {
         assert!(cases.len() >= 6);
         for case in cases {
             let f = |name: &str| case.get(name).and_then(Value::as_str).unwrap();
-            let client = SrpClient::new(&hex_bytes(f("a").as_bytes()).unwrap()).unwrap();
+            let client = SrpClient::new(NumBigint, &hex_bytes(f("a").as_bytes()).unwrap()).unwrap();
             assert_eq!(client.public_a_hex(), f("A"));
             let ms = case.get("ms").and_then(Value::as_f64).unwrap() as i64;
             let claim = client
@@ -257,7 +340,7 @@ mod tests {
 
     #[test]
     fn unusable_challenges_are_malformed_and_never_quote_the_password() {
-        let client = SrpClient::new(&[7u8; 128]).unwrap();
+        let client = SrpClient::new(NumBigint, &[7u8; 128]).unwrap();
         let n_hex = core::str::from_utf8(N_HEX).unwrap();
         for (salt, b, block, user, what) in [
             ("ab", "0", "YQ==", "u", "SRP_B"),
@@ -287,7 +370,7 @@ mod tests {
             assert!(!e.message.contains("hunter2"));
         }
         assert_eq!(
-            SrpClient::new(&[1; 8]).err().unwrap().code,
+            SrpClient::new(NumBigint, &[1; 8]).err().unwrap().code,
             ErrorCode::InvalidConfig
         );
     }

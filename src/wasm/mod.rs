@@ -19,6 +19,7 @@ pub mod provider;
 pub mod s3;
 mod s3_objects;
 pub mod signer;
+mod srp_bigint;
 mod upload;
 pub mod user_pool;
 mod xhr;

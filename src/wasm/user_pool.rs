@@ -4,6 +4,7 @@
 
 use super::boundary::{config_error, js_error, promise, rejected, required_string, to_js, Options};
 use super::fetch::{self, Failure, Limits};
+use super::srp_bigint::JsBigInt;
 use crate::cognito::srp::{PasswordVerifier, SrpClient};
 use crate::cognito::{
     answer_field, initiate_auth, Answer, AuthFlow, Challenge, ClientCredentials, InitiateAuth,
@@ -350,7 +351,7 @@ async fn srp_sign_in(
     username: &str,
     password: &str,
 ) -> Result<JsValue, JsValue> {
-    let client = SrpClient::new(&random_bytes(128)?).map_err(js_error)?;
+    let client = SrpClient::new(JsBigInt, &random_bytes(128)?).map_err(js_error)?;
     let srp_a = client.public_a_hex();
     let request = InitiateAuth {
         endpoint,
