@@ -11,5 +11,6 @@ bash scripts/venv.sh
 node bench/run.mjs "$@"
 node bench/roundtrips.mjs   # round trips per signed request, against moto
 cargo build --quiet -p devstack
+node bench/srp.mjs       # the client's share of an SRP sign-in (Node)
 node bench/uploads.mjs   # wasm memory over a 300 MiB upload (Node), long tasks during a 64 MiB one (Chromium)
 node --expose-gc bench/soak.mjs   # faults and load against the devstack (npm run soak)

@@ -139,6 +139,8 @@ pub struct Call {
     host: String,
     headers: Vec<(String, String)>,
     body: Body,
+    /// The body to send, when the machine wrote it (else the operation's).
+    text: Option<String>,
     life: SignedFetch,
     /// No second attempt at all (a stream sent once).
     once: bool,
@@ -172,6 +174,7 @@ impl Call {
             host,
             headers,
             body,
+            text: None,
             life: SignedFetch::new(retries, now_ms, seed),
             once,
             keys: None,
@@ -183,6 +186,14 @@ impl Call {
 
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    /// A call that sends `text` (signed with its hash) instead of the
+    /// operation's body: a document the machine wrote.
+    pub fn with_text(mut self, text: String) -> Call {
+        self.body = Body::Bytes(text.as_bytes().to_vec());
+        self.text = Some(text);
+        self
     }
 
     pub fn poll(&mut self, signing: &mut Signing, now_ms: i64) -> Step {
@@ -261,6 +272,7 @@ impl Call {
             url: signed.url,
             headers: signed.headers,
             timeout_ms,
+            body: self.text.clone(),
         })
     }
 

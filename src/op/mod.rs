@@ -14,12 +14,13 @@
 //! - [`Fetch`]: `AwsClient.fetch`, a [`Call`] whose answer is the caller's.
 
 pub mod call;
+pub mod delete_objects;
 pub mod s3;
 
 pub use call::{Body, Call, Signing};
 
 use crate::error::Error;
-use crate::s3::Listing;
+use crate::s3::{Deleted, Listing};
 use crate::sigv4::Credentials;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -61,6 +62,8 @@ pub struct Attempt {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub timeout_ms: Option<u32>,
+    /// A body the machine wrote (an XML document); `None`: the operation's own.
+    pub body: Option<String>,
 }
 
 /// The head of an answer.
@@ -105,6 +108,8 @@ pub enum Output {
     Etag(Option<String>),
     Listing(Listing),
     Head(ObjectHead),
+    /// DeleteObjects' answers so far, and what stopped it, if anything did.
+    Deleted(Deleted, Option<Error>),
 }
 
 /// HeadObject's answer.

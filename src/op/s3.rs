@@ -6,7 +6,7 @@
 use super::call::Step;
 use super::{Call, Failure, Head, Machine, Need, ObjectHead, Output, Signing};
 use crate::error::{Error, ErrorCode};
-use crate::s3::{parse_error, CopyObject, ListObjectsV2};
+use crate::s3::{parse_error, CopyObject, DeleteObjects, ListObjectsV2};
 use crate::sigv4::Credentials;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -30,6 +30,8 @@ pub enum Kind {
     Copy,
     /// Its document (ListObjectsV2).
     List,
+    /// Its document (DeleteObjects: per key).
+    Delete,
 }
 
 #[derive(Debug)]
@@ -78,7 +80,7 @@ impl S3Op {
             Kind::Nothing => Some(Output::Nothing),
             Kind::Etag => Some(Output::Etag(head.header("etag").map(String::from))),
             Kind::Head => Some(Output::Head(object_head(&head))),
-            Kind::Copy | Kind::List => None,
+            Kind::Copy | Kind::List | Kind::Delete => None,
         };
         match output {
             // Its body is of no use: finished first, so that nothing is left open.
@@ -106,6 +108,7 @@ impl S3Op {
         }
         match self.kind {
             Kind::Copy => CopyObject::parse(text).map(|etag| Output::Etag(Some(etag))),
+            Kind::Delete => DeleteObjects::parse(text).map(|d| Output::Deleted(d, None)),
             _ => ListObjectsV2::parse(text).map(Output::Listing),
         }
     }

@@ -58,8 +58,10 @@ impl Sending {
             })?;
         }
         init.set_headers(&out);
-        if !self.body.is_undefined() {
-            init.set_body(&self.body);
+        match &attempt.body {
+            Some(text) => init.set_body(&text.into()),
+            None if !self.body.is_undefined() => init.set_body(&self.body),
+            None => {}
         }
         if self.stream {
             Reflect::set(&init, &"duplex".into(), &"half".into())?;

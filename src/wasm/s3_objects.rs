@@ -4,10 +4,12 @@
 //! the policy are the core's (src/s3/actions/).
 
 use super::boundary::{config_error, js_error, promise, read_array, Options};
-use super::s3::{answer_text, signal_of, Op, S3Client};
+use super::driver::{drive, Sending};
+use super::s3::{signal_of, Op, S3Client};
+use crate::op::delete_objects::DeleteObjectsOp;
 use crate::op::s3::Kind;
 use crate::op::Output;
-use crate::s3::{CopyObject, DeleteObject, DeleteObjects, HeadObject, PostPolicy, MAX_DELETE_KEYS};
+use crate::s3::{CopyObject, HeadObject, PostPolicy};
 use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -150,72 +152,39 @@ impl S3Client {
                 .map(|k| Op::key(&k))
                 .collect::<crate::Result<_>>()
                 .map_err(js_error)?;
-            // Every request is built (and every key checked) before anything
-            // is sent: a bad key late in the list deletes nothing. Keys XML
-            // cannot carry go alone, by DeleteObject.
-            let bucket = op.at().bucket();
-            let (batched, alone): (Vec<String>, Vec<String>) =
-                keys.into_iter().partition(|k| DeleteObjects::fits_xml(k));
-            let batches = batched
-                .chunks(MAX_DELETE_KEYS)
-                .map(|batch| (DeleteObjects { keys: batch }).request(&bucket))
-                .collect::<crate::Result<Vec<_>>>()
-                .map_err(js_error)?;
-            let singles = alone
-                .iter()
-                .map(|key| DeleteObject { key }.request(&bucket).map(|r| (key, r)))
-                .collect::<crate::Result<Vec<_>>>()
-                .map_err(js_error)?;
-            let (deleted, errors) = (Array::new(), Array::new());
-            let error_item = |key: &str, code: &JsValue, message: &JsValue| {
+            let mut machine = DeleteObjectsOp::new(
+                &op.at().bucket(),
+                keys,
+                js_sys::Date::now() as i64,
+                js_sys::Math::random().to_bits(),
+            )
+            .map_err(js_error)?;
+            let sending = Sending {
+                body: JsValue::UNDEFINED,
+                options: signal_of(&o)?,
+                stream: false,
+            };
+            let (output, _) = drive(op.client(), &mut machine, &sending).await?;
+            let Output::Deleted(result, failure) = output else {
+                return Err(js_error(config_error("no result")));
+            };
+            let deleted: Array = result.deleted.into_iter().map(JsValue::from).collect();
+            let errors = Array::new();
+            for e in result.errors {
                 let item = js_sys::Object::new();
-                let _ = Reflect::set(&item, &"key".into(), &key.into());
-                let _ = Reflect::set(&item, &"code".into(), code);
-                let _ = Reflect::set(&item, &"message".into(), message);
+                Reflect::set(&item, &"key".into(), &e.key.into())?;
+                Reflect::set(&item, &"code".into(), &e.code.into())?;
+                Reflect::set(&item, &"message".into(), &e.message.into())?;
                 errors.push(&item);
-            };
-            // What earlier requests did is not lost with a later failure.
-            let with_partial = |e: JsValue| {
-                if e.is_object() {
-                    let partial = js_sys::Object::new();
-                    let _ = Reflect::set(&partial, &"deleted".into(), &deleted);
-                    let _ = Reflect::set(&partial, &"errors".into(), &errors);
-                    let _ = Reflect::set(&e, &"result".into(), &partial);
-                }
-                e
-            };
-            for (request, body) in batches {
-                let sent = async {
-                    let response = op
-                        .send(Ok(request), Vec::new(), body.into(), signal_of(&o)?)
-                        .await?;
-                    DeleteObjects::parse(&answer_text(&response, "DeleteObjects").await?)
-                        .map_err(js_error)
-                };
-                let result = sent.await.map_err(with_partial)?;
-                for key in result.deleted {
-                    deleted.push(&key.into());
-                }
-                for e in result.errors {
-                    error_item(&e.key, &e.code.into(), &e.message.into());
-                }
             }
-            for (key, request) in singles {
-                let signal = signal_of(&o)?;
-                match op
-                    .send(Ok(request), Vec::new(), JsValue::UNDEFINED, signal)
-                    .await
-                {
-                    Ok(_) => {
-                        deleted.push(&key.into());
-                    }
-                    // S3's answer for this key, as DeleteObjects would give it.
-                    Err(e) if Reflect::has(&e, &"status".into()).unwrap_or(false) => {
-                        let field = |name: &str| Reflect::get(&e, &name.into()).unwrap_or_default();
-                        error_item(key, &field("code"), &field("message"));
-                    }
-                    Err(e) => return Err(with_partial(e)),
-                }
+            if let Some(e) = failure {
+                // What earlier requests did is not lost with a later failure.
+                let err = js_error(e);
+                let partial = js_sys::Object::new();
+                Reflect::set(&partial, &"deleted".into(), &deleted)?;
+                Reflect::set(&partial, &"errors".into(), &errors)?;
+                Reflect::set(&err, &"result".into(), &partial)?;
+                return Err(err);
             }
             let out = js_sys::Object::new();
             Reflect::set(&out, &"deleted".into(), &deleted)?;
