@@ -89,6 +89,16 @@ impl SignedFetch {
         Some(Next::RetryAt(now_ms.saturating_add(delay.max(at_least_ms))))
     }
 
+    /// When to send again an answer that failed after all (a transient
+    /// error inside a 200, read from its document), within the same retries
+    /// and backoff; `None` when they are spent.
+    pub fn retry_later(&mut self, now_ms: i64) -> Option<i64> {
+        match self.retry(now_ms, 0)? {
+            Next::RetryAt(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// An answer came. `body` is its text when the shell read it (a 403, whose
     /// words tell a skew), else empty; `from_signed_host` is false when a
     /// redirect led elsewhere, whose clock is none of ours. A `Retry-After`

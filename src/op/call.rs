@@ -188,6 +188,19 @@ impl Call {
         &self.host
     }
 
+    /// The final answer failed after all (a transient error its document
+    /// told): send again after a backoff, within the same retries. False when
+    /// they are spent.
+    pub fn retry_later(&mut self, now_ms: i64) -> bool {
+        match self.life.retry_later(now_ms) {
+            Some(at) if !self.once => {
+                self.state = State::Waiting(at);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// A call that sends `text` (signed with its hash) instead of the
     /// operation's body: a document the machine wrote.
     pub fn with_text(mut self, text: String) -> Call {

@@ -20,7 +20,7 @@ pub mod s3;
 pub use call::{Body, Call, Signing};
 
 use crate::error::Error;
-use crate::s3::{Deleted, Listing};
+use crate::s3::{Deleted, Listing, PartsPage};
 use crate::sigv4::Credentials;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -110,6 +110,10 @@ pub enum Output {
     Head(ObjectHead),
     /// DeleteObjects' answers so far, and what stopped it, if anything did.
     Deleted(Deleted, Option<Error>),
+    /// CreateMultipartUpload's id.
+    UploadId(String),
+    /// A page of ListParts.
+    Parts(PartsPage),
 }
 
 /// HeadObject's answer.

@@ -6,7 +6,10 @@
 use super::call::Step;
 use super::{Call, Failure, Head, Machine, Need, ObjectHead, Output, Signing};
 use crate::error::{Error, ErrorCode};
-use crate::s3::{parse_error, CopyObject, DeleteObjects, ListObjectsV2};
+use crate::s3::{
+    parse_error, CompleteMultipartUpload, CopyObject, CreateMultipartUpload, DeleteObjects,
+    ListObjectsV2, ListParts,
+};
 use crate::sigv4::Credentials;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -32,6 +35,13 @@ pub enum Kind {
     List,
     /// Its document (DeleteObjects: per key).
     Delete,
+    /// Its document (CreateMultipartUpload: the upload's id).
+    Create,
+    /// Its document (ListParts: a page).
+    Parts,
+    /// Its document (CompleteMultipartUpload: the object's ETag); a transient
+    /// error inside a 200 is sent again, as the AWS SDKs do.
+    Complete,
 }
 
 #[derive(Debug)]
@@ -80,7 +90,7 @@ impl S3Op {
             Kind::Nothing => Some(Output::Nothing),
             Kind::Etag => Some(Output::Etag(head.header("etag").map(String::from))),
             Kind::Head => Some(Output::Head(object_head(&head))),
-            Kind::Copy | Kind::List | Kind::Delete => None,
+            _ => None,
         };
         match output {
             // Its body is of no use: finished first, so that nothing is left open.
@@ -109,6 +119,11 @@ impl S3Op {
         match self.kind {
             Kind::Copy => CopyObject::parse(text).map(|etag| Output::Etag(Some(etag))),
             Kind::Delete => DeleteObjects::parse(text).map(|d| Output::Deleted(d, None)),
+            Kind::Create => CreateMultipartUpload::parse(text).map(Output::UploadId),
+            Kind::Parts => ListParts::parse(text).map(Output::Parts),
+            Kind::Complete => {
+                CompleteMultipartUpload::parse(text).map(|etag| Output::Etag(Some(etag)))
+            }
             _ => ListObjectsV2::parse(text).map(Output::Listing),
         }
     }
@@ -188,6 +203,13 @@ impl Machine for S3Op {
             State::Reading { status, ok } => {
                 self.state = match self.parse(status, ok, &text) {
                     Ok(output) => State::Done(output),
+                    Err(e)
+                        if self.kind == Kind::Complete
+                            && CompleteMultipartUpload::retryable(&e)
+                            && self.call.retry_later(now_ms) =>
+                    {
+                        State::Calling
+                    }
                     Err(e) => State::Failed(e),
                 }
             }

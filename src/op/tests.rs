@@ -314,3 +314,60 @@ impl Need {
         }
     }
 }
+
+#[test]
+fn complete_sends_again_a_transient_error_inside_a_200() {
+    let mut s = signing(2);
+    let url = "https://b-1.s3.us-east-1.amazonaws.com/k?uploadId=u";
+    let mut op = S3Op::new(
+        call(&s, url, false),
+        "CompleteMultipartUpload",
+        Kind::Complete,
+    );
+    let transient = "<Error><Code>InternalError</Code><Message>try again</Message></Error>";
+    let mut now = NOW;
+    for _ in 0..2 {
+        until_send(&mut op, &mut s, now);
+        op.on_head(head(200, &[]), now);
+        assert!(matches!(op.poll(&mut s, now), Need::ReadText { .. }));
+        op.on_text(transient.into(), now);
+        let Need::WaitUntil(at) = op.poll(&mut s, now) else {
+            panic!("not sent again")
+        };
+        now = at;
+    }
+    // Retries spent: the error stands.
+    until_send(&mut op, &mut s, now);
+    op.on_head(head(200, &[]), now);
+    op.poll(&mut s, now);
+    op.on_text(transient.into(), now);
+    assert!(matches!(op.poll(&mut s, now), Need::Fail(e) if e.name() == "InternalError"));
+    // Not transient: not sent again.
+    let mut bad = S3Op::new(
+        call(&s, url, false),
+        "CompleteMultipartUpload",
+        Kind::Complete,
+    );
+    until_send(&mut bad, &mut s, NOW);
+    bad.on_head(head(200, &[]), NOW);
+    bad.poll(&mut s, NOW);
+    bad.on_text("<Error><Code>InvalidPart</Code></Error>".into(), NOW);
+    assert!(matches!(bad.poll(&mut s, NOW), Need::Fail(e) if e.name() == "InvalidPart"));
+    let mut ok = S3Op::new(
+        call(&s, url, false),
+        "CompleteMultipartUpload",
+        Kind::Complete,
+    );
+    until_send(&mut ok, &mut s, NOW);
+    ok.on_head(head(200, &[]), NOW);
+    ok.poll(&mut s, NOW);
+    ok.on_text(
+        "<CompleteMultipartUploadResult><ETag>\"e-2\"</ETag></CompleteMultipartUploadResult>"
+            .into(),
+        NOW,
+    );
+    assert_eq!(
+        ok.poll(&mut s, NOW).done(),
+        Some(Output::Etag(Some("\"e-2\"".into())))
+    );
+}

@@ -5,8 +5,6 @@
 use super::boundary::{config_error, js_error, promise, read_array, to_js, Options};
 use super::client::{header_pairs, Client, Prepared};
 use super::driver::drive;
-use super::fetch::{self, Failure};
-use crate::error::{Error, ErrorCode};
 use crate::op::s3::{Kind, S3Op};
 use crate::op::Output;
 use crate::s3::{
@@ -17,10 +15,6 @@ use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-
-/// A ListObjectsV2 page of 1,000 keys is about 300 KB; error documents are
-/// smaller still. More is not an answer from S3, and is refused unread.
-const MAX_ANSWER_BYTES: usize = 16 << 20;
 
 pub(super) struct Where {
     region: String,
@@ -38,44 +32,6 @@ impl Where {
             endpoint: &self.endpoint,
             force_path_style: self.force_path_style,
         }
-    }
-}
-
-/// The body of an S3 answer that is read (listings, errors), at most MAX_ANSWER_BYTES.
-pub(super) async fn answer_text(
-    response: &web_sys::Response,
-    operation: &str,
-) -> Result<String, JsValue> {
-    match fetch::read_text(response.body(), MAX_ANSWER_BYTES, response.status()).await {
-        Ok(text) => Ok(text),
-        Err(Failure::TooLarge { .. }) => Err(js_error(Error::new(
-            ErrorCode::Malformed,
-            [
-                "the answer to ",
-                operation,
-                " is larger than 16777216 bytes, which S3 never sends: check the endpoint",
-            ]
-            .concat(),
-        ))),
-        // Node may word a body cut off by the attempt's timeout as a closed socket.
-        Err(_) if super::client::timed_out(response) => Err(js_error(Error::new(
-            ErrorCode::Timeout,
-            [
-                "the answer to ",
-                operation,
-                " did not finish within timeoutMs: raise it or check the network",
-            ]
-            .concat(),
-        ))),
-        Err(_) => Err(js_error(Error::new(
-            ErrorCode::Network,
-            [
-                "the answer to ",
-                operation,
-                " was cut off: check the network",
-            ]
-            .concat(),
-        ))),
     }
 }
 

@@ -8,11 +8,10 @@
 
 use super::boundary::{config_error, js_error, promise, Options};
 use super::client::{byte_len, set_at, sub, Body, Prepared};
-use super::s3::{answer_text, headers_of, signal_of, Op, S3Client};
+use super::s3::{headers_of, signal_of, Op, S3Client};
 use super::xhr;
 use crate::op::s3::Kind;
 use crate::op::Output;
-use crate::retry::RetryPolicy;
 use crate::s3::{
     part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
     CreateMultipartUpload, ListParts, Part, PutObject, UploadPart, MAX_PARTS,
@@ -74,6 +73,14 @@ enum Source {
         left: Option<Uint8Array>,
         done: bool,
     },
+}
+
+/// An answer the machine could not make its output of (never, if it parsed).
+fn malformed(operation: &str) -> crate::Error {
+    crate::Error::new(
+        crate::ErrorCode::Malformed,
+        ["the answer to ", operation, " is not what S3 sends"].concat(),
+    )
 }
 
 fn invalid_body() -> JsValue {
@@ -450,16 +457,18 @@ async fn uploaded_parts(
             after,
         }
         .request(&op.at().bucket());
-        let response = op
-            .send(
+        let output = op
+            .run(
                 request,
                 Vec::new(),
                 JsValue::UNDEFINED,
                 s.fetch_options.clone(),
+                Kind::Parts,
             )
             .await?;
-        let page =
-            ListParts::parse(&answer_text(&response, "ListParts").await?).map_err(js_error)?;
+        let Output::Parts(page) = output.0 else {
+            return Err(js_error(malformed("ListParts")));
+        };
         parts.extend(page.parts);
         match page.next {
             // A marker that does not move on would list forever.
@@ -576,18 +585,18 @@ pub(super) async fn upload(
                 content_type: s.content_type.as_deref(),
             }
             .request(&bucket);
-            let response = op
-                .send(
+            let output = op
+                .run(
                     request,
                     s.headers.clone(),
                     JsValue::UNDEFINED,
                     s.fetch_options.clone(),
+                    Kind::Create,
                 )
                 .await?;
-            let id = CreateMultipartUpload::parse(
-                &answer_text(&response, "CreateMultipartUpload").await?,
-            )
-            .map_err(js_error)?;
+            let Output::UploadId(id) = output.0 else {
+                return Err(js_error(malformed("CreateMultipartUpload")));
+            };
             (id, Vec::new())
         }
     };
@@ -645,9 +654,8 @@ async fn give_up(op: &Op, key: &str, upload_id: &str, failure: JsValue, s: &Sett
     failure
 }
 
-/// CompleteMultipartUpload: the object's ETag. A transient error inside a
-/// 200 (S3 reports those once the parts are being joined) is retried with
-/// the client's retries and backoff, as the AWS SDKs do.
+/// CompleteMultipartUpload: the object's ETag (a transient error inside a
+/// 200 is sent again by the machine, op::s3::Kind::Complete).
 async fn complete(
     op: &Op,
     key: &str,
@@ -660,39 +668,18 @@ async fn complete(
         upload_id,
         parts,
     };
-    let policy = RetryPolicy {
-        max_retries: op.client().retries(),
-        ..RetryPolicy::default()
-    };
-    let started = js_sys::Date::now() as i64;
-    let mut rng = js_sys::Math::random().to_bits() | 1;
-    let mut attempt = 0;
-    loop {
-        let response = op
-            .send(
-                complete.request(&op.at().bucket()),
-                Vec::new(),
-                complete.body().into(),
-                s.fetch_options.clone(),
-            )
-            .await?;
-        let text = answer_text(&response, "CompleteMultipartUpload").await?;
-        let e = match CompleteMultipartUpload::parse(&text) {
-            Ok(etag) => return Ok(etag),
-            Err(e) => e,
-        };
-        let elapsed = js_sys::Date::now() as i64 - started;
-        let delay = CompleteMultipartUpload::retryable(&e)
-            .then(|| policy.delay(attempt, elapsed, &mut rng))
-            .flatten();
-        match delay {
-            Some(ms) => super::fetch::sleep(ms as f64).await,
-            None => return Err(js_error(e)),
-        }
-        if let Some(reason) = aborted(s) {
-            return Err(reason);
-        }
-        attempt += 1;
+    let output = op
+        .run(
+            complete.request(&op.at().bucket()),
+            Vec::new(),
+            complete.body().into(),
+            s.fetch_options.clone(),
+            Kind::Complete,
+        )
+        .await?;
+    match output.0 {
+        Output::Etag(Some(etag)) => Ok(etag),
+        _ => Err(js_error(malformed("CompleteMultipartUpload"))),
     }
 }
 
