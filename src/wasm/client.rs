@@ -162,8 +162,13 @@ pub(crate) fn header_pairs(init: &JsValue) -> Result<Vec<(String, String)>, JsVa
             "headers must be an object, a Headers instance or an array of [name, value] pairs, without line breaks",
         ))
     })?;
+    Ok(pairs(&headers))
+}
+
+/// The `name: value` pairs of a `Headers`, as it iterates them (lower case).
+pub(crate) fn pairs(headers: &web_sys::Headers) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    if let Ok(Some(entries)) = js_sys::try_iter(&headers) {
+    if let Ok(Some(entries)) = js_sys::try_iter(headers) {
         for entry in entries.flatten() {
             let get = |i: u32| {
                 Reflect::get_u32(&entry, i)
@@ -174,7 +179,7 @@ pub(crate) fn header_pairs(init: &JsValue) -> Result<Vec<(String, String)>, JsVa
             out.push((get(0), get(1)));
         }
     }
-    Ok(out)
+    out
 }
 
 #[wasm_bindgen]

@@ -72,22 +72,10 @@ impl Sending {
 
 /// The head of `response` as the machines read it.
 fn head_of(response: &web_sys::Response) -> Head {
-    let mut headers = Vec::new();
-    if let Ok(Some(entries)) = js_sys::try_iter(&response.headers()) {
-        for entry in entries.flatten() {
-            let get = |i: u32| {
-                Reflect::get_u32(&entry, i)
-                    .ok()
-                    .and_then(|v| v.as_string())
-                    .unwrap_or_default()
-            };
-            headers.push((get(0), get(1)));
-        }
-    }
     let url = response.url();
     Head {
         status: response.status(),
-        headers,
+        headers: super::client::pairs(&response.headers()),
         redirected: response.redirected(),
         host: match url.is_empty() {
             true => None,

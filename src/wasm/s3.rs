@@ -140,6 +140,21 @@ impl Op {
         drive(&self.client, &mut machine, &p.sending()).await
     }
 
+    /// `run` for a request without a body or headers of the caller's, with
+    /// the call's `signal` option: its output.
+    pub(super) async fn run_plain(
+        &self,
+        request: crate::Result<S3Request>,
+        o: &Options<'_>,
+        kind: Kind,
+    ) -> Result<Output, JsValue> {
+        let signal = signal_of(o)?;
+        let (output, _) = self
+            .run(request, Vec::new(), JsValue::UNDEFINED, signal, kind)
+            .await?;
+        Ok(output)
+    }
+
     /// Sends an action's request: the 2xx answer, its body unread; any other
     /// is S3's typed error.
     pub(super) async fn send(
@@ -336,14 +351,7 @@ impl S3Client {
             let key = Op::key(&key).map_err(js_error)?;
             let request = DeleteObject { key: &key }.request(&op.at.bucket());
             let o = Options::new(&options).map_err(js_error)?;
-            op.run(
-                request,
-                Vec::new(),
-                JsValue::UNDEFINED,
-                signal_of(&o)?,
-                Kind::Nothing,
-            )
-            .await?;
+            op.run_plain(request, &o, Kind::Nothing).await?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -384,15 +392,7 @@ impl S3Client {
                 max_keys,
             }
             .request(&op.at.bucket());
-            let (output, _) = op
-                .run(
-                    request,
-                    Vec::new(),
-                    JsValue::UNDEFINED,
-                    signal_of(&o)?,
-                    Kind::List,
-                )
-                .await?;
+            let output = op.run_plain(request, &o, Kind::List).await?;
             let Output::Listing(listing) = output else {
                 return Err(js_error(config_error("no listing")));
             };

@@ -67,15 +67,7 @@ impl S3Client {
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
             let request = HeadObject { key: &key }.request(&op.at().bucket());
-            let (output, _) = op
-                .run(
-                    request,
-                    Vec::new(),
-                    JsValue::UNDEFINED,
-                    signal_of(&o)?,
-                    Kind::Head,
-                )
-                .await?;
+            let output = op.run_plain(request, &o, Kind::Head).await?;
             let Output::Head(head) = output else {
                 return Err(js_error(config_error("no head")));
             };
@@ -116,15 +108,7 @@ impl S3Client {
                 key: &key,
             }
             .request(&op.at().bucket());
-            let (output, _) = op
-                .run(
-                    request,
-                    Vec::new(),
-                    JsValue::UNDEFINED,
-                    signal_of(&o)?,
-                    Kind::Copy,
-                )
-                .await?;
+            let output = op.run_plain(request, &o, Kind::Copy).await?;
             let Output::Etag(Some(etag)) = output else {
                 return Err(js_error(config_error("no ETag")));
             };
