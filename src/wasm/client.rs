@@ -338,6 +338,7 @@ impl Prepared {
             body: self.body.clone(),
             options: self.options.clone(),
             stream: self.stream,
+            progress: None,
         }
     }
 
@@ -554,12 +555,6 @@ impl Client {
     /// S3Client.upload's parts by XMLHttpRequest).
     pub(crate) fn retries(&self) -> u32 {
         self.signing.borrow().retries
-    }
-
-    /// What a transport learned of the server's clock.
-    pub(crate) fn learn_offset(&self, ms: i64) {
-        self.signing.borrow_mut().offset_ms = ms;
-        self.tell_offset(ms);
     }
 
     /// Tells the credentials' provider the server's clock offset (it signs

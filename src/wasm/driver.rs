@@ -8,9 +8,11 @@
 use super::boundary::js_error;
 use super::client::{attempt_signal, keep_until_fired, timed_out, Client, TIMERS};
 use super::fetch::{self, Failure as ReadFailure};
+use super::xhr;
 use crate::error::{Error, ErrorCode};
 use crate::op::{Attempt, Failure, Head, Machine, Need, Output};
 use js_sys::Reflect;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// What every attempt of one operation sends besides its signed head.
@@ -21,6 +23,10 @@ pub(crate) struct Sending {
     pub options: Vec<(&'static str, JsValue)>,
     /// A stream body (sent once, `duplex: "half"`).
     pub stream: bool,
+    /// Told the bytes of the body sent so far, as they go: where the platform
+    /// has XMLHttpRequest (pages and their workers), whose upload reports
+    /// progress, attempts go by it instead of fetch.
+    pub progress: Option<Rc<dyn Fn(f64)>>,
 }
 
 impl Sending {
@@ -38,6 +44,17 @@ impl Sending {
         &self,
         attempt: &Attempt,
         signal: Option<&JsValue>,
+    ) -> Result<web_sys::Request, JsValue> {
+        self.request_with(attempt, signal, true)
+    }
+
+    /// The same, without the body when `body` is false (XMLHttpRequest sends
+    /// it itself: one copy less on the main thread).
+    fn request_with(
+        &self,
+        attempt: &Attempt,
+        signal: Option<&JsValue>,
+        body: bool,
     ) -> Result<web_sys::Request, JsValue> {
         let init = web_sys::RequestInit::new();
         for (key, value) in &self.options {
@@ -59,6 +76,7 @@ impl Sending {
         }
         init.set_headers(&out);
         match &attempt.body {
+            _ if !body => {}
             Some(text) => init.set_body(&text.into()),
             None if !self.body.is_undefined() => init.set_body(&self.body),
             None => {}
@@ -102,6 +120,13 @@ pub(crate) async fn drive(
 ) -> Result<(Output, Option<web_sys::Response>), JsValue> {
     let signal = sending.signal();
     let mut response: Option<web_sys::Response> = None;
+    // An answer by XMLHttpRequest comes whole: its text, until asked for.
+    let mut xhr_text: Option<String> = None;
+    let by_xhr = sending
+        .progress
+        .clone()
+        .filter(|_| xhr::available())
+        .zip(sending.body.dyn_ref::<js_sys::Uint8Array>().cloned());
     // What fetch threw last, kept as the cause of a network error.
     let mut cause = JsValue::UNDEFINED;
     loop {
@@ -111,6 +136,34 @@ pub(crate) async fn drive(
             Need::Send(attempt) => {
                 if let Some(s) = signal.as_ref().filter(|s| s.aborted()) {
                     return Err(s.reason());
+                }
+                if let Some((report, body)) = &by_xhr {
+                    // A new attempt sends its bytes again from none.
+                    report(0.0);
+                    let request = sending.request_with(&attempt, None, false)?;
+                    match xhr::send(&request, body, report.clone(), signal.as_ref()).await {
+                        Ok(a) => {
+                            let headers = [
+                                ("etag", a.etag),
+                                ("date", a.date),
+                                ("retry-after", a.retry_after),
+                            ]
+                            .into_iter()
+                            .filter_map(|(n, v)| Some((String::from(n), v?)))
+                            .collect();
+                            xhr_text = Some(a.text);
+                            let head = Head {
+                                status: a.status,
+                                headers,
+                                redirected: false,
+                                host: None,
+                            };
+                            machine.on_head(head, now());
+                        }
+                        Err(xhr::Failed::Aborted(reason)) => return Err(reason),
+                        Err(xhr::Failed::Network) => machine.on_failure(Failure::Network, now()),
+                    }
+                    continue;
                 }
                 let timer = attempt
                     .timeout_ms
@@ -146,6 +199,9 @@ pub(crate) async fn drive(
                         machine.on_failure(failure, now());
                     }
                 }
+            }
+            Need::ReadText { .. } if xhr_text.is_some() => {
+                machine.on_text(xhr_text.take().unwrap_or_default(), now())
             }
             Need::ReadText { max, keep } => {
                 let read = match &response {

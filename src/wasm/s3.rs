@@ -118,10 +118,24 @@ impl Op {
     pub(super) async fn run(
         &self,
         request: crate::Result<S3Request>,
+        headers: Vec<(String, String)>,
+        body: JsValue,
+        options: Vec<(&'static str, JsValue)>,
+        kind: Kind,
+    ) -> Result<(Output, Option<web_sys::Response>), JsValue> {
+        self.run_with(request, headers, body, options, kind, None)
+            .await
+    }
+
+    /// `run`, telling `progress` the body's bytes sent as they go.
+    pub(super) async fn run_with(
+        &self,
+        request: crate::Result<S3Request>,
         mut headers: Vec<(String, String)>,
         body: JsValue,
         options: Vec<(&'static str, JsValue)>,
         kind: Kind,
+        progress: Option<std::rc::Rc<dyn Fn(f64)>>,
     ) -> Result<(Output, Option<web_sys::Response>), JsValue> {
         let r = request.map_err(js_error)?;
         for (name, value) in r.headers {
@@ -137,7 +151,9 @@ impl Op {
         )
         .await?;
         let mut machine = S3Op::new(self.client.call(&p), r.operation, kind);
-        drive(&self.client, &mut machine, &p.sending()).await
+        let mut sending = p.sending();
+        sending.progress = progress;
+        drive(&self.client, &mut machine, &sending).await
     }
 
     /// `run` for a request without a body or headers of the caller's, with

@@ -147,6 +147,7 @@ impl S3Client {
                 body: JsValue::UNDEFINED,
                 options: signal_of(&o)?,
                 stream: false,
+                progress: None,
             };
             let (output, _) = drive(op.client(), &mut machine, &sending).await?;
             let Output::Deleted(result, failure) = output else {

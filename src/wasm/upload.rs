@@ -7,16 +7,14 @@
 //! Part sizing and the requests and answers are the core's (src/s3/actions/multipart.rs).
 
 use super::boundary::{config_error, js_error, promise, Options};
-use super::client::{byte_len, set_at, sub, Body, Prepared};
+use super::client::{byte_len, set_at, sub, Body};
 use super::s3::{headers_of, signal_of, Op, S3Client};
-use super::xhr;
 use crate::op::s3::Kind;
 use crate::op::Output;
 use crate::s3::{
     part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
     CreateMultipartUpload, ListParts, Part, PutObject, UploadPart, MAX_PARTS,
 };
-use crate::signed_fetch::{Next, SignedFetch};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -227,7 +225,6 @@ struct Shared {
     failure: RefCell<Option<JsValue>>,
     on_progress: Option<Function>,
     fetch_options: Vec<(&'static str, JsValue)>,
-    signal: Option<web_sys::AbortSignal>,
     /// Bytes sent so far of each part in flight (XMLHttpRequest's progress).
     sending: RefCell<Vec<(u32, f64)>>,
 }
@@ -267,114 +264,38 @@ impl Shared {
         self.progress(Some(&self.upload_id));
     }
 
-    /// Sends part `number` by XMLHttpRequest, whose upload reports progress
-    /// as the bytes go; retried and re-signed as AwsClient.fetch does (by
-    /// the same SignedFetch).
-    async fn send_part_by_xhr(
-        self: &Rc<Self>,
-        number: u32,
-        bytes: Uint8Array,
-    ) -> Result<String, JsValue> {
+    /// Sends part `number` (by XMLHttpRequest where there is one and the
+    /// caller follows progress, else by fetch: the driver's choice). Never
+    /// rejects: a failure is kept for the loop of parts.
+    async fn send_part(self: Rc<Self>, number: u32, bytes: Uint8Array) -> JsValue {
+        let size = byte_len(&bytes) as u64;
         let request = UploadPart {
             key: &self.key,
             upload_id: &self.upload_id,
             part_number: number,
         }
-        .request(&self.op.at().bucket())
-        .map_err(js_error)?;
-        let client = self.op.client();
-        let mut p = Prepared::new(
-            &request.url,
-            request.method.into(),
-            Vec::new(),
-            bytes.clone().into(),
-            false,
-            Vec::new(),
-        )
-        .await?;
-        // Hashed: the Request signed below only carries the URL and headers to
-        // XMLHttpRequest, and a body in it would be one more copy on the main thread.
-        p.body = JsValue::UNDEFINED;
-        let mut life = SignedFetch::new(
-            client.retries(),
-            js_sys::Date::now() as i64,
-            js_sys::Math::random().to_bits(),
-        );
-        loop {
-            let signed = client.sign(&p).await?;
+        .request(&self.op.at().bucket());
+        // Progress within the part where the caller follows it (the driver
+        // sends it by XMLHttpRequest where the platform has one).
+        let progress = self.on_progress.as_ref().map(|_| {
             let shared = self.clone();
-            let report: Rc<dyn Fn(f64)> = Rc::new(move |sent| shared.part_progress(number, sent));
-            let next = match xhr::send(&signed, &bytes, report, self.signal.as_ref()).await {
-                Ok(a) => {
-                    let now = js_sys::Date::now() as i64;
-                    match life.on_answer(
-                        a.status,
-                        a.date.as_deref(),
-                        a.retry_after.as_deref(),
-                        &a.text,
-                        true,
-                        now,
-                    ) {
-                        Next::Done if (200..300).contains(&a.status) => {
-                            return UploadPart::etag(a.etag).map_err(js_error)
-                        }
-                        Next::Done => {
-                            return Err(js_error(crate::s3::parse_error(
-                                a.status,
-                                &a.text,
-                                "UploadPart",
-                            )))
-                        }
-                        next => next,
-                    }
-                }
-                Err(xhr::Failed::Aborted(reason)) => return Err(reason),
-                Err(xhr::Failed::Network) => {
-                    life.on_network_error("S3", js_sys::Date::now() as i64)
-                }
-            };
-            self.part_progress(number, 0.0);
-            match next {
-                Next::Resign { clock_offset_ms } => client.learn_offset(clock_offset_ms),
-                Next::RetryAt(t) => {
-                    super::fetch::sleep((t - js_sys::Date::now() as i64).max(0) as f64).await
-                }
-                Next::Fail(e) => return Err(js_error(e)),
-                Next::Done => {}
-            }
-        }
-    }
-
-    /// Sends part `number`: by XMLHttpRequest where there is one and the
-    /// caller follows progress, else by fetch. Never rejects: a failure is
-    /// kept for the driver.
-    async fn send_part(self: Rc<Self>, number: u32, bytes: Uint8Array) -> JsValue {
-        let size = byte_len(&bytes) as u64;
-        let sent = match self.on_progress.is_some() && xhr::available() {
-            true => self.send_part_by_xhr(number, bytes).await,
-            false => {
-                let request = UploadPart {
-                    key: &self.key,
-                    upload_id: &self.upload_id,
-                    part_number: number,
-                }
-                .request(&self.op.at().bucket());
-                match self
-                    .op
-                    .run(
-                        request,
-                        Vec::new(),
-                        bytes.into(),
-                        self.fetch_options.clone(),
-                        Kind::Etag,
-                    )
-                    .await
-                {
-                    Ok((Output::Etag(etag), _)) => UploadPart::etag(etag).map_err(js_error),
-                    Ok(_) => UploadPart::etag(None).map_err(js_error),
-                    Err(e) => Err(e),
-                }
-            }
+            Rc::new(move |sent| shared.part_progress(number, sent)) as Rc<dyn Fn(f64)>
+        });
+        let sent = match self
+            .op
+            .run_with(
+                request,
+                Vec::new(),
+                bytes.into(),
+                self.fetch_options.clone(),
+                Kind::Etag,
+                progress,
+            )
+            .await
+        {
+            Ok((Output::Etag(etag), _)) => UploadPart::etag(etag).map_err(js_error),
+            Ok(_) => UploadPart::etag(None).map_err(js_error),
+            Err(e) => Err(e),
         };
         self.sending.borrow_mut().retain(|(n, _)| *n != number);
         match sent {
@@ -610,7 +531,6 @@ pub(super) async fn upload(
         failure: RefCell::new(None),
         on_progress: s.on_progress.clone(),
         fetch_options: s.fetch_options.clone(),
-        signal: s.signal.clone(),
         sending: RefCell::new(Vec::new()),
     });
     let outcome = send_parts(&shared, &mut source, first, size, already, &s).await;
