@@ -56,8 +56,10 @@ export function crateBytes(path) {
     p = start + size;
   }
   const crates = {};
+  const functions = [];
   bodies.forEach((bytes, i) => {
     const name = names.get(imported + i) ?? "";
+    functions.push([demangle(name), bytes]);
     // The crate whose name comes first in the symbol (v0 `4core`, legacy `_ZN4core` or `core..`, or `core::`).
     let best = "other", at = Infinity;
     for (const c of CRATES) {
@@ -76,7 +78,53 @@ export function crateBytes(path) {
     }
     crates[best] = (crates[best] ?? 0) + bytes;
   });
-  return { code: bodies.reduce((a, b) => a + b, 0), data, crates };
+  return { code: bodies.reduce((a, b) => a + b, 0), data, crates, functions };
+}
+
+/** A legacy-mangled Rust symbol (`_ZN13cognito_sigv44wasm6upload…17h…E`) as a path; others as they are. */
+export function demangle(name) {
+  if (!name.startsWith("_ZN")) return name;
+  const parts = [];
+  let p = 3;
+  while (p < name.length && name[p] !== "E") {
+    const m = /^\d+/.exec(name.slice(p));
+    if (!m) break;
+    p += m[0].length;
+    parts.push(name.slice(p, p + Number(m[0])));
+    p += Number(m[0]);
+  }
+  if (/^h[0-9a-f]{16}$/.test(parts.at(-1) ?? "")) parts.pop();
+  const codes = { SP: "@", BP: "*", RF: "&", LT: "<", GT: ">", LP: "(", RP: ")", C: "," };
+  return parts
+    .join("::")
+    .replace(/\$u([0-9a-f]+)\$/g, (_, h) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/\$([A-Z]{1,2})\$/g, (w, c) => codes[c] ?? w)
+    .replace(/\.\./g, "::")
+    .replace(/(^|::)_(?=[<{])/g, "$1");
+}
+
+/** The module of this crate a symbol belongs to (`wasm::upload`, `op`, `s3`, …), or null. */
+function ownModule(name) {
+  const m = /^<?cognito_sigv4::((?:wasm::|s3::|op::)?[a-z0-9_]+)/.exec(name);
+  return m ? m[1] : null;
+}
+
+/** Rows `[module, bytes]` of this crate's code in the whole SDK, largest first (the shell is `wasm::…`). */
+export function moduleTable() {
+  const { functions } = crateBytes(`${ROOT}/target/wasm-sizes/whole.wasm`);
+  const modules = {};
+  for (const [name, bytes] of functions) {
+    const m = ownModule(name);
+    if (m) modules[m] = (modules[m] ?? 0) + bytes;
+  }
+  return Object.entries(modules).sort((a, b) => b[1] - a[1]);
+}
+
+/** The `n` largest functions of the whole SDK: `[name (shortened), bytes]`. */
+export function largestFunctions(n = 20) {
+  const { functions } = crateBytes(`${ROOT}/target/wasm-sizes/whole.wasm`);
+  const short = (name) => (name.length > 110 ? name.slice(0, 107) + "…" : name).replace(/\|/g, "\\|");
+  return [...functions].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, bytes]) => [short(name), bytes]);
 }
 
 /** Rows `[crate, whole SDK bytes, signer entry bytes]`, largest first. */
@@ -91,4 +139,8 @@ export function crateTable() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const [name, w, s] of crateTable()) console.log(`${name.padEnd(24)} ${String(w).padStart(8)} ${String(s).padStart(8)}`);
+  console.log("\nthis crate, by module (whole SDK):");
+  for (const [m, b] of moduleTable()) console.log(`${m.padEnd(24)} ${String(b).padStart(8)}`);
+  console.log("\nlargest functions (whole SDK):");
+  for (const [name, b] of largestFunctions()) console.log(`${String(b).padStart(8)} ${name}`);
 }

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import init from "../pkg/index.js";
 import { LIBRARIES, SHA_SIZES, SIGNING_CASES, runSuite } from "./cases.mjs";
 import { alternativeSizes, packageSizes } from "./size.mjs";
-import { crateTable } from "./crates.mjs";
+import { crateTable, largestFunctions, moduleTable } from "./crates.mjs";
 import { bundleColdPages, coldStartChromium, coldStartNode } from "./cold.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -179,3 +179,7 @@ console.log(
   "\n| Code bytes per crate, as rustc linked each module (raw, before wasm-bindgen's CLI and wasm-opt; by symbol) | whole SDK | signer entry |\n| --- | ---: | ---: |",
 );
 for (const [crate, whole, signer] of crateTable()) console.log(`| ${crate} | ${whole.toLocaleString("en-US")} | ${signer.toLocaleString("en-US")} |`);
+console.log("\n| This crate's code by module, whole SDK (raw bytes; the shell is `wasm::…`) | bytes |\n| --- | ---: |");
+for (const [module, bytes] of moduleTable()) console.log(`| ${module} | ${bytes.toLocaleString("en-US")} |`);
+console.log("\n| The 20 largest functions of the whole SDK (raw bytes, as rustc named them) | bytes |\n| --- | ---: |");
+for (const [name, bytes] of largestFunctions(20)) console.log(`| \`${name}\` | ${bytes.toLocaleString("en-US")} |`);
