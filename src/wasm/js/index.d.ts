@@ -55,6 +55,10 @@ export interface SdkError extends Error {
   code: ErrorCode;
   /** The HTTP status of the AWS answer behind the error (service errors only). */
   status?: number;
+  /** S3Client.upload: the multipart upload whose parts stay on S3 (leavePartsOnError, or the abort failed too): resume it with `uploadId`, or abort it. */
+  uploadId?: string;
+  /** S3Client.deleteObjects: what the requests before the one that failed did. */
+  result?: { deleted: string[]; errors: { key: string; code: string; message: string }[] };
 }
 
 export interface SignerOptions {

@@ -66,6 +66,9 @@ async function main(): Promise<void> {
     const err = e as SdkError;
     const code: ErrorCode = err.code;
     if (code === "NotInitialized" || code === "WasmBlocked" || err.status === 400) void err.message;
+    const resumeWith: string | undefined = err.uploadId;
+    const deletedBefore: string[] | undefined = err.result?.deleted;
+    void resumeWith, deletedBefore;
   }
 }
 void main;
