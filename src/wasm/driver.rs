@@ -200,8 +200,14 @@ pub(crate) async fn drive(
                     }
                 }
             }
-            Need::ReadText { .. } if xhr_text.is_some() => {
-                machine.on_text(xhr_text.take().unwrap_or_default(), now())
+            // Kept (a 403 read for its words): the text stays for the
+            // operation's own read, as a fetch answer's body would.
+            Need::ReadText { keep, .. } if xhr_text.is_some() => {
+                let text = match keep {
+                    true => xhr_text.clone(),
+                    false => xhr_text.take(),
+                };
+                machine.on_text(text.unwrap_or_default(), now())
             }
             Need::ReadText { max, keep } => {
                 let read = match &response {
@@ -231,6 +237,7 @@ pub(crate) async fn drive(
                 }
             }
             Need::Discard => {
+                xhr_text = None;
                 if let Some(r) = &response {
                     fetch::finish(r).await;
                 }

@@ -131,3 +131,35 @@ test("a 64 MiB upload with progress blocks the page's main thread for no task ov
   assert.ok(longest <= 200, `the longest main-thread task during the upload took ${longest} ms`);
   assert.deepEqual(noise, []);
 });
+
+test("a part that S3 refuses while it goes by XMLHttpRequest fails with S3's own error, read from its answer", async () => {
+  // A plain S3 stand-in with open CORS: the upload begins, every part is refused (403, no clock skew).
+  const { createServer } = await import("node:http");
+  const s3 = createServer((req, res) => {
+    const cors = { "access-control-allow-origin": "*", "access-control-allow-headers": "*", "access-control-allow-methods": "*", "access-control-expose-headers": "etag" };
+    req.resume();
+    req.on("end", () => {
+      const q = new URL(req.url, "http://x").searchParams;
+      if (req.method === "OPTIONS") return res.writeHead(204, cors), res.end();
+      if (req.method === "POST" && q.has("uploads")) return res.writeHead(200, { ...cors, "content-type": "application/xml" }), res.end("<InitiateMultipartUploadResult><UploadId>up-1</UploadId></InitiateMultipartUploadResult>");
+      if (req.method === "PUT") return res.writeHead(403, { ...cors, "content-type": "application/xml" }), res.end("<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>");
+      res.writeHead(204, cors);
+      res.end();
+    });
+  });
+  await new Promise((r) => s3.listen(0, "127.0.0.1", r));
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+    const failure = await page.evaluate(async (endpoint) => {
+      const sdk = await import("/pkg/index.js");
+      await sdk.default();
+      const client = new sdk.S3Client({ credentials: { accessKeyId: "AKID", secretAccessKey: "secret" }, region: "us-east-1", bucket: "bucket-b", endpoint, forcePathStyle: true, retries: 0 });
+      return client.upload("k", new Uint8Array(11 << 20), { onProgress() {} }).then(() => "resolved", (e) => `${e.name} ${e.status}`);
+    }, `http://127.0.0.1:${s3.address().port}`);
+    assert.equal(failure, "AccessDenied 403");
+    await page.close();
+  } finally {
+    s3.close();
+  }
+});
