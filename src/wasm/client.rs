@@ -1,8 +1,9 @@
 //! `AwsClient`: a signed drop-in for `fetch`. Credentials come from a
 //! `CognitoIdentityCredentials` (or anything with `get()`) or are plain keys;
-//! service and region are read from AWS host names when not given. Each
-//! request's retries and clock correction are the core's
-//! ([`SignedFetch`]); this signs, sends and reports each outcome.
+//! service and region are read from AWS host names when not given. This reads
+//! fetch()'s arguments and the body (hashed from its own memory); signing,
+//! retries and clock correction are the core's machine (`op::Fetch`), run by
+//! the one driver (driver.rs).
 
 use super::boundary::{config_error, js_error, promise, stringify, Options};
 use super::driver::{drive, Sending};
@@ -220,24 +221,24 @@ pub(crate) fn set_at(target: &Uint8Array, source: &Uint8Array, offset: f64) {
 
 /// A body of one of the kinds signed from its bytes, as a view of them in JS
 /// memory, or as text (a string, URLSearchParams' query).
-pub(crate) enum Body {
+pub(crate) enum ByteBody {
     Text(JsValue),
     View(Uint8Array),
 }
 
-impl Body {
+impl ByteBody {
     /// `None` for bodies that are not bytes (Blob, stream, FormData, …); a
     /// view of a detached buffer is an `InvalidBody` error.
-    pub(crate) fn of(body: &JsValue) -> Result<Option<Body>, JsValue> {
+    pub(crate) fn of(body: &JsValue) -> Result<Option<ByteBody>, JsValue> {
         if body.is_string() {
-            return Ok(Some(Body::Text(body.clone())));
+            return Ok(Some(ByteBody::Text(body.clone())));
         }
         if body.has_type::<web_sys::UrlSearchParams>() {
-            return Ok(Some(Body::Text(stringify(body)?.into())));
+            return Ok(Some(ByteBody::Text(stringify(body)?.into())));
         }
         if body.has_type::<js_sys::ArrayBuffer>() || js_sys::ArrayBuffer::is_view(body) {
             return bytes_view(body)
-                .map(|v| Some(Body::View(v)))
+                .map(|v| Some(ByteBody::View(v)))
                 .ok_or_else(detached);
         }
         Ok(None)
@@ -246,8 +247,8 @@ impl Body {
     /// The bytes, in JS memory: text is encoded by the platform's TextEncoder.
     pub(crate) fn view(&self) -> Result<Uint8Array, JsValue> {
         match self {
-            Body::View(v) => Ok(v.clone()),
-            Body::Text(t) => Ok(Encoder::new_encoder()?.encode(t)),
+            ByteBody::View(v) => Ok(v.clone()),
+            ByteBody::Text(t) => Ok(Encoder::new_encoder()?.encode(t)),
         }
     }
 }
@@ -423,19 +424,20 @@ impl Prepared {
         } else if stream || unsigned {
             crate::op::Body::Unsigned
         } else {
-            match Body::of(&body)?.ok_or_else(invalid_body)? {
+            match ByteBody::of(&body)?.ok_or_else(invalid_body)? {
                 // Short text is copied in and hashed here: cheaper than
                 // WebCrypto's round trip (UTF-16 units, up to 3 bytes each).
-                Body::Text(t) if t.unchecked_ref::<js_sys::JsString>().length() < 16 * 1024 => {
+                ByteBody::Text(t) if t.unchecked_ref::<js_sys::JsString>().length() < 16 * 1024 => {
                     crate::op::Body::Bytes(t.as_string().unwrap_or_default().into_bytes())
                 }
-                Body::View(v) if (byte_len(&v) as usize) < WEBCRYPTO_MIN_BYTES => {
+                ByteBody::View(v) if (byte_len(&v) as usize) < WEBCRYPTO_MIN_BYTES => {
                     crate::op::Body::Bytes(v.to_vec())
                 }
                 big => {
                     // Sent as the very bytes hashed (text encoded once, in JS).
                     let view = big.view()?;
-                    if matches!(big, Body::Text(_)) && !body.has_type::<web_sys::UrlSearchParams>()
+                    if matches!(big, ByteBody::Text(_))
+                        && !body.has_type::<web_sys::UrlSearchParams>()
                     {
                         body = view.clone().into();
                     }
@@ -551,8 +553,7 @@ impl Client {
             .map_err(js_error)
     }
 
-    /// Retries of a request (for another transport's SignedFetch:
-    /// S3Client.upload's parts by XMLHttpRequest).
+    /// Retries of a request (AwsClient's `retries` getter).
     pub(crate) fn retries(&self) -> u32 {
         self.signing.borrow().retries
     }

@@ -206,6 +206,15 @@ pub(super) fn headers_of(o: &Options<'_>) -> Result<Vec<(String, String)>, JsVal
     header_pairs(&o.get("headers"))
 }
 
+/// An output of another kind than the operation's (a machine never gives
+/// one: it parsed the answer or failed).
+pub(super) fn no_output(operation: &str) -> JsValue {
+    js_error(crate::Error::new(
+        crate::ErrorCode::Malformed,
+        ["the answer to ", operation, " is not what S3 sends"].concat(),
+    ))
+}
+
 fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
     headers.retain(|(n, _)| n != name);
     headers.push((name.into(), value));
@@ -410,7 +419,7 @@ impl S3Client {
             .request(&op.at.bucket());
             let output = op.run_plain(request, &o, Kind::List).await?;
             let Output::Listing(listing) = output else {
-                return Err(js_error(config_error("no listing")));
+                return Err(no_output("ListObjectsV2"));
             };
             let objects = js_sys::Array::new();
             for item in &listing.objects {

@@ -5,7 +5,7 @@
 
 use super::boundary::{config_error, js_error, promise, read_array, Options};
 use super::driver::{drive, Sending};
-use super::s3::{signal_of, Op, S3Client};
+use super::s3::{no_output, signal_of, Op, S3Client};
 use crate::op::delete_objects::DeleteObjectsOp;
 use crate::op::s3::Kind;
 use crate::op::Output;
@@ -69,7 +69,7 @@ impl S3Client {
             let request = HeadObject { key: &key }.request(&op.at().bucket());
             let output = op.run_plain(request, &o, Kind::Head).await?;
             let Output::Head(head) = output else {
-                return Err(js_error(config_error("no head")));
+                return Err(no_output("HeadObject"));
             };
             let out = js_sys::Object::new();
             Reflect::set(&out, &"size".into(), &(head.size as f64).into())?;
@@ -110,7 +110,7 @@ impl S3Client {
             .request(&op.at().bucket());
             let output = op.run_plain(request, &o, Kind::Copy).await?;
             let Output::Etag(Some(etag)) = output else {
-                return Err(js_error(config_error("no ETag")));
+                return Err(no_output("CopyObject"));
             };
             let out = js_sys::Object::new();
             Reflect::set(&out, &"etag".into(), &etag.into())?;
@@ -151,7 +151,7 @@ impl S3Client {
             };
             let (output, _) = drive(op.client(), &mut machine, &sending).await?;
             let Output::Deleted(result, failure) = output else {
-                return Err(js_error(config_error("no result")));
+                return Err(no_output("DeleteObjects"));
             };
             let deleted: Array = result.deleted.into_iter().map(JsValue::from).collect();
             let errors = Array::new();

@@ -7,8 +7,8 @@
 //! Part sizing and the requests and answers are the core's (src/s3/actions/multipart.rs).
 
 use super::boundary::{config_error, js_error, promise, Options};
-use super::client::{byte_len, set_at, sub, Body};
-use super::s3::{headers_of, signal_of, Op, S3Client};
+use super::client::{byte_len, set_at, sub, ByteBody};
+use super::s3::{headers_of, no_output, signal_of, Op, S3Client};
 use crate::op::s3::Kind;
 use crate::op::Output;
 use crate::s3::{
@@ -73,14 +73,6 @@ enum Source {
     },
 }
 
-/// An answer the machine could not make its output of (never, if it parsed).
-fn malformed(operation: &str) -> crate::Error {
-    crate::Error::new(
-        crate::ErrorCode::Malformed,
-        ["the answer to ", operation, " is not what S3 sends"].concat(),
-    )
-}
-
 fn invalid_body() -> JsValue {
     js_error(crate::Error::new(
         crate::ErrorCode::InvalidBody,
@@ -129,7 +121,7 @@ impl Source {
         }
         // Strings are encoded by the platform, views taken as they are: the
         // body stays in JS memory, never copied into wasm's.
-        match Body::of(body)? {
+        match ByteBody::of(body)? {
             Some(b) if !body.has_type::<web_sys::UrlSearchParams>() => Ok(Source::Bytes(b.view()?)),
             _ => Err(invalid_body()),
         }
@@ -388,7 +380,7 @@ async fn uploaded_parts(
             )
             .await?;
         let Output::Parts(page) = output.0 else {
-            return Err(js_error(malformed("ListParts")));
+            return Err(no_output("ListParts"));
         };
         parts.extend(page.parts);
         match page.next {
@@ -445,10 +437,7 @@ async fn put_whole(
         )
         .await?;
     let Output::Etag(etag) = output else {
-        return Err(js_error(crate::Error::new(
-            crate::ErrorCode::Malformed,
-            "no ETag",
-        )));
+        return Err(no_output("PutObject"));
     };
     if let Some(f) = &s.on_progress {
         let event = js_sys::Object::new();
@@ -516,7 +505,7 @@ pub(super) async fn upload(
                 )
                 .await?;
             let Output::UploadId(id) = output.0 else {
-                return Err(js_error(malformed("CreateMultipartUpload")));
+                return Err(no_output("CreateMultipartUpload"));
             };
             (id, Vec::new())
         }
@@ -599,7 +588,7 @@ async fn complete(
         .await?;
     match output.0 {
         Output::Etag(Some(etag)) => Ok(etag),
-        _ => Err(js_error(malformed("CompleteMultipartUpload"))),
+        _ => Err(no_output("CompleteMultipartUpload")),
     }
 }
 
