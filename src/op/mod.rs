@@ -11,11 +11,14 @@
 //! - [`Call`]: one signed request through its attempts ([`SignedFetch`]'s
 //!   retries and re-signing).
 //! - [`s3::S3Op`]: S3's single-request operations on a [`Call`].
+//! - [`upload::Upload`]: `S3Client.upload`, one PUT or a multipart upload
+//!   whose requests are each an [`s3::S3Op`].
 //! - [`Fetch`]: `AwsClient.fetch`, a [`Call`] whose answer is the caller's.
 
 pub mod call;
 pub mod delete_objects;
 pub mod s3;
+pub mod upload;
 
 pub use call::{Body, Call, Signing};
 
@@ -164,3 +167,5 @@ impl Machine for Fetch {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod upload_tests;

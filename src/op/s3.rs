@@ -148,6 +148,14 @@ fn object_head(head: &Head) -> ObjectHead {
     }
 }
 
+/// An answer without what the operation's answer carries.
+pub fn no_output(operation: &str) -> Error {
+    Error::new(
+        ErrorCode::Malformed,
+        ["the answer to ", operation, " is not what S3 sends"].concat(),
+    )
+}
+
 /// Why an answer's text could not be read, in the caller's words.
 pub fn read_failed(operation: &str, failure: Failure) -> Error {
     let (code, why) = match failure {

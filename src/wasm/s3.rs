@@ -209,10 +209,7 @@ pub(super) fn headers_of(o: &Options<'_>) -> Result<Vec<(String, String)>, JsVal
 /// An output of another kind than the operation's (a machine never gives
 /// one: it parsed the answer or failed).
 pub(super) fn no_output(operation: &str) -> JsValue {
-    js_error(crate::Error::new(
-        crate::ErrorCode::Malformed,
-        ["the answer to ", operation, " is not what S3 sends"].concat(),
-    ))
+    js_error(crate::op::s3::no_output(operation))
 }
 
 fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {

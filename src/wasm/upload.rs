@@ -1,20 +1,15 @@
-//! `S3Client.upload`: bodies of any size as S3 multipart uploads. The body is
-//! read one part at a time (a Blob sliced, bytes viewed, a stream read in
-//! order), at most `concurrency` parts travel at once, each signed with its
-//! own hash and retried by the client; progress is reported per part, a
-//! failure or an abort aborts the upload on S3 (unless told to leave the
-//! parts for a resume), and `uploadId` resumes an upload from ListParts.
-//! Part sizing and the requests and answers are the core's (src/s3/actions/multipart.rs).
+//! `S3Client.upload`: bodies of any size, one PUT or an S3 multipart upload.
+//! Every rule (single PUT or parts, part sizes, how many in flight, resume
+//! from ListParts, abort or leave on failure) is the core's machine
+//! (src/op/upload.rs); this shell reads the body's slices (a Blob sliced,
+//! bytes viewed, a stream read in order), runs the requests the machine asks
+//! for on the one driver, and tells the caller's `onProgress`.
 
 use super::boundary::{config_error, js_error, promise, Options};
 use super::client::{byte_len, set_at, sub, ByteBody};
-use super::s3::{headers_of, no_output, signal_of, Op, S3Client};
-use crate::op::s3::Kind;
+use super::s3::{headers_of, signal_of, Op, S3Client};
+use crate::op::upload::{Payload, Plan, Step, Upload};
 use crate::op::Output;
-use crate::s3::{
-    part_count, part_range, part_size, AbortMultipartUpload, CompleteMultipartUpload,
-    CreateMultipartUpload, ListParts, Part, PutObject, UploadPart, MAX_PARTS,
-};
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -204,48 +199,35 @@ impl Source {
     }
 }
 
-/// What the parts in flight share.
-struct Shared {
-    op: Op,
-    key: String,
-    upload_id: String,
-    /// The parts S3 has, by number (inserted in order, not sorted after:
-    /// BTreeMap and slice sorting cost 7 KB of wasm before gzip).
-    parts: RefCell<Vec<Part>>,
+/// The caller's `onProgress`, told what the machine reports plus the bytes
+/// of the parts on their way (XMLHttpRequest's progress within parts).
+struct Reporter {
+    f: Function,
+    total: Cell<Option<u64>>,
     loaded: Cell<f64>,
-    total: Option<u64>,
-    failure: RefCell<Option<JsValue>>,
-    on_progress: Option<Function>,
-    fetch_options: Vec<(&'static str, JsValue)>,
-    /// Bytes sent so far of each part in flight (XMLHttpRequest's progress).
+    upload_id: RefCell<Option<String>>,
+    /// Bytes sent so far of each part in flight.
     sending: RefCell<Vec<(u32, f64)>>,
 }
 
-impl Shared {
-    fn keep(&self, part: Part) {
-        let mut parts = self.parts.borrow_mut();
-        let at = parts.partition_point(|p| p.number < part.number);
-        parts.insert(at, part);
-    }
-
+impl Reporter {
     /// Tells the caller how far the upload is; what its callback throws is its own.
-    fn progress(&self, upload_id: Option<&str>) {
-        let Some(f) = &self.on_progress else { return };
+    fn report(&self) {
         let event = js_sys::Object::new();
         let sending: f64 = self.sending.borrow().iter().map(|(_, sent)| sent).sum();
         let loaded = self.loaded.get() + sending;
         let _ = Reflect::set(&event, &"loaded".into(), &loaded.into());
-        if let Some(total) = self.total {
+        if let Some(total) = self.total.get() {
             let _ = Reflect::set(&event, &"total".into(), &(total as f64).into());
         }
-        if let Some(id) = upload_id {
+        if let Some(id) = self.upload_id.borrow().as_deref() {
             let _ = Reflect::set(&event, &"uploadId".into(), &id.into());
         }
-        let _ = f.call1(&JsValue::NULL, &event);
+        let _ = self.f.call1(&JsValue::NULL, &event);
     }
 
-    /// How far part `number` is (bytes sent): progress within parts.
-    fn part_progress(&self, number: u32, sent: f64) {
+    /// How far part `number` is (bytes sent; 0 once it has answered).
+    fn part(&self, number: u32, sent: f64) {
         {
             let mut sending = self.sending.borrow_mut();
             sending.retain(|(n, _)| *n != number);
@@ -253,54 +235,9 @@ impl Shared {
                 sending.push((number, sent));
             }
         }
-        self.progress(Some(&self.upload_id));
-    }
-
-    /// Sends part `number` (by XMLHttpRequest where there is one and the
-    /// caller follows progress, else by fetch: the driver's choice). Never
-    /// rejects: a failure is kept for the loop of parts.
-    async fn send_part(self: Rc<Self>, number: u32, bytes: Uint8Array) -> JsValue {
-        let size = byte_len(&bytes) as u64;
-        let request = UploadPart {
-            key: &self.key,
-            upload_id: &self.upload_id,
-            part_number: number,
+        if sent > 0.0 {
+            self.report();
         }
-        .request(&self.op.at().bucket());
-        // Progress within the part where the caller follows it (the driver
-        // sends it by XMLHttpRequest where the platform has one).
-        let progress = self.on_progress.as_ref().map(|_| {
-            let shared = self.clone();
-            Rc::new(move |sent| shared.part_progress(number, sent)) as Rc<dyn Fn(f64)>
-        });
-        let sent = match self
-            .op
-            .run_with(
-                request,
-                Vec::new(),
-                bytes.into(),
-                self.fetch_options.clone(),
-                Kind::Etag,
-                progress,
-            )
-            .await
-        {
-            Ok((Output::Etag(etag), _)) => UploadPart::etag(etag).map_err(js_error),
-            Ok(_) => UploadPart::etag(None).map_err(js_error),
-            Err(e) => Err(e),
-        };
-        self.sending.borrow_mut().retain(|(n, _)| *n != number);
-        match sent {
-            Ok(etag) => {
-                self.keep(Part { number, etag, size });
-                self.loaded.set(self.loaded.get() + size as f64);
-                self.progress(Some(&self.upload_id));
-            }
-            Err(e) => {
-                self.failure.borrow_mut().get_or_insert(e);
-            }
-        }
-        number.into()
     }
 }
 
@@ -354,43 +291,6 @@ impl Settings {
     }
 }
 
-/// Every part S3 has of `upload_id` so far.
-async fn uploaded_parts(
-    op: &Op,
-    key: &str,
-    upload_id: &str,
-    s: &Settings,
-) -> Result<Vec<Part>, JsValue> {
-    let mut parts = Vec::new();
-    let mut after = 0;
-    loop {
-        let request = ListParts {
-            key,
-            upload_id,
-            after,
-        }
-        .request(&op.at().bucket());
-        let output = op
-            .run(
-                request,
-                Vec::new(),
-                JsValue::UNDEFINED,
-                s.fetch_options.clone(),
-                Kind::Parts,
-            )
-            .await?;
-        let Output::Parts(page) = output.0 else {
-            return Err(no_output("ListParts"));
-        };
-        parts.extend(page.parts);
-        match page.next {
-            // A marker that does not move on would list forever.
-            Some(next) if next > after && u64::from(next) < MAX_PARTS => after = next,
-            _ => return Ok(parts),
-        }
-    }
-}
-
 fn aborted(s: &Settings) -> Option<JsValue> {
     s.signal
         .as_ref()
@@ -413,43 +313,13 @@ fn result(etag: Option<String>, upload_id: Option<&str>, parts: u32) -> Result<J
     Ok(out.into())
 }
 
-/// A body that fits in one part goes as one PutObject.
-async fn put_whole(
-    op: &Op,
-    key: &str,
-    bytes: Uint8Array,
-    s: &Settings,
-) -> Result<JsValue, JsValue> {
-    let size = byte_len(&bytes) as u64;
-    let request = PutObject {
-        key,
-        content_type: s.content_type.as_deref(),
-        size,
-    }
-    .request(&op.at().bucket());
-    let (output, _) = op
-        .run(
-            request,
-            s.headers.clone(),
-            bytes.into(),
-            s.fetch_options.clone(),
-            Kind::Etag,
-        )
-        .await?;
-    let Output::Etag(etag) = output else {
-        return Err(no_output("PutObject"));
-    };
-    if let Some(f) = &s.on_progress {
-        let event = js_sys::Object::new();
-        let _ = Reflect::set(&event, &"loaded".into(), &(size as f64).into());
-        let _ = Reflect::set(&event, &"total".into(), &(size as f64).into());
-        let _ = f.call1(&JsValue::NULL, &event);
-    }
-    result(etag, None, 1)
-}
+/// The answers of the requests in flight, by slot, as they come.
+type Answers = Rc<RefCell<Vec<(u32, Result<Output, JsValue>)>>>;
 
-/// The whole upload. A body of known size up to `one_put_up_to` bytes (or
-/// one part, if more) goes as one PutObject.
+/// The whole upload, on the core's machine (src/op/upload.rs): this shell
+/// reads the body's slices, runs each request the machine asks for on the one
+/// driver (several at once), waits for any of them, and reports progress.
+/// A body of known size up to `one_put_up_to` bytes goes as one PutObject.
 pub(super) async fn upload(
     op: Op,
     key: String,
@@ -463,213 +333,140 @@ pub(super) async fn upload(
         s.content_type = Some(blob.type_()).filter(|t| !t.is_empty());
     }
     let total = source.total();
-    let size = part_size(total, s.part_size).map_err(js_error)?;
+    let plan = Plan {
+        total,
+        part_size: s.part_size,
+        concurrency: s.concurrency,
+        one_put_up_to,
+        content_type: s.content_type.take(),
+        resume: s.upload_id.take(),
+        leave_parts: s.leave_parts,
+    };
+    let mut machine = Upload::new(key, plan).map_err(js_error)?;
     if let Some(reason) = aborted(&s) {
         return Err(reason);
     }
-    // The first part is read before anything is sent: if it is the whole
-    // body, one PUT does (unless an upload is to be resumed).
-    if let Some(t) = total.filter(|t| *t <= one_put_up_to && *t > size) {
-        if s.upload_id.is_none() {
-            let whole = source.read(0, t).await?.unwrap_or_default();
-            return put_whole(&op, &key, whole, &s).await;
-        }
-    }
-    let first = source
-        .read(0, size)
-        .await?
-        .unwrap_or_else(|| Uint8Array::new_with_length(0));
-    let whole = match total {
-        Some(t) => t <= size,
-        None => source.ended(),
-    };
-    if whole && s.upload_id.is_none() {
-        return put_whole(&op, &key, first, &s).await;
-    }
-    let bucket = op.at().bucket();
-    let (upload_id, already) = match &s.upload_id {
-        Some(id) => (id.clone(), uploaded_parts(&op, &key, id, &s).await?),
-        None => {
-            let request = CreateMultipartUpload {
-                key: &key,
-                content_type: s.content_type.as_deref(),
-            }
-            .request(&bucket);
-            let output = op
-                .run(
-                    request,
-                    s.headers.clone(),
-                    JsValue::UNDEFINED,
-                    s.fetch_options.clone(),
-                    Kind::Create,
-                )
-                .await?;
-            let Output::UploadId(id) = output.0 else {
-                return Err(no_output("CreateMultipartUpload"));
-            };
-            (id, Vec::new())
-        }
-    };
-    let shared = Rc::new(Shared {
-        op: op.clone(),
-        key: key.clone(),
-        upload_id: upload_id.clone(),
-        parts: RefCell::new(Vec::new()),
-        loaded: Cell::new(0.0),
-        total,
-        failure: RefCell::new(None),
-        on_progress: s.on_progress.clone(),
-        fetch_options: s.fetch_options.clone(),
-        sending: RefCell::new(Vec::new()),
+    let reporter = s.on_progress.take().map(|f| {
+        Rc::new(Reporter {
+            f,
+            total: Cell::new(total),
+            loaded: Cell::new(0.0),
+            upload_id: RefCell::new(None),
+            sending: RefCell::new(Vec::new()),
+        })
     });
-    let outcome = send_parts(&shared, &mut source, first, size, already, &s).await;
-    let failure = outcome.err().or_else(|| shared.failure.borrow_mut().take());
-    let parts = shared.parts.take();
-    let outcome = match failure {
-        Some(failure) => Err(failure),
-        None => complete(&op, &key, &upload_id, &parts, &s).await,
-    };
-    match outcome {
-        Ok(etag) => result(Some(etag), Some(&upload_id), parts.len() as u32),
-        Err(failure) => Err(give_up(&op, &key, &upload_id, failure, &s).await),
-    }
-}
-
-/// A multipart upload that failed (a part, the caller's abort, or
-/// CompleteMultipartUpload itself) is aborted on S3, so that no part stays
-/// there billed and unreachable, unless the caller keeps the parts to resume
-/// (`leavePartsOnError`). Where the parts stay (kept, or the abort failed
-/// too) the error carries `uploadId`, so that nothing is lost.
-async fn give_up(op: &Op, key: &str, upload_id: &str, failure: JsValue, s: &Settings) -> JsValue {
-    let mut left = s.leave_parts;
-    if !left {
-        // Best effort, without the caller's signal (it may be why we stop):
-        // the caller hears of the failure, not of the cleanup.
-        let request = AbortMultipartUpload { key, upload_id }.request(&op.at().bucket());
-        left = op
-            .run(
-                request,
-                Vec::new(),
-                JsValue::UNDEFINED,
-                Vec::new(),
-                Kind::Nothing,
-            )
-            .await
-            .is_err();
-    }
-    if left && failure.is_object() {
-        let _ = Reflect::set(&failure, &"uploadId".into(), &upload_id.into());
-    }
-    failure
-}
-
-/// CompleteMultipartUpload: the object's ETag (a transient error inside a
-/// 200 is sent again by the machine, op::s3::Kind::Complete).
-async fn complete(
-    op: &Op,
-    key: &str,
-    upload_id: &str,
-    parts: &[Part],
-    s: &Settings,
-) -> Result<String, JsValue> {
-    let complete = CompleteMultipartUpload {
-        key,
-        upload_id,
-        parts,
-    };
-    let output = op
-        .run(
-            complete.request(&op.at().bucket()),
-            Vec::new(),
-            complete.body().into(),
-            s.fetch_options.clone(),
-            Kind::Complete,
-        )
-        .await?;
-    match output.0 {
-        Output::Etag(Some(etag)) => Ok(etag),
-        _ => Err(no_output("CompleteMultipartUpload")),
-    }
-}
-
-/// Reads and sends every part, at most `s.concurrency` at once; returns once
-/// none is in flight. A part S3 already has (`already`, same size) is kept.
-async fn send_parts(
-    shared: &Rc<Shared>,
-    source: &mut Source,
-    first: Uint8Array,
-    size: u64,
-    already: Vec<Part>,
-    s: &Settings,
-) -> Result<(), JsValue> {
-    let total = source.total();
-    let count = total.map(|t| part_count(t, size));
-    let mut already = already;
+    let answers: Answers = Rc::default();
     let mut in_flight: Vec<(u32, Promise)> = Vec::new();
-    let mut next = Some(first);
-    let mut number: u32 = 1;
-    let mut stop: Option<JsValue> = None;
-    shared.progress(Some(&shared.upload_id));
+    // The bytes of the last read, until the request that sends them.
+    let mut read: Option<Uint8Array> = None;
+    // The first error met: the outcome unless the machine names its own.
+    let mut failure: Option<JsValue> = None;
+    let mut cancelled = false;
     loop {
-        if let Some(reason) = aborted(s) {
-            stop = Some(reason);
-            break;
+        if !cancelled {
+            if let Some(reason) = aborted(&s) {
+                cancelled = true;
+                failure.get_or_insert(reason);
+                machine.cancel();
+            }
         }
-        if shared.failure.borrow().is_some() {
-            break;
-        }
-        let (start, end) = match total {
-            Some(t) => part_range(number, size, t),
-            None => ((u64::from(number) - 1) * size, u64::from(number) * size),
-        };
-        let bytes = match next.take() {
-            Some(bytes) => bytes,
-            None => match source.read(start, end).await {
-                Ok(Some(bytes)) => bytes,
-                Ok(None) => break,
+        match machine.poll(&op.at().bucket()) {
+            Step::Read { start, end } => match source.read(start, end).await {
+                Ok(bytes) => {
+                    let len = bytes.as_ref().map(|b| byte_len(b) as u64);
+                    machine.on_read(len, source.ended());
+                    read = bytes;
+                }
                 Err(e) => {
-                    stop = Some(e);
-                    break;
+                    failure.get_or_insert(e);
+                    machine.on_read_failed();
                 }
             },
-        };
-        let len = byte_len(&bytes) as u64;
-        let last = match count {
-            Some(c) => u64::from(number) >= c,
-            None => len < size || source.ended(),
-        };
-        let had = already.iter().position(|p| p.number == number);
-        match had.map(|i| already.swap_remove(i)) {
-            Some(part) if part.size == len => {
-                shared.loaded.set(shared.loaded.get() + len as f64);
-                shared.keep(part);
+            Step::Send(send) => {
+                let body = match send.payload {
+                    Payload::Read => read.take().map_or(JsValue::UNDEFINED, |b| b.into()),
+                    Payload::Text(text) => text.into(),
+                    Payload::None => JsValue::UNDEFINED,
+                };
+                let headers = match send.caller_headers {
+                    true => s.headers.clone(),
+                    false => Vec::new(),
+                };
+                let options = match send.signal {
+                    true => s.fetch_options.clone(),
+                    false => Vec::new(),
+                };
+                let slot = send.slot;
+                // Progress within a part where the caller follows it (the
+                // driver sends it by XMLHttpRequest where there is one).
+                let progress = reporter
+                    .clone()
+                    .filter(|_| slot > 0)
+                    .map(|r| Rc::new(move |sent| r.part(slot, sent)) as Rc<dyn Fn(f64)>);
+                let (op, answers) = (op.clone(), answers.clone());
+                let sent = promise(async move {
+                    let output = op
+                        .run_with(send.request, headers, body, options, send.kind, progress)
+                        .await;
+                    answers
+                        .borrow_mut()
+                        .push((slot, output.map(|(output, _)| output)));
+                    Ok(JsValue::UNDEFINED)
+                });
+                in_flight.push((slot, sent));
             }
-            _ => {
-                while in_flight.len() >= s.concurrency {
-                    let promises: js_sys::Array =
-                        in_flight.iter().map(|(_, p)| p.clone()).collect();
-                    let done = JsFuture::from(Promise::race(&promises)).await?;
-                    let done = done.as_f64().unwrap_or(0.0) as u32;
-                    in_flight.retain(|(n, _)| *n != done);
+            Step::Wait => {
+                if in_flight.is_empty() {
+                    return Err(js_error(config_error("upload(): nothing to wait for")));
                 }
-                let part = shared.clone().send_part(number, bytes);
-                in_flight.push((number, promise(async move { Ok(part.await) })));
+                if answers.borrow().is_empty() {
+                    let racing: js_sys::Array = in_flight.iter().map(|(_, p)| p.clone()).collect();
+                    JsFuture::from(Promise::race(&racing)).await?;
+                }
+                for (slot, output) in answers.take() {
+                    in_flight.retain(|(n, _)| *n != slot);
+                    if let Some(r) = &reporter {
+                        r.part(slot, 0.0);
+                    }
+                    match output {
+                        Ok(output) => machine.on_answer(slot, Some(output)),
+                        Err(e) => {
+                            failure.get_or_insert(e);
+                            machine.on_answer(slot, None);
+                        }
+                    }
+                }
+            }
+            Step::Progress {
+                loaded,
+                total,
+                upload_id,
+            } => {
+                if let Some(r) = &reporter {
+                    r.loaded.set(loaded as f64);
+                    r.total.set(total);
+                    *r.upload_id.borrow_mut() = upload_id;
+                    r.report();
+                }
+            }
+            Step::Done {
+                etag,
+                upload_id,
+                parts,
+            } => return result(etag, upload_id.as_deref(), parts),
+            Step::Fail { error, upload_id } => {
+                let err = match (error, failure) {
+                    (Some(e), _) => js_error(e),
+                    (None, Some(e)) => e,
+                    (None, None) => js_error(config_error("upload(): failed without a cause")),
+                };
+                if let (Some(id), true) = (upload_id, err.is_object()) {
+                    let _ = Reflect::set(&err, &"uploadId".into(), &id.into());
+                }
+                return Err(err);
             }
         }
-        if last || u64::from(number) >= MAX_PARTS {
-            break;
-        }
-        number += 1;
     }
-    let promises: js_sys::Array = in_flight.iter().map(|(_, p)| p.clone()).collect();
-    JsFuture::from(Promise::all(&promises)).await?;
-    if let Some(reason) = stop {
-        return Err(reason);
-    }
-    if shared.failure.borrow().is_none() {
-        shared.progress(Some(&shared.upload_id));
-    }
-    Ok(())
 }
 
 #[wasm_bindgen]
