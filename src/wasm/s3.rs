@@ -2,7 +2,7 @@
 //! the page. URLs, ListObjectsV2 answers and S3 error documents are the
 //! core's (src/s3/); signing, retries and clock skew are `AwsClient`'s.
 
-use super::boundary::{config_error, js_error, promise, read_array, to_js, Options};
+use super::boundary::{config_error, js_error, promise, read_array, to_js, Options, Settled};
 use super::client::{header_pairs, Client, Prepared};
 use super::driver::drive;
 use crate::op::s3::{Kind, S3Op};
@@ -156,35 +156,67 @@ impl Op {
         drive(&self.client, &mut machine, &sending).await
     }
 
-    /// `run` for a request without a body or headers of the caller's, with
-    /// the call's `signal` option: its output.
-    pub(super) async fn run_plain(
-        &self,
-        request: crate::Result<S3Request>,
-        o: &Options<'_>,
-        kind: Kind,
-    ) -> Result<Output, JsValue> {
-        let signal = signal_of(o)?;
-        let (output, _) = self
-            .run(request, Vec::new(), JsValue::UNDEFINED, signal, kind)
-            .await?;
-        Ok(output)
-    }
-
-    /// Sends an action's request: the 2xx answer, its body unread; any other
-    /// is S3's typed error.
-    pub(super) async fn send(
+    /// The promise of an action's request run on the driver, its output made
+    /// the caller's by `convert`. One future for every S3 method: a method
+    /// reads its arguments synchronously and starts it (an async body per
+    /// method compiled its own state machine, about 1-2 KB of wasm each).
+    pub(super) fn start(
         &self,
         request: crate::Result<S3Request>,
         headers: Vec<(String, String)>,
-        body: JsValue,
         options: Vec<(&'static str, JsValue)>,
-    ) -> Result<web_sys::Response, JsValue> {
-        let (_, response) = self
-            .run(request, headers, body, options, Kind::Response)
-            .await?;
-        response.ok_or_else(|| js_error(config_error("no answer")))
+        kind: Kind,
+        convert: fn(Output, Option<web_sys::Response>) -> Settled,
+    ) -> Promise {
+        let op = self.clone();
+        promise(async move {
+            let (output, response) = op
+                .run(request, headers, JsValue::UNDEFINED, options, kind)
+                .await?;
+            convert(output, response)
+        })
     }
+}
+
+/// A method's promise: `start` reads its arguments and starts the request;
+/// what it refuses rejects the promise (methods never throw).
+pub(super) fn started(start: impl FnOnce() -> Result<Promise, JsValue>) -> Promise {
+    start().unwrap_or_else(|e| Promise::reject(&e))
+}
+
+/// ListObjectsV2's output as the caller's `S3Listing`.
+fn listing_out(output: Output, _: Option<web_sys::Response>) -> Settled {
+    let Output::Listing(listing) = output else {
+        return Err(no_output("ListObjectsV2"));
+    };
+    let objects = js_sys::Array::new();
+    for item in &listing.objects {
+        let object = to_js(
+            &ObjectOut {
+                key: &item.key,
+                size: item.size as f64,
+                etag: &item.etag,
+            },
+            "the listing",
+        )?;
+        // A Date is no serde type: set it on the object.
+        let date = js_sys::Date::new(&item.last_modified.as_str().into());
+        Reflect::set(&object, &"lastModified".into(), &date)?;
+        objects.push(&object);
+    }
+    let out = js_sys::Object::new();
+    Reflect::set(&out, &"objects".into(), &objects)?;
+    let prefixes: js_sys::Array = listing
+        .prefixes
+        .iter()
+        .map(|p| JsValue::from_str(p))
+        .collect();
+    Reflect::set(&out, &"prefixes".into(), &prefixes)?;
+    let next = listing
+        .next_continuation_token
+        .map_or(JsValue::UNDEFINED, Into::into);
+    Reflect::set(&out, &"nextContinuationToken".into(), &next)?;
+    Ok(out.into())
 }
 
 /// The call's `signal` option as fetch's, if there is one.
@@ -313,8 +345,7 @@ impl S3Client {
         )]
         options: JsValue,
     ) -> Promise {
-        let op = self.op();
-        promise(async move {
+        started(|| {
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
             let range_value = o.get("range");
@@ -331,11 +362,15 @@ impl S3Client {
             } else {
                 header.as_deref().map(Range::Header)
             };
-            let request = GetObject { key: &key, range }.request(&op.at.bucket());
-            let response = op
-                .send(request, headers_of(&o)?, JsValue::UNDEFINED, signal_of(&o)?)
-                .await?;
-            Ok(response.into())
+            let request = GetObject { key: &key, range }.request(&self.at.bucket());
+            let (headers, signal) = (headers_of(&o)?, signal_of(&o)?);
+            Ok(self
+                .op()
+                .start(request, headers, signal, Kind::Response, |_, response| {
+                    response
+                        .map(Into::into)
+                        .ok_or_else(|| no_output("GetObject"))
+                }))
         })
     }
 
@@ -368,13 +403,16 @@ impl S3Client {
         #[wasm_bindgen(unchecked_optional_param_type = "{ signal?: AbortSignal }")]
         options: JsValue,
     ) -> Promise {
-        let op = self.op();
-        promise(async move {
+        started(|| {
             let key = Op::key(&key).map_err(js_error)?;
-            let request = DeleteObject { key: &key }.request(&op.at.bucket());
+            let request = DeleteObject { key: &key }.request(&self.at.bucket());
             let o = Options::new(&options).map_err(js_error)?;
-            op.run_plain(request, &o, Kind::Nothing).await?;
-            Ok(JsValue::UNDEFINED)
+            let signal = signal_of(&o)?;
+            Ok(self
+                .op()
+                .start(request, Vec::new(), signal, Kind::Nothing, |_, _| {
+                    Ok(JsValue::UNDEFINED)
+                }))
         })
     }
 
@@ -386,8 +424,7 @@ impl S3Client {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ListObjectsOptions")] options: JsValue,
     ) -> Promise {
-        let op = self.op();
-        promise(async move {
+        started(|| {
             let o = Options::new(&options).map_err(js_error)?;
             let text = |name: &str| {
                 o.string(name)
@@ -413,39 +450,11 @@ impl S3Client {
                 start_after: &start_after,
                 max_keys,
             }
-            .request(&op.at.bucket());
-            let output = op.run_plain(request, &o, Kind::List).await?;
-            let Output::Listing(listing) = output else {
-                return Err(no_output("ListObjectsV2"));
-            };
-            let objects = js_sys::Array::new();
-            for item in &listing.objects {
-                let object = to_js(
-                    &ObjectOut {
-                        key: &item.key,
-                        size: item.size as f64,
-                        etag: &item.etag,
-                    },
-                    "the listing",
-                )?;
-                // A Date is no serde type: set it on the object.
-                let date = js_sys::Date::new(&item.last_modified.as_str().into());
-                Reflect::set(&object, &"lastModified".into(), &date)?;
-                objects.push(&object);
-            }
-            let out = js_sys::Object::new();
-            Reflect::set(&out, &"objects".into(), &objects)?;
-            let prefixes: js_sys::Array = listing
-                .prefixes
-                .iter()
-                .map(|p| JsValue::from_str(p))
-                .collect();
-            Reflect::set(&out, &"prefixes".into(), &prefixes)?;
-            let next = listing
-                .next_continuation_token
-                .map_or(JsValue::UNDEFINED, Into::into);
-            Reflect::set(&out, &"nextContinuationToken".into(), &next)?;
-            Ok(out.into())
+            .request(&self.at.bucket());
+            let signal = signal_of(&o)?;
+            Ok(self
+                .op()
+                .start(request, Vec::new(), signal, Kind::List, listing_out))
         })
     }
 

@@ -3,9 +3,9 @@
 //! presignPost (a signed policy for a plain HTML form). Requests, answers and
 //! the policy are the core's (src/s3/actions/).
 
-use super::boundary::{config_error, js_error, promise, read_array, Options};
+use super::boundary::{config_error, js_error, promise, read_array, Options, Settled};
 use super::driver::{drive, Sending};
-use super::s3::{no_output, signal_of, Op, S3Client};
+use super::s3::{no_output, signal_of, started, Op, S3Client};
 use crate::op::delete_objects::DeleteObjectsOp;
 use crate::op::s3::Kind;
 use crate::op::Output;
@@ -51,6 +51,28 @@ export interface PresignedPost {
 }
 "#;
 
+/// HeadObject's output as the caller's `S3Head`.
+fn head_out(output: Output, _: Option<web_sys::Response>) -> Settled {
+    let Output::Head(head) = output else {
+        return Err(no_output("HeadObject"));
+    };
+    let out = js_sys::Object::new();
+    Reflect::set(&out, &"size".into(), &(head.size as f64).into())?;
+    let text = |v: Option<String>| v.map_or(JsValue::NULL, Into::into);
+    Reflect::set(&out, &"etag".into(), &text(head.etag))?;
+    Reflect::set(&out, &"contentType".into(), &text(head.content_type))?;
+    let modified = head
+        .last_modified
+        .map_or(JsValue::NULL, |d| js_sys::Date::new(&d.into()).into());
+    Reflect::set(&out, &"lastModified".into(), &modified)?;
+    let metadata = js_sys::Object::new();
+    for (name, value) in head.metadata {
+        Reflect::set(&metadata, &name.into(), &value.into())?;
+    }
+    Reflect::set(&out, &"metadata".into(), &metadata)?;
+    Ok(out.into())
+}
+
 #[wasm_bindgen]
 impl S3Client {
     /// HeadObject: `{ size, etag, contentType, lastModified, metadata }`
@@ -62,30 +84,14 @@ impl S3Client {
         #[wasm_bindgen(unchecked_optional_param_type = "{ signal?: AbortSignal }")]
         options: JsValue,
     ) -> Promise {
-        let op = self.op();
-        promise(async move {
+        started(|| {
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
-            let request = HeadObject { key: &key }.request(&op.at().bucket());
-            let output = op.run_plain(request, &o, Kind::Head).await?;
-            let Output::Head(head) = output else {
-                return Err(no_output("HeadObject"));
-            };
-            let out = js_sys::Object::new();
-            Reflect::set(&out, &"size".into(), &(head.size as f64).into())?;
-            let text = |v: Option<String>| v.map_or(JsValue::NULL, Into::into);
-            Reflect::set(&out, &"etag".into(), &text(head.etag))?;
-            Reflect::set(&out, &"contentType".into(), &text(head.content_type))?;
-            let modified = head
-                .last_modified
-                .map_or(JsValue::NULL, |d| js_sys::Date::new(&d.into()).into());
-            Reflect::set(&out, &"lastModified".into(), &modified)?;
-            let metadata = js_sys::Object::new();
-            for (name, value) in head.metadata {
-                Reflect::set(&metadata, &name.into(), &value.into())?;
-            }
-            Reflect::set(&out, &"metadata".into(), &metadata)?;
-            Ok(out.into())
+            let request = HeadObject { key: &key }.request(&self.op().at().bucket());
+            let signal = signal_of(&o)?;
+            Ok(self
+                .op()
+                .start(request, Vec::new(), signal, Kind::Head, head_out))
         })
     }
 
@@ -98,8 +104,7 @@ impl S3Client {
         #[wasm_bindgen(unchecked_optional_param_type = "{ signal?: AbortSignal }")]
         options: JsValue,
     ) -> Promise {
-        let op = self.op();
-        promise(async move {
+        started(|| {
             let source = Op::key(&source).map_err(js_error)?;
             let key = Op::key(&key).map_err(js_error)?;
             let o = Options::new(&options).map_err(js_error)?;
@@ -107,14 +112,18 @@ impl S3Client {
                 source: &source,
                 key: &key,
             }
-            .request(&op.at().bucket());
-            let output = op.run_plain(request, &o, Kind::Copy).await?;
-            let Output::Etag(Some(etag)) = output else {
-                return Err(no_output("CopyObject"));
-            };
-            let out = js_sys::Object::new();
-            Reflect::set(&out, &"etag".into(), &etag.into())?;
-            Ok(out.into())
+            .request(&self.op().at().bucket());
+            let signal = signal_of(&o)?;
+            Ok(self
+                .op()
+                .start(request, Vec::new(), signal, Kind::Copy, |output, _| {
+                    let Output::Etag(Some(etag)) = output else {
+                        return Err(no_output("CopyObject"));
+                    };
+                    let out = js_sys::Object::new();
+                    Reflect::set(&out, &"etag".into(), &etag.into())?;
+                    Ok(out.into())
+                }))
         })
     }
 
