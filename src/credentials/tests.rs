@@ -884,3 +884,231 @@ fn another_caller_during_a_backoff_waits_and_only_the_owner_retries() {
     };
     assert_eq!(target(&retry), "GetId");
 }
+
+/// The exchange as the one driver runs it (src/op/exchange.rs): the same
+/// provider, its steps turned into the driver's needs.
+mod on_the_driver {
+    use super::*;
+    use crate::op::exchange::{Exchange, Plain};
+    use crate::op::{Failure, Head, Machine, Need, Output, Signing};
+    use core::cell::RefCell;
+
+    /// What the scripted network does with a request.
+    enum Net {
+        Answer(HttpResponse),
+        Fail(Failure),
+        /// The head came, then the body was more than the cap.
+        TooLarge(u16),
+    }
+
+    /// Drives `m` as src/wasm/driver.rs does; every request sent, by target.
+    fn drive(
+        m: &mut dyn Machine,
+        now: &mut i64,
+        net: &mut dyn FnMut(&str) -> Net,
+    ) -> (Result<Output, Error>, Vec<String>) {
+        let mut signing = Signing::new(None, None, 0, None);
+        let mut sent = Vec::new();
+        for _ in 0..100 {
+            match m.poll(&mut signing, *now) {
+                Need::Send(a) => {
+                    assert_eq!(a.timeout_ms, Some(10_000));
+                    let target = a
+                        .headers
+                        .iter()
+                        .find(|(n, _)| n == "x-amz-target")
+                        .map(|(_, v)| v.rsplit('.').next().unwrap_or("").to_string())
+                        .unwrap_or_default();
+                    sent.push(target.clone());
+                    match net(&target) {
+                        Net::Answer(r) => {
+                            let mut headers = Vec::new();
+                            if let Some(d) = r.date.clone() {
+                                headers.push(("date".to_string(), d));
+                            }
+                            m.on_head(
+                                Head {
+                                    status: r.status,
+                                    headers,
+                                    ..Head::default()
+                                },
+                                *now,
+                            );
+                            assert!(matches!(
+                                m.poll(&mut signing, *now),
+                                Need::ReadText { max: 4096, .. }
+                            ));
+                            m.on_text(r.body, *now);
+                        }
+                        Net::Fail(f) => m.on_failure(f, *now),
+                        Net::TooLarge(status) => {
+                            m.on_head(
+                                Head {
+                                    status,
+                                    ..Head::default()
+                                },
+                                *now,
+                            );
+                            assert!(matches!(m.poll(&mut signing, *now), Need::ReadText { .. }));
+                            m.on_failure(Failure::TooLarge, *now);
+                        }
+                    }
+                }
+                Need::WaitUntil(t) => {
+                    assert!(t > *now);
+                    *now = t;
+                }
+                Need::Done(output) => return (Ok(output), sent),
+                Need::Fail(e) => return (Err(e), sent),
+                other => panic!("an unsigned call needs no {other:?}"),
+            }
+        }
+        panic!("no end after 100 steps")
+    }
+
+    /// The provider after its logins: the step an exchange starts from.
+    fn started(p: &RefCell<Provider>, storage: &RefCell<MemoryStorage>, token: &str) -> Step {
+        let mut p = p.borrow_mut();
+        assert_eq!(p.poll(T0), Step::NeedLogins);
+        let logins = vec![(KEY.to_string(), token.to_string())];
+        let generation = p.generation();
+        p.set_logins(generation, logins, &*storage.borrow())
+            .unwrap();
+        p.poll(T0)
+    }
+
+    fn exchange(
+        net: &mut dyn FnMut(&str) -> Net,
+    ) -> (Result<Output, Error>, Vec<String>, MemoryStorage) {
+        let p = RefCell::new(provider());
+        let storage = RefCell::new(MemoryStorage::default());
+        let step = started(&p, &storage, &id_token("u"));
+        let generation = p.borrow().generation();
+        let mut now = T0;
+        let (out, sent) = {
+            let mut m = Exchange::new(&p, &storage, generation, step, 10_000, 4096);
+            drive(&mut m, &mut now, net)
+        };
+        (out, sent, storage.into_inner())
+    }
+
+    fn answers(target: &str) -> Net {
+        match target {
+            "GetId" => Net::Answer(ok(r#"{"IdentityId":"us-east-1:id"}"#.into())),
+            _ => Net::Answer(creds_answer(T0 + 60 * MIN, 1)),
+        }
+    }
+
+    #[test]
+    fn an_exchange_runs_to_credentials_and_stores_the_identity() {
+        let (out, sent, storage) = exchange(&mut answers);
+        assert_eq!(sent, ["GetId", "GetCredentialsForIdentity"]);
+        let Ok(Output::Credentials(issued)) = out else {
+            panic!("{out:?}")
+        };
+        assert_eq!(issued.identity_id, "us-east-1:id");
+        assert_eq!(issued.credentials.access_key_id, "ASIA1");
+        assert!(storage.0.iter().any(|(_, v)| v == "us-east-1:id"));
+    }
+
+    #[test]
+    fn throttling_a_5xx_a_cut_connection_and_an_oversized_answer_are_retried() {
+        let mut script = vec![
+            Net::Fail(Failure::Network),
+            Net::Answer(aws_error(400, "TooManyRequestsException", "Rate exceeded")),
+            Net::TooLarge(503),
+        ];
+        let (out, sent, _) = exchange(&mut |t| match script.is_empty() {
+            true => answers(t),
+            false => script.remove(0),
+        });
+        assert!(matches!(out, Ok(Output::Credentials(_))), "{out:?}");
+        assert_eq!(
+            sent,
+            [
+                "GetId",
+                "GetId",
+                "GetId",
+                "GetId",
+                "GetCredentialsForIdentity"
+            ]
+        );
+    }
+
+    #[test]
+    fn timeouts_end_in_a_typed_timeout_after_the_retries() {
+        let (out, sent, _) = exchange(&mut |_| Net::Fail(Failure::Timeout));
+        assert_eq!(out.unwrap_err().code, ErrorCode::Timeout);
+        assert_eq!(sent.len(), 4);
+    }
+
+    #[test]
+    fn an_oversized_ok_answer_is_malformed_not_a_trap() {
+        let (out, sent, _) = exchange(&mut |_| Net::TooLarge(200));
+        assert_eq!(out.unwrap_err().code, ErrorCode::Malformed);
+        assert_eq!(sent, ["GetId"]);
+    }
+
+    #[test]
+    fn a_storage_in_use_is_refused_not_borrowed_twice() {
+        let p = RefCell::new(provider());
+        let storage = RefCell::new(MemoryStorage::default());
+        let step = started(&p, &storage, &id_token("u"));
+        let generation = p.borrow().generation();
+        let held = storage.borrow_mut();
+        let mut m = Exchange::new(&p, &storage, generation, step, 10_000, 4096);
+        let (out, _) = drive(&mut m, &mut T0.clone(), &mut answers);
+        drop(held);
+        let e = out.unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidConfig);
+        assert!(e.message.contains("storage"));
+    }
+
+    #[test]
+    fn a_clear_mid_exchange_ends_it_and_stores_nothing() {
+        let p = RefCell::new(provider());
+        let storage = RefCell::new(MemoryStorage::default());
+        let step = started(&p, &storage, &id_token("u"));
+        let generation = p.borrow().generation();
+        let mut m = Exchange::new(&p, &storage, generation, step, 10_000, 4096);
+        let (out, sent) = drive(&mut m, &mut T0.clone(), &mut |t| {
+            // Sign-out while GetId is on its way.
+            p.borrow_mut().clear(&mut *storage.borrow_mut());
+            answers(t)
+        });
+        assert!(out.is_err(), "{out:?}");
+        assert_eq!(sent, ["GetId"]);
+        assert!(storage.borrow().0.is_empty());
+    }
+
+    #[test]
+    fn a_plain_call_gives_its_answer_or_why_none_came() {
+        let request = || HttpRequest {
+            method: "POST",
+            url: "https://cognito-idp.us-east-1.amazonaws.com/".into(),
+            headers: vec![("x-amz-target", "X.InitiateAuth".into())],
+            body: "{}".into(),
+        };
+        let mut m = Plain::new(request(), 10_000, 4096);
+        let mut net = |_: &str| {
+            let mut r = ok("{\"a\":1}".into());
+            r.date = Some("Tue, 14 Nov 2023 22:13:20 GMT".into());
+            Net::Answer(r)
+        };
+        let (out, sent) = drive(&mut m, &mut T0.clone(), &mut net);
+        assert_eq!(sent, ["InitiateAuth"]);
+        let Ok(Output::Answer(Ok(r))) = out else {
+            panic!("{out:?}")
+        };
+        assert_eq!((r.status, r.body.as_str()), (200, "{\"a\":1}"));
+        assert_eq!(r.date.as_deref(), Some("Tue, 14 Nov 2023 22:13:20 GMT"));
+        for failure in [Failure::Timeout, Failure::Network] {
+            let mut m = Plain::new(request(), 10_000, 4096);
+            let (out, _) = drive(&mut m, &mut T0.clone(), &mut |_| Net::Fail(failure));
+            assert_eq!(out, Ok(Output::Answer(Err(failure))));
+        }
+        let mut m = Plain::new(request(), 10_000, 4096);
+        let (out, _) = drive(&mut m, &mut T0.clone(), &mut |_| Net::TooLarge(200));
+        assert_eq!(out, Ok(Output::Answer(Err(Failure::TooLarge))));
+    }
+}

@@ -13,10 +13,13 @@
 //! - [`s3::S3Op`]: S3's single-request operations on a [`Call`].
 //! - [`upload::Upload`]: `S3Client.upload`, one PUT or a multipart upload
 //!   whose requests are each an [`s3::S3Op`].
+//! - [`exchange::Plain`], [`exchange::Exchange`]: unsigned calls (Cognito,
+//!   STS, the user pool), and the credential provider's exchange.
 //! - [`Fetch`]: `AwsClient.fetch`, a [`Call`] whose answer is the caller's.
 
 pub mod call;
 pub mod delete_objects;
+pub mod exchange;
 pub mod s3;
 pub mod upload;
 
@@ -117,6 +120,10 @@ pub enum Output {
     UploadId(String),
     /// A page of ListParts.
     Parts(PartsPage),
+    /// An unsigned call's whole answer ([`exchange::Plain`]), or why none came.
+    Answer(Result<crate::http::HttpResponse, Failure>),
+    /// The credential provider's exchange ended ([`exchange::Exchange`]).
+    Credentials(crate::credentials::Issued),
 }
 
 /// HeadObject's answer.

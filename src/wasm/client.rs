@@ -605,7 +605,7 @@ impl Client {
 
     /// Signs and sends `p`, retrying as the core says: the final answer.
     pub(crate) async fn fetch(&self, p: &Prepared) -> Result<web_sys::Response, JsValue> {
-        let (_, response) = drive(self, &mut Fetch(self.call(p)), &p.sending()).await?;
+        let (_, response) = drive(Some(self), &mut Fetch(self.call(p)), &p.sending()).await?;
         response.ok_or_else(|| js_error(config_error("no answer")))
     }
 

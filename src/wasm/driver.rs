@@ -5,12 +5,12 @@
 //! attempt's timeout, answers' texts are read capped, waits are timers, and a
 //! learned clock offset is told to the credentials' provider.
 
-use super::boundary::js_error;
+use super::boundary::{config_error, js_error};
 use super::client::{attempt_signal, keep_until_fired, timed_out, Client, TIMERS};
 use super::fetch::{self, Failure as ReadFailure};
 use super::xhr;
 use crate::error::{Error, ErrorCode};
-use crate::op::{Attempt, Failure, Head, Machine, Need, Output};
+use crate::op::{Attempt, Failure, Head, Machine, Need, Output, Signing};
 use js_sys::Reflect;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -30,6 +30,16 @@ pub(crate) struct Sending {
 }
 
 impl Sending {
+    /// Nothing but the signed head (and a body the machine writes).
+    pub(crate) fn none() -> Sending {
+        Sending {
+            body: JsValue::UNDEFINED,
+            options: Vec::new(),
+            stream: false,
+            progress: None,
+        }
+    }
+
     /// The caller's signal, if one was given.
     pub(crate) fn signal(&self) -> Option<web_sys::AbortSignal> {
         self.options
@@ -114,7 +124,7 @@ fn now() -> i64 {
 /// when the output is [`Output::Response`]). The caller's abort ends it with
 /// the signal's reason.
 pub(crate) async fn drive(
-    client: &Client,
+    client: Option<&Client>,
     machine: &mut dyn Machine,
     sending: &Sending,
 ) -> Result<(Output, Option<web_sys::Response>), JsValue> {
@@ -129,10 +139,25 @@ pub(crate) async fn drive(
         .zip(sending.body.dyn_ref::<js_sys::Uint8Array>().cloned());
     // What fetch threw last, kept as the cause of a network error.
     let mut cause = JsValue::UNDEFINED;
+    // Unsigned calls (no client) sign nothing: an empty Signing to poll with.
+    let mut unsigned = None;
     loop {
-        let need = machine.poll(&mut client.signing.borrow_mut(), now());
+        let need = match client {
+            Some(c) => machine.poll(&mut c.signing.borrow_mut(), now()),
+            None => machine.poll(
+                unsigned.get_or_insert_with(|| Signing::new(None, None, 0, None)),
+                now(),
+            ),
+        };
         match need {
-            Need::Credentials => machine.on_credentials(client.keys().await?.0),
+            Need::Credentials => match client {
+                Some(c) => machine.on_credentials(c.keys().await?.0),
+                None => {
+                    return Err(js_error(config_error(
+                        "an unsigned call asked for credentials",
+                    )))
+                }
+            },
             Need::Send(attempt) => {
                 if let Some(s) = signal.as_ref().filter(|s| s.aborted()) {
                     return Err(s.reason());
@@ -217,14 +242,12 @@ pub(crate) async fn drive(
                             true => r.clone().ok().and_then(|c| c.body()),
                             false => r.body(),
                         };
-                        fetch::read_text(body, max, r.status()).await
+                        fetch::read_text(body, max).await
                     }
                 };
                 match read {
                     Ok(text) => machine.on_text(text, now()),
-                    Err(ReadFailure::TooLarge { .. }) => {
-                        machine.on_failure(Failure::TooLarge, now())
-                    }
+                    Err(ReadFailure::TooLarge) => machine.on_failure(Failure::TooLarge, now()),
                     Err(_) => {
                         let timed = response.as_ref().is_some_and(timed_out);
                         let failure = if timed {
@@ -242,7 +265,11 @@ pub(crate) async fn drive(
                     fetch::finish(r).await;
                 }
             }
-            Need::ClockOffset(ms) => client.tell_offset(ms),
+            Need::ClockOffset(ms) => {
+                if let Some(c) = client {
+                    c.tell_offset(ms)
+                }
+            }
             Need::WaitUntil(at) => fetch::sleep((at - now()).max(0) as f64).await,
             Need::Done(output) => return Ok((output, response)),
             Need::Fail(e) => {

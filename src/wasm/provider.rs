@@ -1,4 +1,4 @@
-//! `CognitoIdentityCredentials`: the sans-IO [`Provider`] driven with fetch.
+//! `CognitoIdentityCredentials`: the sans-IO [`Provider`] on the one driver.
 //!
 //! The rules (cache, refresh margin, retries, stale IdentityId, per-user
 //! storage, generations) are the core's (src/credentials/); this runs its
@@ -6,20 +6,17 @@
 //! starts it as a promise, the others await that promise and then ask again.
 
 use super::boundary::{config_error, js_error, promise, Options};
-use super::fetch::{self, Failure, Limits};
+use super::driver::{drive, Sending};
 use crate::credentials::{Config, Flow, Issued, MemoryStorage, Provider, Step, Storage};
 use crate::error::{Error, ErrorCode};
-use crate::http::HttpResponse;
 use crate::jwt;
+use crate::op::exchange::Exchange;
+use crate::op::Output;
 use js_sys::{Function, Promise, Reflect};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-
-/// An exchange is a handful of requests and retries; a driver that takes more
-/// steps than this is looping, and fails instead of freezing the page.
-const MAX_STEPS: u32 = 100;
 
 /// Where the IdentityId is kept: a Web Storage (or any object with
 /// getItem/setItem/removeItem), or memory. Failures of a Web Storage (quota,
@@ -107,7 +104,8 @@ struct Shared {
     id_token_key: RefCell<Option<(String, String)>>,
     /// Other logins: `{ providerName: token or function }`.
     logins: JsValue,
-    limits: Limits,
+    /// Per request, whole answer (ms); the largest answer (bytes).
+    limits: (u32, usize),
     /// The exchange in flight, shared by every caller of get().
     flight: RefCell<Option<Promise>>,
 }
@@ -147,10 +145,7 @@ fn to_js(issued: &Issued) -> Result<JsValue, JsValue> {
 /// The provider is in the middle of a step (a storage callback called back
 /// into it): refused, instead of a double borrow, which would trap.
 fn reentered() -> JsValue {
-    js_error(Error::new(
-        ErrorCode::InvalidConfig,
-        "the credentials were used from inside their own storage's getItem/setItem/removeItem: do that after it returns",
-    ))
+    js_error(crate::op::exchange::reentered())
 }
 
 fn now() -> i64 {
@@ -270,10 +265,7 @@ impl CognitoIdentityCredentials {
                 id_token: o.get("idToken"),
                 id_token_key: RefCell::new(None),
                 logins,
-                limits: Limits {
-                    timeout_ms,
-                    max_bytes: max_bytes as usize,
-                },
+                limits: (timeout_ms.ceil() as u32, max_bytes as usize),
                 flight: RefCell::new(None),
             }),
         })
@@ -370,60 +362,37 @@ async fn get(shared: Rc<Shared>) -> Result<JsValue, JsValue> {
     }
 }
 
-/// One exchange of `generation` from `step` to credentials (or an error).
-/// Every step either awaits or fails: nothing here can spin.
+/// One exchange of `generation` from `step` to credentials (or an error):
+/// the logins resolved if the provider asks for them (the caller's token
+/// functions), then the core's [`Exchange`] on the one driver.
 async fn exchange(shared: Rc<Shared>, mut step: Step, generation: u32) -> Result<JsValue, JsValue> {
-    for _ in 0..MAX_STEPS {
-        step = match step {
-            Step::Ready(issued) => return to_js(&issued),
-            Step::Failed(e) => return Err(js_error(e)),
-            Step::NeedLogins => {
-                let logins = fresh_logins(&shared).await?;
-                let storage = shared.storage.borrow();
-                let mut provider = shared.provider.borrow_mut();
-                provider
-                    .set_logins(generation, logins, &*storage)
-                    .map_err(js_error)?;
-                provider.poll(now())
-            }
-            Step::SleepUntil(t) => {
-                fetch::sleep((t - now()).max(0) as f64).await;
-                shared.provider.borrow_mut().resume(generation, now())
-            }
-            Step::Send(request) => {
-                let answer = match fetch::send(&request, shared.limits).await {
-                    Ok(answer) => Ok(answer),
-                    // More than any Cognito or STS answer: the core reads it as
-                    // what could be read of it, nothing (Malformed, or retried if a 5xx).
-                    Err(Failure::TooLarge { status }) => Ok(HttpResponse {
-                        status,
-                        date: None,
-                        body: String::new(),
-                    }),
-                    Err(f) => Err(f == Failure::Timeout),
-                };
-                let mut storage = shared.storage.borrow_mut();
-                let mut provider = shared.provider.borrow_mut();
-                match answer {
-                    Ok(response) => {
-                        provider.on_response(generation, response, now(), &mut *storage)
-                    }
-                    Err(timed_out) => provider.on_network_error(generation, timed_out, now()),
-                }
-            }
-            // Another exchange is in flight: this one was superseded.
-            Step::Wait => {
-                return Err(js_error(Error::new(
-                    ErrorCode::Cancelled,
-                    "the credential exchange was superseded by another: call get() again",
-                )))
-            }
+    if let Step::NeedLogins = step {
+        let logins = fresh_logins(&shared).await?;
+        let (Ok(storage), Ok(mut provider)) = (
+            shared.storage.try_borrow(),
+            shared.provider.try_borrow_mut(),
+        ) else {
+            return Err(reentered());
         };
+        provider
+            .set_logins(generation, logins, &*storage)
+            .map_err(js_error)?;
+        step = provider.poll(now());
     }
-    Err(js_error(Error::new(
-        ErrorCode::Network,
-        ["the credential exchange did not finish within 100 steps: check the endpoint"].concat(),
-    )))
+    let storage: &RefCell<dyn Storage> = &shared.storage;
+    let (timeout_ms, max_bytes) = shared.limits;
+    let mut machine = Exchange::new(
+        &shared.provider,
+        storage,
+        generation,
+        step,
+        timeout_ms,
+        max_bytes,
+    );
+    match drive(None, &mut machine, &Sending::none()).await?.0 {
+        Output::Credentials(issued) => to_js(&issued),
+        _ => Err(reentered()),
+    }
 }
 
 /// The logins of now, `(key, token)`: each value resolved (a function is

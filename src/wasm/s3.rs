@@ -153,7 +153,7 @@ impl Op {
         let mut machine = S3Op::new(self.client.call(&p), r.operation, kind);
         let mut sending = p.sending();
         sending.progress = progress;
-        drive(&self.client, &mut machine, &sending).await
+        drive(Some(&self.client), &mut machine, &sending).await
     }
 
     /// The promise of an action's request run on the driver, its output made

@@ -158,7 +158,7 @@ impl S3Client {
                 stream: false,
                 progress: None,
             };
-            let (output, _) = drive(op.client(), &mut machine, &sending).await?;
+            let (output, _) = drive(Some(op.client()), &mut machine, &sending).await?;
             let Output::Deleted(result, failure) = output else {
                 return Err(no_output("DeleteObjects"));
             };

@@ -1,9 +1,9 @@
 //! `UserPool` (sign-in and refresh), `decodeJwt` and `clientCredentials`:
-//! the core's operations (`cognito::InitiateAuth`, `cognito::ClientCredentials`, `jwt`) driven
-//! with fetch.
+//! the core's operations (`cognito::InitiateAuth`, `cognito::ClientCredentials`, `jwt`), each
+//! request on the one driver.
 
 use super::boundary::{config_error, js_error, promise, rejected, required_string, to_js, Options};
-use super::fetch::{self, Failure, Limits};
+use super::driver::{drive, Sending};
 use super::srp_bigint::JsBigInt;
 use crate::cognito::srp::{PasswordVerifier, SrpClient};
 use crate::cognito::{
@@ -12,21 +12,24 @@ use crate::cognito::{
 };
 use crate::error::{Error, ErrorCode};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::op::exchange::Plain;
+use crate::op::{Failure, Output};
 use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
-/// User pool and token endpoint answers are a few KB of tokens.
-const LIMITS: Limits = Limits {
-    timeout_ms: 10_000.0,
-    max_bytes: 1 << 20,
-};
-
-/// Sends `request`; a failure to get a whole answer is a typed error.
+/// Sends `request` (on the one driver, as the core's [`Plain`] call; user
+/// pool and token endpoint answers are a few KB of tokens: 10 s, 1 MiB at
+/// most); a failure to get a whole answer is a typed error.
 async fn answer(request: &HttpRequest, who: &str) -> Result<HttpResponse, Error> {
-    fetch::send(request, LIMITS).await.map_err(|f| match f {
-        Failure::TooLarge { .. } => Error::new(
+    let mut call = Plain::new(request.clone(), 10_000, 1 << 20);
+    let answer = match drive(None, &mut call, &Sending::none()).await {
+        Ok((Output::Answer(answer), _)) => answer,
+        _ => Err(Failure::Network),
+    };
+    answer.map_err(|f| match f {
+        Failure::TooLarge => Error::new(
             ErrorCode::Malformed,
             [
                 "the answer is larger than 1048576 bytes, which no ",
