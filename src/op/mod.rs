@@ -15,6 +15,8 @@
 //!   whose requests are each an [`s3::S3Op`].
 //! - [`exchange::Plain`], [`exchange::Exchange`]: unsigned calls (Cognito,
 //!   STS, the user pool), and the credential provider's exchange.
+//! - [`user_pool::PoolCall`]: a user pool call (sign-in with SRP, a
+//!   challenge's answer, refresh, revoke, the client-credentials grant).
 //! - [`Fetch`]: `AwsClient.fetch`, a [`Call`] whose answer is the caller's.
 
 pub mod call;
@@ -22,6 +24,7 @@ pub mod delete_objects;
 pub mod exchange;
 pub mod s3;
 pub mod upload;
+pub mod user_pool;
 
 pub use call::{Body, Call, Signing};
 
@@ -124,6 +127,14 @@ pub enum Output {
     Answer(Result<crate::http::HttpResponse, Failure>),
     /// The credential provider's exchange ended ([`exchange::Exchange`]).
     Credentials(crate::credentials::Issued),
+    /// A sign-in step's answer, and the user a challenge is for
+    /// ([`user_pool::PoolCall`]).
+    Auth {
+        answer: crate::cognito::Answer,
+        username: String,
+    },
+    /// The token endpoint's client-credentials grant.
+    Grant(crate::cognito::client_credentials::AccessToken),
 }
 
 /// HeadObject's answer.
@@ -176,3 +187,5 @@ impl Machine for Fetch {
 mod tests;
 #[cfg(test)]
 mod upload_tests;
+#[cfg(test)]
+mod user_pool_tests;

@@ -162,6 +162,12 @@ pub(crate) fn rejected(e: Error) -> js_sys::Promise {
     js_sys::Promise::reject(&js_error(e))
 }
 
+/// A method's promise: `start` reads its arguments and starts the request;
+/// what it refuses rejects the promise (methods never throw).
+pub(crate) fn started(start: impl FnOnce() -> Result<js_sys::Promise, JsValue>) -> js_sys::Promise {
+    start().unwrap_or_else(|e| js_sys::Promise::reject(&e))
+}
+
 /// What the async methods resolve to.
 pub(crate) type Settled = Result<JsValue, JsValue>;
 

@@ -2,7 +2,9 @@
 //! the page. URLs, ListObjectsV2 answers and S3 error documents are the
 //! core's (src/s3/); signing, retries and clock skew are `AwsClient`'s.
 
-use super::boundary::{config_error, js_error, promise, read_array, to_js, Options, Settled};
+use super::boundary::{
+    config_error, js_error, promise, read_array, started, to_js, Options, Settled,
+};
 use super::client::{header_pairs, Client, Prepared};
 use super::driver::drive;
 use crate::op::s3::{Kind, S3Op};
@@ -176,12 +178,6 @@ impl Op {
             convert(output, response)
         })
     }
-}
-
-/// A method's promise: `start` reads its arguments and starts the request;
-/// what it refuses rejects the promise (methods never throw).
-pub(super) fn started(start: impl FnOnce() -> Result<Promise, JsValue>) -> Promise {
-    start().unwrap_or_else(|e| Promise::reject(&e))
 }
 
 /// ListObjectsV2's output as the caller's `S3Listing`.

@@ -3,9 +3,9 @@
 //! presignPost (a signed policy for a plain HTML form). Requests, answers and
 //! the policy are the core's (src/s3/actions/).
 
-use super::boundary::{config_error, js_error, promise, read_array, Options, Settled};
+use super::boundary::{config_error, js_error, promise, read_array, started, Options, Settled};
 use super::driver::{drive, Sending};
-use super::s3::{no_output, signal_of, started, Op, S3Client};
+use super::s3::{no_output, signal_of, Op, S3Client};
 use crate::op::delete_objects::DeleteObjectsOp;
 use crate::op::s3::Kind;
 use crate::op::Output;

@@ -2,55 +2,33 @@
 //! the core's operations (`cognito::InitiateAuth`, `cognito::ClientCredentials`, `jwt`), each
 //! request on the one driver.
 
-use super::boundary::{config_error, js_error, promise, rejected, required_string, to_js, Options};
+use super::boundary::{
+    config_error, js_error, promise, rejected, required_string, started, to_js, Options,
+};
 use super::driver::{drive, Sending};
 use super::srp_bigint::JsBigInt;
-use crate::cognito::srp::{PasswordVerifier, SrpClient};
+use crate::cognito::srp::SrpClient;
 use crate::cognito::{
     answer_field, initiate_auth, Answer, AuthFlow, Challenge, ClientCredentials, InitiateAuth,
     RespondToAuthChallenge, RevokeToken,
 };
 use crate::error::{Error, ErrorCode};
-use crate::http::{HttpRequest, HttpResponse};
-use crate::op::exchange::Plain;
-use crate::op::{Failure, Output};
+use crate::http::HttpRequest;
+use crate::op::user_pool::{PoolCall, Read};
+use crate::op::Output;
 use js_sys::{Promise, Reflect};
 use serde::Serialize;
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
-/// Sends `request` (on the one driver, as the core's [`Plain`] call; user
-/// pool and token endpoint answers are a few KB of tokens: 10 s, 1 MiB at
-/// most); a failure to get a whole answer is a typed error.
-async fn answer(request: &HttpRequest, who: &str) -> Result<HttpResponse, Error> {
-    let mut call = Plain::new(request.clone(), 10_000, 1 << 20);
-    let answer = match drive(None, &mut call, &Sending::none()).await {
-        Ok((Output::Answer(answer), _)) => answer,
-        _ => Err(Failure::Network),
-    };
-    answer.map_err(|f| match f {
-        Failure::TooLarge => Error::new(
-            ErrorCode::Malformed,
-            [
-                "the answer is larger than 1048576 bytes, which no ",
-                who,
-                " answer is: check the endpoint",
-            ]
-            .concat(),
-        ),
-        Failure::Timeout => Error::new(
-            ErrorCode::Timeout,
-            ["the ", who, " did not answer in time: check the network"].concat(),
-        ),
-        Failure::Network => Error::new(
-            ErrorCode::Network,
-            [
-                "could not reach the ",
-                who,
-                ": check the network, the endpoint, and CORS/CSP connect-src",
-            ]
-            .concat(),
-        ),
+/// Runs a user pool call on the one driver (the core's [`PoolCall`]): the
+/// tokens, the challenge to answer, or nothing (revoke).
+fn run(mut call: PoolCall<JsBigInt>) -> Promise {
+    promise(async move {
+        match drive(None, &mut call, &Sending::none()).await?.0 {
+            Output::Auth { answer, username } => answer_out(answer, &username),
+            _ => Ok(JsValue::UNDEFINED),
+        }
     })
 }
 
@@ -179,30 +157,51 @@ impl UserPool {
                 None | Some("srp") => Ok(true),
                 Some(_) => Err(config_error("flow must be \"srp\" or \"password\"")),
             });
-        let (endpoint, client_id) = (self.endpoint.clone(), self.client_id.clone());
-        match fields.and_then(|f| flow.map(|srp| (f, srp))) {
-            Ok(((username, password), false)) => promise(async move {
-                let request = InitiateAuth {
-                    endpoint: &endpoint,
-                    client_id: &client_id,
-                    flow: AuthFlow::Password {
+        started(|| {
+            let ((username, password), srp) = fields
+                .and_then(|f| flow.map(|srp| (f, srp)))
+                .map_err(js_error)?;
+            let (endpoint, client_id) = (&self.endpoint, &self.client_id);
+            let call = match srp {
+                false => {
+                    let flow = AuthFlow::Password {
                         username: &username,
                         password: &password,
-                    },
+                    };
+                    let request = InitiateAuth {
+                        endpoint,
+                        client_id,
+                        flow,
+                    }
+                    .request();
+                    PoolCall::new(request, Read::SignIn, vec![password], username)
                 }
-                .request();
-                let response = answer(&request, "user pool").await.map_err(js_error)?;
-                let a = InitiateAuth::parse_answer(&response, &[&password]).map_err(js_error)?;
-                answer_out(a, &username)
-            }),
-            Ok(((username, password), true)) => {
-                let pool_id = self.user_pool_id.clone();
-                promise(async move {
-                    srp_sign_in(&endpoint, &client_id, &pool_id, &username, &password).await
-                })
-            }
-            Err(e) => rejected(e),
-        }
+                // USER_SRP_AUTH: SRP's A first; the core answers the
+                // PASSWORD_VERIFIER challenge with the password's claim.
+                true => {
+                    let client = SrpClient::new(JsBigInt, &random_bytes(128)?).map_err(js_error)?;
+                    let srp_a = client.public_a_hex();
+                    let flow = AuthFlow::Srp {
+                        username: &username,
+                        srp_a: &srp_a,
+                    };
+                    let request = InitiateAuth {
+                        endpoint,
+                        client_id,
+                        flow,
+                    }
+                    .request();
+                    let read = Read::Srp {
+                        client,
+                        pool_id: self.user_pool_id.clone(),
+                        endpoint: endpoint.clone(),
+                        client_id: client_id.clone(),
+                    };
+                    PoolCall::new(request, read, vec![password], username)
+                }
+            };
+            Ok(run(call))
+        })
     }
 
     /// Answers a challenge of `signIn` (or of a previous `respond`): `answer`
@@ -215,8 +214,7 @@ impl UserPool {
         #[wasm_bindgen(unchecked_param_type = "string | Record<string, string>")]
         answer_value: JsValue,
     ) -> Promise {
-        let (endpoint, client_id) = (self.endpoint.clone(), self.client_id.clone());
-        promise(async move {
+        started(|| {
             let c = Options::new(&challenge).map_err(js_error)?;
             let name = c
                 .required("challengeName", "the challenge (from signIn)")
@@ -250,22 +248,25 @@ impl UserPool {
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
             let request = RespondToAuthChallenge {
-                endpoint: &endpoint,
-                client_id: &client_id,
+                endpoint: &self.endpoint,
+                client_id: &self.client_id,
                 challenge_name: &name,
                 session: &session,
                 responses: &pairs,
             }
             .request();
             // Every answer but the username, wherever the caller's object put it.
-            let secrets: Vec<&str> = responses
-                .iter()
+            let secrets = responses
+                .into_iter()
                 .filter(|(k, _)| k != "USERNAME")
-                .map(|(_, v)| v.as_str())
+                .map(|(_, v)| v)
                 .collect();
-            let response = answer(&request, "user pool").await.map_err(js_error)?;
-            let a = RespondToAuthChallenge::parse(&response, &secrets).map_err(js_error)?;
-            answer_out(a, &username)
+            Ok(run(PoolCall::new(
+                request,
+                Read::Respond,
+                secrets,
+                username,
+            )))
         })
     }
 
@@ -276,19 +277,21 @@ impl UserPool {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] refresh_token: JsValue,
     ) -> Promise {
-        let (endpoint, client_id) = (self.endpoint.clone(), self.client_id.clone());
         match required_string(&refresh_token, "refreshToken", ErrorCode::InvalidConfig) {
-            Ok(token) => promise(async move {
+            Ok(token) => {
                 let request = RevokeToken {
-                    endpoint: &endpoint,
-                    client_id: &client_id,
+                    endpoint: &self.endpoint,
+                    client_id: &self.client_id,
                     refresh_token: &token,
                 }
                 .request();
-                let response = answer(&request, "user pool").await.map_err(js_error)?;
-                RevokeToken::parse(&response, &[&token]).map_err(js_error)?;
-                Ok(JsValue::UNDEFINED)
-            }),
+                run(PoolCall::new(
+                    request,
+                    Read::Revoke,
+                    vec![token],
+                    String::new(),
+                ))
+            }
             Err(e) => rejected(e),
         }
     }
@@ -309,21 +312,16 @@ impl UserPool {
                     },
                 }
                 .request();
-                tokens(request, token)
+                run(PoolCall::new(
+                    request,
+                    Read::Refresh,
+                    vec![token],
+                    String::new(),
+                ))
             }
             Err(e) => rejected(e),
         }
     }
-}
-
-/// Sends an InitiateAuth `request`; `secret` (the password or refresh token
-/// sent) is cut out of any message.
-fn tokens(request: HttpRequest, secret: String) -> Promise {
-    promise(async move {
-        let response = answer(&request, "user pool").await.map_err(js_error)?;
-        let t = InitiateAuth::parse(&response, &[&secret]).map_err(js_error)?;
-        answer_out(Answer::Tokens(t), "")
-    })
 }
 
 /// `n` bytes from the platform's CSPRNG (`crypto.getRandomValues`).
@@ -342,68 +340,6 @@ fn random_bytes(n: u32) -> Result<Vec<u8>, JsValue> {
     let bytes = js_sys::Uint8Array::new_with_length(n);
     get.call1(&crypto, &bytes)?;
     Ok(bytes.to_vec())
-}
-
-/// USER_SRP_AUTH: InitiateAuth with SRP's A, then the PASSWORD_VERIFIER
-/// challenge answered with the password claim; resolves to tokens or the
-/// next challenge (a new password, MFA).
-async fn srp_sign_in(
-    endpoint: &str,
-    client_id: &str,
-    pool_id: &str,
-    username: &str,
-    password: &str,
-) -> Result<JsValue, JsValue> {
-    let client = SrpClient::new(JsBigInt, &random_bytes(128)?).map_err(js_error)?;
-    let srp_a = client.public_a_hex();
-    let request = InitiateAuth {
-        endpoint,
-        client_id,
-        flow: AuthFlow::Srp {
-            username,
-            srp_a: &srp_a,
-        },
-    }
-    .request();
-    let response = answer(&request, "user pool").await.map_err(js_error)?;
-    let challenge = match InitiateAuth::parse_answer(&response, &[password]).map_err(js_error)? {
-        Answer::Challenge(c) if c.name == "PASSWORD_VERIFIER" => c,
-        other => return answer_out(other, username),
-    };
-    let p = |name: &str| challenge.parameter(name).unwrap_or_default();
-    let claim = client
-        .answer(
-            pool_id,
-            password,
-            &PasswordVerifier {
-                salt_hex: p("SALT"),
-                srp_b_hex: p("SRP_B"),
-                secret_block: p("SECRET_BLOCK"),
-                user_id_for_srp: p("USER_ID_FOR_SRP"),
-            },
-            js_sys::Date::now() as i64,
-        )
-        .map_err(js_error)?;
-    // The pool's own name for the user where it gives one (moto accepts no
-    // other), else the SRP id; the claim itself is over USER_ID_FOR_SRP.
-    let user = challenge.parameter("USERNAME").unwrap_or(&claim.username);
-    let responses = [
-        ("USERNAME", user),
-        ("PASSWORD_CLAIM_SECRET_BLOCK", claim.secret_block.as_str()),
-        ("TIMESTAMP", claim.timestamp.as_str()),
-        ("PASSWORD_CLAIM_SIGNATURE", claim.signature.as_str()),
-    ];
-    let request = RespondToAuthChallenge {
-        endpoint,
-        client_id,
-        challenge_name: "PASSWORD_VERIFIER",
-        session: &challenge.session,
-        responses: &responses,
-    }
-    .request();
-    let response = answer(&request, "user pool").await.map_err(js_error)?;
-    let next = RespondToAuthChallenge::parse(&response, &[password]).map_err(js_error)?;
-    answer_out(next, user)
 }
 
 /// A sign-in step's answer as JS: the tokens, or the challenge to answer.
@@ -499,8 +435,13 @@ pub fn client_credentials(
             if let Some(result) = hit {
                 return Ok(result);
             }
-            let response = answer(&request, "token endpoint").await.map_err(js_error)?;
-            let token = ClientCredentials::parse(&response).map_err(js_error)?;
+            let mut call =
+                PoolCall::<JsBigInt>::new(request, Read::Grant, Vec::new(), String::new());
+            let Output::Grant(token) = drive(None, &mut call, &Sending::none()).await?.0 else {
+                return Err(js_error(config_error(
+                    "the token endpoint's answer was not read",
+                )));
+            };
             let expires_at = js_sys::Date::now() + f64::from(token.expires_in) * 1000.0;
             let result = js_sys::Object::new();
             Reflect::set(&result, &"accessToken".into(), &token.access_token.into())?;
