@@ -17,12 +17,15 @@
 //!   STS, the user pool), and the credential provider's exchange.
 //! - [`user_pool::PoolCall`]: a user pool call (sign-in with SRP, a
 //!   challenge's answer, refresh, revoke, the client-credentials grant).
+//! - [`session::refresh_due`]: `UserPoolSession`'s rule, whether a token is
+//!   handed out as it is or refreshed first.
 //! - [`Fetch`]: `AwsClient.fetch`, a [`Call`] whose answer is the caller's.
 
 pub mod call;
 pub mod delete_objects;
 pub mod exchange;
 pub mod s3;
+pub mod session;
 pub mod upload;
 pub mod user_pool;
 

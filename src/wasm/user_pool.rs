@@ -376,6 +376,25 @@ fn challenge_out(c: &Challenge, username: &str) -> Result<JsValue, JsValue> {
     Ok(out.into())
 }
 
+/// `UserPoolSession`'s rule (the core's `refresh_due`), for index.js: whether
+/// `token` must be refreshed before it is handed out now. Not part of the API.
+#[wasm_bindgen(js_name = sessionRefreshDue)]
+pub fn session_refresh_due(
+    token: &str,
+    id_token: &str,
+    has_refresh_token: bool,
+    before_ms: Option<f64>,
+) -> Result<bool, JsValue> {
+    crate::op::session::refresh_due(
+        token,
+        id_token,
+        has_refresh_token,
+        before_ms,
+        js_sys::Date::now(),
+    )
+    .map_err(js_error)
+}
+
 /// `{ header, payload }` of a JWT. No signature check: AWS verifies tokens.
 #[wasm_bindgen(
     js_name = decodeJwt,

@@ -99,11 +99,10 @@ guard(UserPool, [], ["signIn", "respond", "refresh", "revoke"]);
 /**
  * A signed-in user's tokens, kept fresh: idToken() and accessToken() refresh
  * with the refresh token (one refresh at a time) when the token asked for has
- * less than `refreshBeforeSeconds` left: by default 300 s, or half the token's
- * lifetime (exp - iat) where that is less, so that a pool's 5-minute tokens
- * are refreshed after 2.5 minutes, not on every call; a value the caller
- * gives is used as it is. Without a refresh token, a token that has not
- * expired is handed out. `idToken` is bound, so it can be
+ * less than `refreshBeforeSeconds` left (the rule is the core's,
+ * src/op/session.rs: by default 300 s, or half the token's lifetime where
+ * that is less). Without a refresh token, a token that has not expired is
+ * handed out. `idToken` is bound, so it can be
  * CognitoIdentityCredentials' `idToken` as it is. signOut() revokes the
  * refresh token on the pool and clears the given credentials.
  */
@@ -134,34 +133,13 @@ export class UserPoolSession {
     return this.#tokens && { ...this.#tokens };
   }
 
-  /** `{ exp, margin }` of `token` (epoch ms, ms): refresh once less than `margin` is left. */
-  #timing(token) {
-    const { exp, iat } = decodeJwt(token).payload;
-    const expMs = Number(exp) * 1000;
-    const lifetime = (Number(exp) - Number(iat)) * 1000;
-    // The caller's margin as given; by default 5 minutes, but at most half
-    // the token's lifetime, so that a short-lived token is used for a while
-    // before it is refreshed (5 minutes where iat is missing).
-    const margin = this.#before ?? (lifetime > 0 ? Math.min(300_000, lifetime / 2) : 300_000);
-    return { exp: expMs, margin };
-  }
-
   async #fresh(which) {
     if (!this.#tokens) throw sdkError("InvalidConfig", "this session was signed out: sign in again");
-    // The token asked for decides (an access token may live longer or shorter
-    // than the IdToken); an access token that is not a JWT goes by the IdToken.
-    let timing;
-    try {
-      timing = this.#timing(this.#tokens[which]);
-    } catch {
-      timing = this.#timing(this.#tokens.idToken);
-    }
-    const left = timing.exp - Date.now();
-    if (left > timing.margin) return this.#tokens;
-    if (!this.#tokens.refreshToken) {
-      // Nothing to refresh with: a token that is still valid is still usable.
-      if (left > 0) return this.#tokens;
-      throw sdkError("InvalidConfig", "the token has expired and the session has no refresh token: sign in again");
+    // The core's rule (src/op/session.rs): the token asked for, as it is, or refreshed first.
+    const { idToken, refreshToken } = this.#tokens;
+    const token = this.#tokens[which];
+    if (!guarded(() => glue.sessionRefreshDue(String(token), String(idToken), !!refreshToken, this.#before ?? undefined))) {
+      return this.#tokens;
     }
     this.#refreshing ??= this.#pool
       .refresh(this.#tokens.refreshToken)
