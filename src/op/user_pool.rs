@@ -215,3 +215,72 @@ impl<M: Arith> Machine for PoolCall<M> {
         self.call.on_failure(failure, now_ms)
     }
 }
+
+/// Grants kept until a minute before they expire, per endpoint, client,
+/// secret and scope (in memory only: another secret must not get this token).
+/// `V` is what the shell hands out (the same object on every hit).
+pub struct GrantCache<V> {
+    entries: Vec<(String, V, f64)>,
+}
+
+impl<V> Default for GrantCache<V> {
+    fn default() -> Self {
+        GrantCache {
+            entries: Vec::new(),
+        }
+    }
+}
+
+/// A grant is handed out again until this long before it expires.
+const GRANT_MARGIN_MS: f64 = 60_000.0;
+
+impl<V> GrantCache<V> {
+    /// The key of a grant: every input that makes it another token.
+    pub fn key(endpoint: &str, client_id: &str, secret: &str, scope: Option<&str>) -> String {
+        [
+            endpoint,
+            "\n",
+            client_id,
+            "\n",
+            secret,
+            "\n",
+            scope.unwrap_or(""),
+        ]
+        .concat()
+    }
+
+    pub fn get(&self, key: &str, now_ms: f64) -> Option<&V> {
+        self.entries
+            .iter()
+            .find(|(k, _, expires_at)| k == key && *expires_at - GRANT_MARGIN_MS > now_ms)
+            .map(|(_, v, _)| v)
+    }
+
+    /// Keeps `value`, a grant of `expires_in` seconds from `now_ms`, in place
+    /// of any other of `key`; returns its expiry (epoch ms).
+    pub fn put(&mut self, key: String, value: V, expires_in: u32, now_ms: f64) -> f64 {
+        let expires_at = now_ms + f64::from(expires_in) * 1000.0;
+        self.entries.retain(|(k, _, _)| *k != key);
+        self.entries.push((key, value, expires_at));
+        expires_at
+    }
+}
+
+#[cfg(test)]
+mod grant_tests {
+    use super::GrantCache;
+
+    #[test]
+    fn a_grant_is_kept_per_key_until_a_minute_before_it_expires() {
+        let mut cache = GrantCache::default();
+        let key = GrantCache::<u8>::key("https://a/oauth2/token", "c", "s", None);
+        let other = GrantCache::<u8>::key("https://a/oauth2/token", "c", "s2", None);
+        assert_eq!(cache.put(key.clone(), 1u8, 3600, 0.0), 3_600_000.0);
+        assert_eq!(cache.get(&key, 3_539_000.0), Some(&1));
+        assert_eq!(cache.get(&key, 3_541_000.0), None);
+        assert_eq!(cache.get(&other, 0.0), None, "another secret never gets it");
+        cache.put(key.clone(), 2, 3600, 10.0);
+        assert_eq!(cache.get(&key, 20.0), Some(&2));
+        assert_eq!(cache.entries.len(), 1);
+    }
+}

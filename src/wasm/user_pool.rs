@@ -14,7 +14,7 @@ use crate::cognito::{
 };
 use crate::error::{Error, ErrorCode};
 use crate::http::HttpRequest;
-use crate::op::user_pool::{PoolCall, Read};
+use crate::op::user_pool::{GrantCache, PoolCall, Read};
 use crate::op::Output;
 use js_sys::{Promise, Reflect};
 use serde::Serialize;
@@ -419,16 +419,9 @@ pub fn decode_jwt(
     Ok(out.into())
 }
 
-/// Tokens of the grant, per endpoint, client, secret and scope (in memory only:
-/// another secret must not get this token), with their expiry (epoch ms).
-struct Cached {
-    key: String,
-    result: JsValue,
-    expires_at: f64,
-}
-
 thread_local! {
-    static M2M_CACHE: RefCell<Vec<Cached>> = const { RefCell::new(Vec::new()) };
+    /// The grants so far (the rule is the core's GrantCache).
+    static GRANTS: RefCell<GrantCache<JsValue>> = RefCell::new(GrantCache::default());
 }
 
 /// OAuth 2.0 client-credentials grant against a user pool's /oauth2/token, for
@@ -444,13 +437,7 @@ pub fn client_credentials(
 ) -> Promise {
     match grant(&options) {
         Ok((key, request)) => promise(async move {
-            let now = js_sys::Date::now();
-            let hit = M2M_CACHE.with(|c| {
-                c.borrow()
-                    .iter()
-                    .find(|e| e.key == key && e.expires_at - 60_000.0 > now)
-                    .map(|e| e.result.clone())
-            });
+            let hit = GRANTS.with(|c| c.borrow().get(&key, js_sys::Date::now()).cloned());
             if let Some(result) = hit {
                 return Ok(result);
             }
@@ -461,21 +448,14 @@ pub fn client_credentials(
                     "the token endpoint's answer was not read",
                 )));
             };
-            let expires_at = js_sys::Date::now() + f64::from(token.expires_in) * 1000.0;
-            let result = js_sys::Object::new();
+            let result: JsValue = js_sys::Object::new().into();
             Reflect::set(&result, &"accessToken".into(), &token.access_token.into())?;
+            let expires_at = GRANTS.with(|c| {
+                c.borrow_mut()
+                    .put(key, result.clone(), token.expires_in, js_sys::Date::now())
+            });
             let date = js_sys::Date::new(&expires_at.into());
             Reflect::set(&result, &"expiresAt".into(), &date)?;
-            let result: JsValue = result.into();
-            M2M_CACHE.with(|c| {
-                let mut c = c.borrow_mut();
-                c.retain(|e| e.key != key);
-                c.push(Cached {
-                    key,
-                    result: result.clone(),
-                    expires_at,
-                });
-            });
             Ok(result)
         }),
         Err(e) => rejected(e),
@@ -522,16 +502,7 @@ fn grant(options: &JsValue) -> crate::Result<(String, HttpRequest)> {
     } else {
         o.string("scope")?
     };
-    let key = [
-        &endpoint,
-        "\n",
-        &client_id,
-        "\n",
-        &secret,
-        "\n",
-        scope.as_deref().unwrap_or(""),
-    ]
-    .concat();
+    let key = GrantCache::<JsValue>::key(&endpoint, &client_id, &secret, scope.as_deref());
     let request = ClientCredentials {
         endpoint: &endpoint,
         client_id: &client_id,
