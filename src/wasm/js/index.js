@@ -71,7 +71,9 @@ guard(S3Client, ["url"], ["myPrefix", "getObject", "headObject", "putObject", "u
  * Every object under `options.prefix`, page after page (ListObjectsV2), as an
  * async iterable: `for await (const o of s3.listAll({ prefix }))`. A token
  * that comes back again (a server that does not move on) ends in Malformed
- * instead of listing forever.
+ * instead of listing forever. This rule stays here, in JS: moved into the
+ * core behind an exported class it cost 1,446 B of raw wasm (the class's
+ * glue) for these dozen lines (measured 2026-12-05).
  */
 S3Client.prototype.listAll = async function* listAll(options = {}) {
   let continuationToken = options.continuationToken;
