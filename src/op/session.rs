@@ -16,12 +16,15 @@ const DEFAULT_MARGIN_MS: f64 = 300_000.0;
 /// is missing).
 fn timing(token: &str, before_ms: Option<f64>) -> Result<(f64, f64)> {
     let claims = jwt::decode(token)?;
-    let exp = claims.expires_at().unwrap_or(f64::NAN);
-    let iat = claims
-        .payload
-        .get("iat")
-        .and_then(|v| v.as_f64())
-        .unwrap_or(f64::NAN);
+    // Numbers, or whole seconds written as strings (JS's Number() reads
+    // both). Parsed as integers: str::parse::<f64> would add 19.7 KB of wasm.
+    let number = |name: &str| {
+        let v = claims.payload.get(name);
+        v.and_then(|v| v.as_f64())
+            .or_else(|| Some(v?.as_str()?.trim().parse::<u64>().ok()? as f64))
+            .unwrap_or(f64::NAN)
+    };
+    let (exp, iat) = (number("exp"), number("iat"));
     let lifetime = (exp - iat) * 1000.0;
     let margin = match before_ms {
         Some(ms) => ms,
@@ -122,6 +125,19 @@ mod tests {
         // Neither a JWT: the IdToken's own error.
         let e = refresh_due("opaque", "nope", true, None, NOW).unwrap_err();
         assert_eq!(e.code, ErrorCode::Malformed);
+    }
+
+    #[test]
+    fn claims_written_as_strings_count_as_numbers() {
+        let b64 = jwt::base64url_encode;
+        let payload = format!(
+            r#"{{"exp":"{}","iat":"{}"}}"#,
+            (NOW + 3_600_000.0) as u64 / 1000,
+            NOW as u64 / 1000
+        );
+        let t = [b64("{}"), b64(&payload), "c2ln".into()].join(".");
+        assert!(!refresh_due(&t, &t, true, None, NOW).unwrap());
+        assert!(refresh_due(&t, &t, true, None, NOW + 3_500_000.0).unwrap());
     }
 
     #[test]

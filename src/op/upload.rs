@@ -288,74 +288,77 @@ impl Upload {
     /// The parts: send the one read, skip those S3 has, wait for a free slot
     /// before reading the next, then drain and complete or give up.
     fn next_part(&mut self, bucket: &Bucket<'_>) -> Step {
-        if let Some((number, size)) = self.to_send.take() {
-            self.in_flight.push((number, size));
-            let upload_id = self.upload_id.as_deref().unwrap_or_default();
-            let request = UploadPart {
-                key: &self.key,
-                upload_id,
-                part_number: number,
+        // A loop, not recursion: a resume may skip thousands of parts.
+        loop {
+            if let Some((number, size)) = self.to_send.take() {
+                self.in_flight.push((number, size));
+                let upload_id = self.upload_id.as_deref().unwrap_or_default();
+                let request = UploadPart {
+                    key: &self.key,
+                    upload_id,
+                    part_number: number,
+                }
+                .request(bucket);
+                return Step::Send(Send {
+                    slot: number,
+                    request,
+                    kind: Kind::Etag,
+                    payload: Payload::Read,
+                    caller_headers: false,
+                    signal: true,
+                });
             }
-            .request(bucket);
-            return Step::Send(Send {
-                slot: number,
-                request,
-                kind: Kind::Etag,
-                payload: Payload::Read,
-                caller_headers: false,
-                signal: true,
-            });
-        }
-        if self.reading {
-            return Step::Fail {
-                error: Some(misused()),
-                upload_id: None,
-            };
-        }
-        if let Some((len, ended)) = self.first.take() {
-            self.took(len, ended);
-            return self.next_part(bucket);
-        }
-        if self.failure.is_some() || self.read_all {
-            if !self.in_flight.is_empty() {
-                return Step::Wait;
-            }
-            if self.failure.is_some() {
-                return match self.give_up() {
-                    Some(step) => step,
-                    None => self.poll(bucket),
+            if self.reading {
+                return Step::Fail {
+                    error: Some(misused()),
+                    upload_id: None,
                 };
             }
-            self.phase = Phase::Completing { sent: false };
-            self.progress = true;
-            return self.poll(bucket);
-        }
-        let (start, end) = self.range(self.number);
-        // A part S3 has at this size is not read again (a stream's must be).
-        if let Some(total) = self.plan.total {
-            if let Some(at) = self
-                .already
-                .iter()
-                .position(|p| p.number == self.number && p.size == end - start)
-            {
-                let part = self.already.swap_remove(at);
-                self.loaded += part.size;
-                self.keep(part);
-                self.advance(u64::from(self.number) >= part_count(total, self.size));
-                return self.next_part(bucket);
+            if let Some((len, ended)) = self.first.take() {
+                self.took(len, ended);
+                continue;
             }
-        }
-        if self.in_flight.len() >= self.plan.concurrency.max(1) {
-            return Step::Wait;
-        }
-        self.reading = true;
-        match self.beyond {
-            // One byte more says whether the stream goes on.
-            true => Step::Read {
-                start,
-                end: start + 1,
-            },
-            false => Step::Read { start, end },
+            if self.failure.is_some() || self.read_all {
+                if !self.in_flight.is_empty() {
+                    return Step::Wait;
+                }
+                if self.failure.is_some() {
+                    return match self.give_up() {
+                        Some(step) => step,
+                        None => self.poll(bucket),
+                    };
+                }
+                self.phase = Phase::Completing { sent: false };
+                self.progress = true;
+                return self.poll(bucket);
+            }
+            let (start, end) = self.range(self.number);
+            // A part S3 has at this size is not read again (a stream's must be).
+            if let Some(total) = self.plan.total {
+                if let Some(at) = self
+                    .already
+                    .iter()
+                    .position(|p| p.number == self.number && p.size == end - start)
+                {
+                    let part = self.already.swap_remove(at);
+                    self.loaded += part.size;
+                    self.keep(part);
+                    self.advance(u64::from(self.number) >= part_count(total, self.size));
+                    continue;
+                }
+            }
+            if self.in_flight.len() >= self.plan.concurrency.max(1) {
+                return Step::Wait;
+            }
+            self.reading = true;
+            return match self.beyond {
+                // One byte more says whether the stream goes on.
+                true => Step::Read {
+                    start,
+                    end: start + 1,
+                },
+                false => Step::Read { start, end },
+            };
         }
     }
 

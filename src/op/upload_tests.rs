@@ -494,3 +494,43 @@ fn a_part_size_too_small_is_refused_up_front() {
         ErrorCode::InvalidConfig
     );
 }
+
+#[test]
+fn a_resume_skips_thousands_of_parts_in_a_loop() {
+    static PAGE: AtomicU32 = AtomicU32::new(0);
+    fn pages(operation: &str, slot: u32) -> Option<Output> {
+        if operation != "ListParts" {
+            return s3_ok(operation, slot);
+        }
+        let page = PAGE.fetch_add(1, Ordering::Relaxed);
+        let parts = (page * 1000 + 1..=page * 1000 + 1000)
+            .map(|number| Part {
+                number,
+                etag: ["old", &number.to_string()].concat(),
+                size: 5 * MIB,
+            })
+            .collect();
+        Some(Output::Parts(PartsPage {
+            parts,
+            next: (page < 2).then_some((page + 1) * 1000),
+        }))
+    }
+    let total = 3000 * 5 * MIB + 1;
+    let mut p = plan(Some(total));
+    p.resume = Some("up-9".into());
+    let mut m = Upload::new("k".into(), p).unwrap();
+    let run = drive(&mut m, &mut blob(total), pages, None);
+    assert_eq!(
+        sends(&run),
+        [
+            "send ListParts 0",
+            "send ListParts 0",
+            "send ListParts 0",
+            "send UploadPart 3001",
+            "send CompleteMultipartUpload 0"
+        ]
+    );
+    let reads = run.log.iter().filter(|l| l.starts_with("read")).count();
+    assert_eq!(reads, 2, "the first part (read before the id) and the last");
+    assert!(matches!(run.outcome, Some(Ok((_, _, 3001)))));
+}

@@ -34,8 +34,9 @@ const CARRIED: [&str; 10] = [
 /// An attempt's signals: the one to send with, `AbortSignal.timeout(ms)`
 /// joined with the caller's by `AbortSignal.any` (where the platform lacks
 /// it, the caller's alone), and the timeout's own, to tell a timeout from an
-/// abort. None where there is no `AbortSignal.timeout`: no timeout then.
-/// Looked up by name, so that a platform without them gets no trap.
+/// abort. Where there is no `AbortSignal.timeout` (Safari before 16), an
+/// `AbortController` aborted by a timer. Looked up by name, so that a
+/// platform without them gets no trap.
 pub(crate) fn attempt_signal(
     ms: u32,
     caller: Option<&web_sys::AbortSignal>,
@@ -47,7 +48,16 @@ pub(crate) fn attempt_signal(
             .and_then(|f| f.dyn_into::<Function>().ok())
             .and_then(|f| f.call1(&class, arg).ok())
     };
-    let timeout = call("timeout", &f64::from(ms).into())?;
+    let timeout = match call("timeout", &f64::from(ms).into()) {
+        Some(timeout) => timeout,
+        None => {
+            let controller = web_sys::AbortController::new().ok()?;
+            let signal = controller.signal();
+            let abort = Closure::once_into_js(move || controller.abort());
+            super::fetch::set_timeout(&abort, f64::from(ms));
+            signal.into()
+        }
+    };
     let joined = match caller {
         None => timeout.clone(),
         Some(caller) => {

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::JsFuture;
 extern "C" {
     // Globals in every runtime the SDK supports (web_sys::window() is not).
     #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
+    pub(crate) fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
     // The global fetch, which may be missing, throw, or be a polyfill: caught
     // here. gloo-net's own `send()` does not catch, and panics (a trap for
     // the whole module) when fetch answers with anything but a native Response.

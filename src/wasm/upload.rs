@@ -226,18 +226,18 @@ impl Reporter {
         let _ = self.f.call1(&JsValue::NULL, &event);
     }
 
-    /// How far part `number` is (bytes sent; 0 once it has answered).
+    /// How far part `number` is (bytes sent; 0 again when it is retried).
     fn part(&self, number: u32, sent: f64) {
-        {
-            let mut sending = self.sending.borrow_mut();
-            sending.retain(|(n, _)| *n != number);
-            if sent > 0.0 {
-                sending.push((number, sent));
-            }
-        }
+        self.answered(number);
         if sent > 0.0 {
-            self.report();
+            self.sending.borrow_mut().push((number, sent));
         }
+        self.report();
+    }
+
+    /// Part `number` answered: its bytes count once the machine says so.
+    fn answered(&self, number: u32) {
+        self.sending.borrow_mut().retain(|(n, _)| *n != number);
     }
 }
 
@@ -426,7 +426,7 @@ pub(super) async fn upload(
                 for (slot, output) in answers.take() {
                     in_flight.retain(|(n, _)| *n != slot);
                     if let Some(r) = &reporter {
-                        r.part(slot, 0.0);
+                        r.answered(slot);
                     }
                     match output {
                         Ok(output) => machine.on_answer(slot, Some(output)),

@@ -308,6 +308,25 @@ test("timeoutMs covers a stalled body, for every caller of the shared exchange",
   next = [];
 });
 
+test("timeoutMs holds where the platform has no AbortSignal.timeout (Safari before 16): a timer aborts instead", { timeout: 30_000 }, async () => {
+  const stalled = (res) => {
+    res.writeHead(200, { "content-type": "application/x-amz-json-1.1", "content-length": "100" });
+    res.write('{"IdentityId":');
+  };
+  next = [stalled, stalled, stalled, stalled];
+  const original = AbortSignal.timeout;
+  delete AbortSignal.timeout;
+  try {
+    assert.equal(AbortSignal.timeout, undefined);
+    const creds = credentials({ idToken: idToken("dave2"), storage: "memory", timeoutMs: 300 });
+    const e = await creds.get().catch((e) => e);
+    assert.equal(e.name, "Timeout", String(e));
+  } finally {
+    AbortSignal.timeout = original;
+    next = [];
+  }
+});
+
 test("an oversized answer is Malformed, and the module keeps working", async () => {
   next = [(res) => {
     res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });

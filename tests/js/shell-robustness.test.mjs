@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { repoRoot } from "./suite-files.mjs";
 
-const { default: init, CognitoIdentityCredentials, AwsClient, S3Client, Signer, clientCredentials } = await import(join(repoRoot, "pkg/index.js"));
+const { default: init, CognitoIdentityCredentials, AwsClient, S3Client, Signer, UserPool, clientCredentials } = await import(join(repoRoot, "pkg/index.js"));
 await init();
 
 const POOL = "us-east-1:00000000-0000-0000-0000-000000000000";
@@ -123,4 +123,9 @@ test("AwsClient's region, service and retries stay writable, and signing follows
   aws.retries = 1;
   assert.deepEqual([aws.region, aws.service, aws.retries], ["eu-west-1", "s3", 1]);
   assert.match(await aws.presign("https://b.s3.amazonaws.com/k"), /X-Amz-Credential=A%2F\d{8}%2Feu-west-1%2Fs3%2Faws4_request/);
+});
+
+test("an endpoint fetch cannot take (no scheme) is a typed Network error with fetch's own as its cause, not a bare TypeError", async () => {
+  const pool = new UserPool({ region: "us-east-1", userPoolId: "us-east-1_R", clientId: "c", endpoint: "cognito.local" });
+  await assert.rejects(pool.signIn("u", "p", { flow: "password" }), (e) => e.name === "Network" && e.cause instanceof TypeError);
 });
