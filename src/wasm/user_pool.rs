@@ -161,46 +161,39 @@ impl UserPool {
             let ((username, password), srp) = fields
                 .and_then(|f| flow.map(|srp| (f, srp)))
                 .map_err(js_error)?;
-            let (endpoint, client_id) = (&self.endpoint, &self.client_id);
-            let call = match srp {
-                false => {
-                    let flow = AuthFlow::Password {
-                        username: &username,
-                        password: &password,
-                    };
-                    let request = InitiateAuth {
-                        endpoint,
-                        client_id,
-                        flow,
-                    }
-                    .request();
-                    PoolCall::new(request, Read::SignIn, vec![password], username)
-                }
-                // USER_SRP_AUTH: SRP's A first; the core answers the
-                // PASSWORD_VERIFIER challenge with the password's claim.
-                true => {
-                    let client = SrpClient::new(JsBigInt, &random_bytes(128)?).map_err(js_error)?;
-                    let srp_a = client.public_a_hex();
-                    let flow = AuthFlow::Srp {
-                        username: &username,
-                        srp_a: &srp_a,
-                    };
-                    let request = InitiateAuth {
-                        endpoint,
-                        client_id,
-                        flow,
-                    }
-                    .request();
-                    let read = Read::Srp {
-                        client,
-                        pool_id: self.user_pool_id.clone(),
-                        endpoint: endpoint.clone(),
-                        client_id: client_id.clone(),
-                    };
-                    PoolCall::new(request, read, vec![password], username)
-                }
+            // USER_SRP_AUTH: SRP's A first; the core answers the
+            // PASSWORD_VERIFIER challenge with the password's claim.
+            let client = match srp {
+                true => Some(SrpClient::new(JsBigInt, &random_bytes(128)?).map_err(js_error)?),
+                false => None,
             };
-            Ok(run(call))
+            let srp_a = client.as_ref().map(SrpClient::public_a_hex);
+            let flow = match &srp_a {
+                Some(srp_a) => AuthFlow::Srp {
+                    username: &username,
+                    srp_a,
+                },
+                None => AuthFlow::Password {
+                    username: &username,
+                    password: &password,
+                },
+            };
+            let request = InitiateAuth {
+                endpoint: &self.endpoint,
+                client_id: &self.client_id,
+                flow,
+            }
+            .request();
+            let read = match client {
+                Some(client) => Read::Srp {
+                    client,
+                    pool_id: self.user_pool_id.clone(),
+                    endpoint: self.endpoint.clone(),
+                    client_id: self.client_id.clone(),
+                },
+                None => Read::SignIn,
+            };
+            Ok(run(PoolCall::new(request, read, vec![password], username)))
         })
     }
 
