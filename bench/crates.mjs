@@ -109,9 +109,9 @@ function ownModule(name) {
   return m ? m[1] : null;
 }
 
-/** Rows `[module, bytes]` of this crate's code in the whole SDK, largest first (the shell is `wasm::…`). */
+/** Rows `[module, bytes]` of this crate's code with the user pool (every module), largest first (the shell is `wasm::…`). */
 export function moduleTable() {
-  const { functions } = crateBytes(`${ROOT}/target/wasm-sizes/whole.wasm`);
+  const { functions } = crateBytes(`${ROOT}/target/wasm-sizes/user-pool.wasm`);
   const modules = {};
   for (const [name, bytes] of functions) {
     const m = ownModule(name);
@@ -120,27 +120,27 @@ export function moduleTable() {
   return Object.entries(modules).sort((a, b) => b[1] - a[1]);
 }
 
-/** The `n` largest functions of the whole SDK: `[name (shortened), bytes]`. */
+/** The `n` largest functions of the main entry's module: `[name (shortened), bytes]`. */
 export function largestFunctions(n = 20) {
-  const { functions } = crateBytes(`${ROOT}/target/wasm-sizes/whole.wasm`);
+  const { functions } = crateBytes(`${ROOT}/target/wasm-sizes/main.wasm`);
   const short = (name) => (name.length > 110 ? name.slice(0, 107) + "…" : name).replace(/\|/g, "\\|");
   return [...functions].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, bytes]) => [short(name), bytes]);
 }
 
-/** Rows `[crate, whole SDK bytes, signer entry bytes]`, largest first. */
+/** Rows `[crate, main entry, with the user pool, signer entry]` (bytes), largest first. */
 export function crateTable() {
-  const whole = crateBytes(`${ROOT}/target/wasm-sizes/whole.wasm`);
-  const signer = crateBytes(`${ROOT}/target/wasm-sizes/signer.wasm`);
-  const names = [...new Set([...Object.keys(whole.crates), ...Object.keys(signer.crates)])];
-  const rows = names.map((n) => [n, whole.crates[n] ?? 0, signer.crates[n] ?? 0]).sort((a, b) => b[1] - a[1]);
-  rows.push(["data (strings, tables)", whole.data, signer.data]);
+  const modules = ["main", "user-pool", "signer"].map((m) => crateBytes(`${ROOT}/target/wasm-sizes/${m}.wasm`));
+  const names = [...new Set(modules.flatMap((m) => Object.keys(m.crates)))];
+  const rows = names.map((n) => [n, ...modules.map((m) => m.crates[n] ?? 0)]).sort((a, b) => b[1] - a[1]);
+  rows.push(["data (strings, tables)", ...modules.map((m) => m.data)]);
   return rows;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const [name, w, s] of crateTable()) console.log(`${name.padEnd(24)} ${String(w).padStart(8)} ${String(s).padStart(8)}`);
-  console.log("\nthis crate, by module (whole SDK):");
+  console.log(`${"crate".padEnd(24)} ${"main".padStart(9)} ${"user-pool".padStart(9)} ${"signer".padStart(9)}`);
+  for (const [name, ...bytes] of crateTable()) console.log(`${name.padEnd(24)} ${bytes.map((b) => String(b).padStart(9)).join(" ")}`);
+  console.log("\nthis crate, by module (with the user pool):");
   for (const [m, b] of moduleTable()) console.log(`${m.padEnd(24)} ${String(b).padStart(8)}`);
-  console.log("\nlargest functions (whole SDK):");
+  console.log("\nlargest functions (main entry):");
   for (const [name, b] of largestFunctions()) console.log(`${String(b).padStart(8)} ${name}`);
 }

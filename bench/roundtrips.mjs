@@ -3,7 +3,7 @@
 // cold (first request of a page), after a reload (IdentityId remembered), and
 // steady state (credentials cached). Prints a markdown table on stdout.
 import { createServer } from "node:http";
-import init, { AwsClient, CognitoIdentityCredentials, UserPool } from "../pkg/index.js";
+import init, { AwsClient, CognitoIdentityCredentials, UserPool } from "../pkg/user-pool/index.js";
 import { startMoto } from "../tests/js/moto.mjs";
 
 await init();

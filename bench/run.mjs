@@ -19,10 +19,12 @@ import { bundleColdPages, coldStartChromium, coldStartNode } from "./cold.mjs";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = join(ROOT, "bench/dist");
 const TIMING = process.argv.includes("--quick") ? { warmupMs: 100, runMs: 200 } : { warmupMs: 300, runMs: 1000 };
-// totalKB: the whole SDK (signer, credentials, user pool, S3), wasm included.
-// signerKB: the signer-only entry, cognito-sigv4/signer. Both size budgets are
-// the card-stack issue's (whole SDK ≤ 56 KiB, goal 48; signer entry ≤ 14 KiB).
-const TARGET = { aws4fetch: 20, smithy: 3, webcrypto: 0.5, totalKB: 56, signerKB: 14 };
+// totalKB: the main use, cognito-sigv4 (credentials, AwsClient, S3Client with
+// multipart, Signer), wasm included; userPoolKB: cognito-sigv4/user-pool (all
+// that and the user pool); signerKB: the signer-only entry, cognito-sigv4/signer.
+// The budgets are the one-driver issue's (main ≤ 56 KiB, goal 44; with the
+// user pool ≤ 72, goal 56) and the signer issue's (≤ 14 KiB).
+const TARGET = { aws4fetch: 20, smithy: 3, webcrypto: 0.5, totalKB: 56, userPoolKB: 72, signerKB: 14 };
 const CHROMIUM_ARGS = [
   "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -124,9 +126,11 @@ function markdownTable(envs, sizes, names) {
   row(`${names.aws4fetch}: import, new AwsV4Signer, sign`, (e) => e.cold.aws4fetch.toFixed(1));
   section("Package size: esbuild bundle, minified, gzip -9 (KB = 1024 B; same everywhere)");
   const total = sizes.ours.js + sizes.ours.wasm;
-  row("ours: JS (the API and its wasm glue)", () => kb(sizes.ours.js));
-  row("ours: wasm", () => kb(sizes.ours.wasm));
-  row("ours: total, whole SDK (signer + credentials + user pool + S3)", () => `${kb(total)} ${check(total <= TARGET.totalKB * 1024)}`, `≤ ${TARGET.totalKB} KB`);
+  row("ours: main use (cognito-sigv4), JS + wasm", () => `${kb(sizes.ours.js)} + ${kb(sizes.ours.wasm)}`);
+  row("ours: total, main use (credentials + AwsClient + S3 with multipart + Signer)", () => `${kb(total)} ${check(total <= TARGET.totalKB * 1024)}`, `≤ ${TARGET.totalKB} KB`);
+  const poolTotal = sizes.userPool.js + sizes.userPool.wasm;
+  row("ours: with the user pool (cognito-sigv4/user-pool), JS + wasm", () => `${kb(sizes.userPool.js)} + ${kb(sizes.userPool.wasm)}`);
+  row("ours: total, with the user pool (+ SRP sign-in, challenges, sessions)", () => `${kb(poolTotal)} ${check(poolTotal <= TARGET.userPoolKB * 1024)}`, `≤ ${TARGET.userPoolKB} KB`);
   const signerTotal = sizes.signer.js + sizes.signer.wasm;
   row("ours: signer entry (cognito-sigv4/signer), JS + wasm", () => `${kb(sizes.signer.js)} + ${kb(sizes.signer.wasm)}`);
   row("ours: total, signer entry", () => `${kb(signerTotal)} ${check(signerTotal <= TARGET.signerKB * 1024)}`, `≤ ${TARGET.signerKB} KB`);
@@ -176,10 +180,10 @@ console.log(
     ` Machine: ${cpus().length} × ${cpus()[0]?.model.trim()}, load average ${load.toFixed(1)} at start.`,
 );
 console.log(
-  "\n| Code bytes per crate, as rustc linked each module (raw, before wasm-bindgen's CLI and wasm-opt; by symbol) | whole SDK | signer entry |\n| --- | ---: | ---: |",
+  "\n| Code bytes per crate, as rustc linked each module (raw, before wasm-bindgen's CLI and wasm-opt; by symbol) | main entry | with the user pool | signer entry |\n| --- | ---: | ---: | ---: |",
 );
-for (const [crate, whole, signer] of crateTable()) console.log(`| ${crate} | ${whole.toLocaleString("en-US")} | ${signer.toLocaleString("en-US")} |`);
-console.log("\n| This crate's code by module, whole SDK (raw bytes; the shell is `wasm::…`) | bytes |\n| --- | ---: |");
+for (const [crate, ...bytes] of crateTable()) console.log(`| ${crate} | ${bytes.map((b) => b.toLocaleString("en-US")).join(" | ")} |`);
+console.log("\n| This crate's code by module, with the user pool (raw bytes; the shell is `wasm::…`) | bytes |\n| --- | ---: |");
 for (const [module, bytes] of moduleTable()) console.log(`| ${module} | ${bytes.toLocaleString("en-US")} |`);
-console.log("\n| The 20 largest functions of the whole SDK (raw bytes, as rustc named them) | bytes |\n| --- | ---: |");
+console.log("\n| The 20 largest functions of the main entry's module (raw bytes, as rustc named them) | bytes |\n| --- | ---: |");
 for (const [name, bytes] of largestFunctions(20)) console.log(`| \`${name}\` | ${bytes.toLocaleString("en-US")} |`);

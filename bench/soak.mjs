@@ -15,8 +15,8 @@
 //   node --expose-gc bench/soak.mjs [--quick]
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import sdkInit, * as sdk from "../pkg/index.js";
-import glueInit from "../pkg/cognito_sigv4_wasm.js";
+import sdkInit, * as sdk from "../pkg/user-pool/index.js";
+import glueInit from "../pkg/user-pool/cognito_sigv4_wasm.js";
 import { startDevstack } from "../tests/js/devstack.mjs";
 import { startFaultProxy } from "../tests/devstack/fault-proxy.mjs";
 

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { srpTiming } from "./srp-time.mjs";
 
-const sdk = await import("../pkg/index.js");
+const sdk = await import("../pkg/user-pool/index.js");
 await sdk.default();
 const vectors = JSON.parse(readFileSync(new URL("../tests/fixtures/srp/vectors.json", import.meta.url), "utf8"));
 const cases = vectors.cases ?? vectors;

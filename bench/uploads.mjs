@@ -21,10 +21,10 @@ setTimeout(() => {
   process.exit(1);
 }, 5 * 60_000).unref();
 
-const { default: init, S3Client, UserPool } = await import(join(ROOT, "pkg/index.js"));
+const { default: init, S3Client, UserPool } = await import(join(ROOT, "pkg/user-pool/index.js"));
 await init();
 // The module's exports (the glue answers them again once instantiated): its memory.
-const { default: glueInit } = await import(join(ROOT, "pkg/cognito_sigv4_wasm.js"));
+const { default: glueInit } = await import(join(ROOT, "pkg/user-pool/cognito_sigv4_wasm.js"));
 const wasm = await glueInit();
 
 /** wasm memory (bytes) before and after a 300 MiB upload of bytes, 4 parts at a time, in Node. */
@@ -69,7 +69,7 @@ async function chromiumLongTasks() {
       version: browser.version(),
       ...(await page.evaluate(
         async ({ c, idToken }) => {
-          const sdk = await import("/pkg/index.js");
+          const sdk = await import("/pkg/user-pool/index.js");
           await sdk.default();
           const credentials = new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, idToken, endpoint: c.identityEndpoint, stsEndpoint: c.stsEndpoint });
           const s3 = new sdk.S3Client({ credentials, region: c.region, bucket: c.bucket, endpoint: c.s3Endpoint, prefix: c.s3Prefix });

@@ -19,6 +19,7 @@ step "style: cargo fmt --check, cargo clippy -D warnings (native, and wasm32 as 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --quiet -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features sdk --quiet -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features tiny,signer-entry --quiet -- -D warnings
 
 step "native: cargo test"

@@ -16,15 +16,21 @@ const manifest = {
   // Node and Deno read it from disk (node.js).
   exports: {
     ".": { types: "./index.d.ts", node: "./node.js", deno: "./node.js", default: "./index.js" },
+    // The whole SDK and the user pool (UserPool, SRP, sessions,
+    // clientCredentials): a module of its own, which the main entry's users
+    // do not load.
+    "./user-pool": { types: "./user-pool/index.d.ts", node: "./user-pool/node.js", deno: "./user-pool/node.js", default: "./user-pool/index.js" },
     // Signer alone (wasm-bindgen + sha2 + hmac + the canonicalization).
     "./signer": { types: "./signer/index.d.ts", default: "./signer/index.js" },
     "./cognito_sigv4_wasm_bg.wasm": "./cognito_sigv4_wasm_bg.wasm",
+    "./user-pool/cognito_sigv4_wasm_bg.wasm": "./user-pool/cognito_sigv4_wasm_bg.wasm",
     "./package.json": "./package.json",
   },
   // Every .d.ts the types import: index.d.ts re-exports the generated
-  // cognito_sigv4_wasm.d.ts, signer/index.d.ts imports ../index.d.ts
+  // cognito_sigv4_wasm.d.ts, user-pool/ holds its own, signer/index.d.ts
+  // imports ../index.d.ts
   // (tests/types/check.mjs compiles an app against the packed tarball).
-  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm.d.ts", "cognito_sigv4_wasm_bg.wasm", "snippets/", "signer/", "README.md"],
+  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm.d.ts", "cognito_sigv4_wasm_bg.wasm", "snippets/", "user-pool/", "signer/", "README.md"],
   sideEffects: false,
   engines: { node: ">=18" },
   keywords: ["aws", "sigv4", "cognito", "signature", "wasm", "s3", "api-gateway"],

@@ -157,7 +157,9 @@ async fn the_sdk_classes_answer_bad_input_with_typed_js_errors() {
     assert_eq!(named(e).0, "InvalidConfig");
     // A token that is no JWT: Malformed, without quoting it.
     let token = "secret-token-not-a-jwt";
-    let e = user_pool::decode_jwt(token.into()).err().expect("refused");
+    let e = cognito_sigv4::wasm::provider::decode_jwt(token.into())
+        .err()
+        .expect("refused");
     assert_eq!(named(e.clone()).0, "Malformed");
     assert!(!js_sys::Error::from(e)
         .message()

@@ -158,6 +158,7 @@ pub(crate) fn to_js<T: serde::Serialize>(value: &T, what: &str) -> Result<JsValu
 
 /// A settled promise of `result` (for validation errors before any I/O, so
 /// async methods always answer with a promise).
+#[cfg(feature = "user-pool")]
 pub(crate) fn rejected(e: Error) -> js_sys::Promise {
     js_sys::Promise::reject(&js_error(e))
 }

@@ -5,8 +5,9 @@
 //! The classes drive the sans-IO core with fetch (`fetch.rs`, answers read
 //! through gloo-net):
 //! `CognitoIdentityCredentials` (`provider.rs`), `AwsClient` (`client.rs`),
-//! `S3Client` (`s3.rs`), `UserPool`, `decodeJwt` and `clientCredentials`
-//! (`user_pool.rs`), and `Signer` (`signer.rs`, shared with the signer-only
+//! `S3Client` (`s3.rs`), `decodeJwt` (`provider.rs`), `UserPool` and
+//! `clientCredentials` (`user_pool.rs`, only with the `user-pool` feature:
+//! the `cognito-sigv4/user-pool` entry), and `Signer` (`signer.rs`, shared with the signer-only
 //! module). `boundary.rs` makes the crate's errors JS `Error`s and reads the
 //! API's option objects. src/wasm/js/ holds what stays JS: the loader, the
 //! trap guard, and the Signer's option handling.
@@ -19,8 +20,10 @@ pub mod provider;
 pub mod s3;
 mod s3_objects;
 pub mod signer;
+#[cfg(feature = "user-pool")]
 mod srp_bigint;
 mod upload;
+#[cfg(feature = "user-pool")]
 pub mod user_pool;
 mod xhr;
 

@@ -467,3 +467,27 @@ async fn resolve_token(value: &JsValue, what: &str) -> Result<String, JsValue> {
     }
     Ok(token)
 }
+
+/// `{ header, payload }` of a JWT. No signature check: AWS verifies tokens.
+#[wasm_bindgen(
+    js_name = decodeJwt,
+    unchecked_return_type = "{ header: Record<string, unknown>; payload: Record<string, unknown> }"
+)]
+pub fn decode_jwt(
+    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
+) -> Result<JsValue, JsValue> {
+    let Some(token) = token.as_string() else {
+        return Err(js_error(Error::new(
+            ErrorCode::Malformed,
+            "the token is not a JWT (it must be a string): pass the IdToken string from sign-in, not the whole response",
+        )));
+    };
+    let (header, payload) = crate::jwt::segments(&token).map_err(js_error)?;
+    // The platform's JSON.parse makes the objects (segments() checked the JSON).
+    let out = js_sys::Object::new();
+    for (name, json) in [("header", header), ("payload", payload)] {
+        let value = js_sys::JSON::parse(&json)?;
+        Reflect::set(&out, &name.into(), &value)?;
+    }
+    Ok(out.into())
+}

@@ -1,5 +1,5 @@
-//! `UserPool` (sign-in and refresh), `decodeJwt` and `clientCredentials`:
-//! the core's operations (`cognito::InitiateAuth`, `cognito::ClientCredentials`, `jwt`), each
+//! `UserPool` (sign-in and refresh) and `clientCredentials`: the core's
+//! operations (`cognito::InitiateAuth`, `cognito::ClientCredentials`), each
 //! request on the one driver.
 
 use super::boundary::{
@@ -386,30 +386,6 @@ pub fn session_refresh_due(
         js_sys::Date::now(),
     )
     .map_err(js_error)
-}
-
-/// `{ header, payload }` of a JWT. No signature check: AWS verifies tokens.
-#[wasm_bindgen(
-    js_name = decodeJwt,
-    unchecked_return_type = "{ header: Record<string, unknown>; payload: Record<string, unknown> }"
-)]
-pub fn decode_jwt(
-    #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,
-) -> Result<JsValue, JsValue> {
-    let Some(token) = token.as_string() else {
-        return Err(js_error(Error::new(
-            ErrorCode::Malformed,
-            "the token is not a JWT (it must be a string): pass the IdToken string from sign-in, not the whole response",
-        )));
-    };
-    let (header, payload) = crate::jwt::segments(&token).map_err(js_error)?;
-    // The platform's JSON.parse makes the objects (segments() checked the JSON).
-    let out = js_sys::Object::new();
-    for (name, json) in [("header", header), ("payload", payload)] {
-        let value = js_sys::JSON::parse(&json)?;
-        Reflect::set(&out, &name.into(), &value)?;
-    }
-    Ok(out.into())
 }
 
 thread_local! {

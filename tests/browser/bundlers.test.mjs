@@ -26,7 +26,12 @@ import { launch } from "./chromium.mjs";
 import { repoRoot, suiteCases } from "../js/suite-files.mjs";
 import { EXPECTED } from "../runtimes/probe.mjs";
 
-const { s1, ...SUITE } = { ...EXPECTED, m2m: "SecretInBrowser" }; // no devstack here: the suite, a presign, an error, a hash; a page refuses clientCredentials
+// No devstack here: the suite, a presign, an error, a hash; a page refuses
+// clientCredentials, which only the user-pool entry has.
+const { s1, ...SUITE } = EXPECTED;
+// Each entry an app imports, by the folder its app is built in.
+const ENTRIES = { main: "cognito-sigv4", "user-pool": "cognito-sigv4/user-pool" };
+const M2M = { main: undefined, "user-pool": "SecretInBrowser" };
 const probePath = JSON.stringify(join(repoRoot, "tests/runtimes/probe.mjs"));
 let app, browser;
 
@@ -38,11 +43,15 @@ before(async () => {
   mkdirSync(join(app, "node_modules/cognito-sigv4"), { recursive: true });
   execFileSync("tar", ["xzf", join(app, tarball), "-C", join(app, "node_modules/cognito-sigv4"), "--strip-components=1"]);
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  const entry = (init) =>
-    ['import init, * as sdk from "cognito-sigv4";', `import { probe } from ${probePath};`, `window.probe = async (input) => { await ${init}; return probe(sdk, input); };`, ""].join("\n");
-  writeFileSync(join(app, "main.js"), entry("init()"));
-  writeFileSync(join(app, "main-rollup.js"), 'import wasmUrl from "cognito-sigv4/cognito_sigv4_wasm_bg.wasm";\n' + entry("init(wasmUrl)"));
-  writeFileSync(join(app, "index.html"), '<!doctype html><script type="module" src="/main.js"></script>\n');
+  // One app per entry, each in its own folder (node_modules is found above it).
+  for (const [dir, name] of Object.entries(ENTRIES)) {
+    const entry = (init) =>
+      [`import init, * as sdk from "${name}";`, `import { probe } from ${probePath};`, `window.probe = async (input) => { await ${init}; return probe(sdk, input); };`, ""].join("\n");
+    mkdirSync(join(app, dir));
+    writeFileSync(join(app, dir, "main.js"), entry("init()"));
+    writeFileSync(join(app, dir, "main-rollup.js"), `import wasmUrl from "${name}/cognito_sigv4_wasm_bg.wasm";\n` + entry("init(wasmUrl)"));
+    writeFileSync(join(app, dir, "index.html"), '<!doctype html><script type="module" src="/main.js"></script>\n');
+  }
   browser = await launch();
 });
 after(async () => {
@@ -52,33 +61,36 @@ after(async () => {
 
 const page = (dir, script) => writeFileSync(join(app, "dist", dir, "index.html"), `<!doctype html>${script}\n`);
 
+// Each builds the app of `entry` (a folder of ENTRIES) into dist/`out`.
 const BUNDLERS = {
-  async "webpack 5"() {
-    const stats = await promisify(webpack)({ mode: "production", context: app, entry: join(app, "main.js"), output: { path: join(app, "dist/webpack"), filename: "main.js" } });
+  async "webpack 5"(entry, out) {
+    const stats = await promisify(webpack)({ mode: "production", context: join(app, entry), entry: join(app, entry, "main.js"), output: { path: join(app, "dist", out), filename: "main.js" } });
     assert.ok(!stats.hasErrors(), stats.toString("errors-only"));
-    page("webpack", '<script src="main.js"></script>');
+    page(out, '<script src="main.js"></script>');
   },
-  async "Vite (production build)"() {
-    await vite({ root: app, logLevel: "silent", configFile: false, build: { outDir: join(app, "dist/vite") } });
+  async "Vite (production build)"(entry, out) {
+    await vite({ root: join(app, entry), logLevel: "silent", configFile: false, build: { outDir: join(app, "dist", out) } });
   },
-  async "esbuild --platform=browser"() {
-    await esbuild({ entryPoints: [join(app, "main.js")], bundle: true, platform: "browser", format: "esm", outfile: join(app, "dist/esbuild/main.js"), logLevel: "silent" });
-    copyFileSync(join(app, "node_modules/cognito-sigv4/cognito_sigv4_wasm_bg.wasm"), join(app, "dist/esbuild/cognito_sigv4_wasm_bg.wasm"));
-    page("esbuild", '<script type="module" src="main.js"></script>');
+  async "esbuild --platform=browser"(entry, out) {
+    await esbuild({ entryPoints: [join(app, entry, "main.js")], bundle: true, platform: "browser", format: "esm", outfile: join(app, "dist", out, "main.js"), logLevel: "silent" });
+    const pkg = join(app, "node_modules/cognito-sigv4", entry === "main" ? "" : entry);
+    copyFileSync(join(pkg, "cognito_sigv4_wasm_bg.wasm"), join(app, "dist", out, "cognito_sigv4_wasm_bg.wasm"));
+    page(out, '<script type="module" src="main.js"></script>');
   },
-  async "Rollup (node-resolve, url)"() {
-    const bundle = await rollup({ input: join(app, "main-rollup.js"), plugins: [nodeResolve({ browser: true }), url({ include: ["**/*.wasm"], limit: 0 })], onwarn: () => {} });
-    await bundle.write({ dir: join(app, "dist/rollup"), format: "es" });
-    page("rollup", '<script type="module" src="main-rollup.js"></script>');
+  async "Rollup (node-resolve, url)"(entry, out) {
+    const bundle = await rollup({ input: join(app, entry, "main-rollup.js"), plugins: [nodeResolve({ browser: true }), url({ include: ["**/*.wasm"], limit: 0 })], onwarn: () => {} });
+    await bundle.write({ dir: join(app, "dist", out), format: "es" });
+    page(out, '<script type="module" src="main-rollup.js"></script>');
   },
 };
 
-for (const [name, bundle] of Object.entries(BUNDLERS)) {
-  test(`${name}: the bundle signs the official suite in Chromium`, async () => {
-    await bundle();
-    const dir = name.split(" ")[0].toLowerCase();
+for (const [name, bundle] of Object.entries(BUNDLERS)) for (const entry of Object.keys(ENTRIES)) {
+  test(`${name}: the bundle of ${ENTRIES[entry]} signs the official suite in Chromium`, async () => {
+    const dir = `${name.split(" ")[0].toLowerCase()}-${entry}`;
+    await bundle(entry, dir);
     const code = readdirSync(join(app, "dist", dir), { recursive: true }).filter((f) => f.endsWith(".js")).map((f) => readFileSync(join(app, "dist", dir, f), "utf8")).join("\n");
     assert.ok(!/["']node:/.test(code), "the browser bundle imports no Node module");
+    if (entry === "main") assert.ok(!code.includes("UserPoolSession"), "the main entry's bundle has no user pool");
     assert.ok(readdirSync(join(app, "dist", dir), { recursive: true }).some((f) => f.endsWith(".wasm")), "the wasm ships as its own file");
     // Each app at the root of its own origin, where the bundlers' defaults put it.
     const server = await serve(join(app, "dist", dir));
@@ -90,6 +102,6 @@ for (const [name, bundle] of Object.entries(BUNDLERS)) {
     const out = await tab.evaluate((cases) => window.probe({ cases }), suiteCases());
     await tab.close();
     server.close();
-    assert.deepEqual(out, { ...SUITE, s1: undefined });
+    assert.deepEqual(out, { ...SUITE, m2m: M2M[entry], s1: undefined });
   });
 }

@@ -19,14 +19,14 @@ export function launch() {
   });
 }
 
-/** A new page of `server` (which serves the repository) with pkg/ loaded, init()ed, as `window.sdk`. */
-export async function sdkPage(browser, server) {
+/** A new page of `server` (which serves the repository) with an entry of pkg/ (the main one by default) loaded, init()ed, as `window.sdk`. */
+export async function sdkPage(browser, server, entry = "/pkg/index.js") {
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
-  await page.evaluate(async () => {
-    const sdk = await import("/pkg/index.js");
+  await page.evaluate(async (entry) => {
+    const sdk = await import(entry);
     await sdk.default();
     window.sdk = sdk;
-  });
+  }, entry);
   return page;
 }

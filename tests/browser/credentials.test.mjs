@@ -25,7 +25,7 @@ test("sign-in, both flows and IdentityId storage in Chromium against moto", asyn
   await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
   const m = { endpoint: moto.endpoint, region: moto.region, userPoolId: moto.userPoolId, clientId: moto.clientId, identityPoolId: moto.identityPoolId, user: moto.user };
   const out = await page.evaluate(async (m) => {
-    const sdk = await import("/pkg/index.js");
+    const sdk = await import("/pkg/user-pool/index.js");
     await sdk.default();
     const pool = new sdk.UserPool({ region: m.region, userPoolId: m.userPoolId, clientId: m.clientId, endpoint: m.endpoint });
     const tokens = await pool.signIn(m.user.username, m.user.password);

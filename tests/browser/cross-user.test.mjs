@@ -12,7 +12,7 @@ import { launch, sdkPage } from "./chromium.mjs";
 import { repoRoot } from "../js/suite-files.mjs";
 import { startDevstack } from "../js/devstack.mjs";
 
-const { default: init, UserPool, decodeJwt } = await import(join(repoRoot, "pkg/index.js"));
+const { default: init, UserPool, decodeJwt } = await import(join(repoRoot, "pkg/user-pool/index.js"));
 await init();
 
 let browser, server, stack, page, c;

@@ -14,7 +14,7 @@ import { launch, sdkPage } from "./chromium.mjs";
 import { repoRoot } from "../js/suite-files.mjs";
 import { startDevstack } from "../js/devstack.mjs";
 
-const { default: init, Signer, CognitoIdentityCredentials, UserPool } = await import(join(repoRoot, "pkg/index.js"));
+const { default: init, Signer, CognitoIdentityCredentials, UserPool } = await import(join(repoRoot, "pkg/user-pool/index.js"));
 await init();
 
 const USERS = Array.from({ length: 10 }, (_, i) => ({ username: `many-${i}@example.com`, password: `Passw0rd!many${i}`, group: i % 2 ? "user" : "admin" }));
@@ -36,7 +36,7 @@ before(async () => {
     await idp("AdminSetUserPassword", { UserPoolId: c.userPoolId, Username: u.username, Password: u.password, Permanent: true });
     await idp("AdminAddUserToGroup", { UserPoolId: c.userPoolId, Username: u.username, GroupName: u.group });
   }
-  page = await sdkPage(browser, server);
+  page = await sdkPage(browser, server, "/pkg/user-pool/index.js");
 });
 after(async () => {
   await browser?.close();
@@ -95,7 +95,7 @@ test("ten users signing in and out in turn on one page: each IdentityId, object 
   }
   assert.equal(ids.size, 10, "ten users, ten identities");
   // What S3 holds: each object its owner's name.
-  const { S3Client } = await import(join(repoRoot, "pkg/index.js"));
+  const { S3Client } = await import(join(repoRoot, "pkg/user-pool/index.js"));
   for (const u of USERS) {
     const { idToken } = await pool.signIn(u.username, u.password, { flow: "password" });
     const creds = new CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, idToken, endpoint: c.identityEndpoint, storage: "memory" });

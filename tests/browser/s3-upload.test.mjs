@@ -11,7 +11,7 @@ import { launch } from "./chromium.mjs";
 import { repoRoot } from "../js/suite-files.mjs";
 import { startDevstack } from "../js/devstack.mjs";
 
-const { default: init, UserPool } = await import(join(repoRoot, "pkg/index.js"));
+const { default: init, UserPool } = await import(join(repoRoot, "pkg/user-pool/index.js"));
 await init();
 
 let browser, server, stack, page, c, idToken;
@@ -33,7 +33,7 @@ after(async () => {
 /** Loads the SDK into the page (again after a reload) with an S3Client and helpers. */
 const setUp = () =>
   page.evaluate(async ({ c, idToken }) => {
-    const sdk = await import("/pkg/index.js");
+    const sdk = await import("/pkg/user-pool/index.js");
     await sdk.default();
     const credentials = new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, idToken, endpoint: c.identityEndpoint, stsEndpoint: c.stsEndpoint });
     window.credentials = credentials;

@@ -11,7 +11,7 @@ import { launch } from "./chromium.mjs";
 import { repoRoot } from "../js/suite-files.mjs";
 import { startDevstack } from "../js/devstack.mjs";
 
-const { default: init, UserPool } = await import(join(repoRoot, "pkg/index.js"));
+const { default: init, UserPool } = await import(join(repoRoot, "pkg/user-pool/index.js"));
 await init();
 
 let browser, server, stack, c, idToken;
@@ -42,7 +42,7 @@ async function uploadPage(options = {}) {
   await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
   await page.evaluate(
     async ({ c, idToken, options }) => {
-      const sdk = await import("/pkg/index.js");
+      const sdk = await import("/pkg/user-pool/index.js");
       await sdk.default();
       const credentials = new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, idToken, endpoint: c.identityEndpoint, stsEndpoint: c.stsEndpoint });
       window.s3 = new sdk.S3Client({ credentials, region: c.region, bucket: c.bucket, endpoint: c.s3Endpoint, prefix: c.s3Prefix, ...options });
@@ -152,7 +152,7 @@ test("a part that S3 refuses while it goes by XMLHttpRequest fails with S3's own
     const page = await browser.newPage();
     await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
     const failure = await page.evaluate(async (endpoint) => {
-      const sdk = await import("/pkg/index.js");
+      const sdk = await import("/pkg/user-pool/index.js");
       await sdk.default();
       const client = new sdk.S3Client({ credentials: { accessKeyId: "AKID", secretAccessKey: "secret" }, region: "us-east-1", bucket: "bucket-b", endpoint, forcePathStyle: true, retries: 0 });
       return client.upload("k", new Uint8Array(11 << 20), { onProgress() {} }).then(() => "resolved", (e) => `${e.name} ${e.status}`);

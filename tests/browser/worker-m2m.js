@@ -2,7 +2,7 @@
 // tests/browser/workers.test.mjs: calls clientCredentials as a page's worker
 // might, and answers the error's name (a client secret must not run in any
 // browser scope: SecretInBrowser, before anything is sent).
-import init, { clientCredentials } from "/pkg/index.js";
+import init, { clientCredentials } from "/pkg/user-pool/index.js";
 
 async function answer() {
   await init();

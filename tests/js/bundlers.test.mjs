@@ -36,6 +36,20 @@ test("Node: a plain import of the package name signs", async () => {
   assert.match(stdout, /^AWS4-HMAC-SHA256 Credential=A\/19700101\/us-east-1\/s3\/aws4_request/);
 });
 
+test("cognito-sigv4 and cognito-sigv4/user-pool: the main entry has no user pool, the user-pool entry has everything", async () => {
+  const names = (spec) =>
+    promisify(execFile)(process.execPath, ["--input-type=module", "-e", `import init, * as m from "${spec}"; await init(); console.log(JSON.stringify(Object.keys(m).sort()));`], { cwd: app }).then(({ stdout }) => JSON.parse(stdout));
+  const main = await names("cognito-sigv4");
+  const pool = await names("cognito-sigv4/user-pool");
+  const sdk = ["AwsClient", "CognitoIdentityCredentials", "S3Client", "Signer", "decodeJwt", "default", "initSync", "sdkError", "sha256"];
+  assert.deepEqual(main, sdk);
+  assert.deepEqual(pool, [...sdk, "UserPool", "UserPoolSession", "clientCredentials"].sort());
+  // The browser bundle of the user-pool entry: no Node module, its own wasm.
+  writeFileSync(join(app, "pool.mjs"), 'import init, { UserPool } from "cognito-sigv4/user-pool";\nawait init();\nexport { UserPool };\n');
+  const result = await build({ entryPoints: [join(app, "pool.mjs")], bundle: true, platform: "browser", format: "esm", write: false, logLevel: "silent" });
+  assert.ok(!result.outputFiles[0].text.includes("node:"), "the browser bundle imports no Node module");
+});
+
 test("cognito-sigv4/signer: Node imports it by name, esbuild bundles it for the browser", async () => {
   writeFileSync(join(app, "signer.mjs"), 'import init, { Signer } from "cognito-sigv4/signer";\nawait init();\nconsole.log(new Signer({ accessKeyId: "A", secretAccessKey: "S", region: "us-east-1", service: "s3" }).sign({ url: "https://b.s3.amazonaws.com/k", date: 0 }).headers.authorization);\n');
   const { stdout } = await promisify(execFile)(process.execPath, [join(app, "signer.mjs")], { cwd: app });

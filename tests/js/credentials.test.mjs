@@ -9,7 +9,7 @@ import { repoRoot } from "./suite-files.mjs";
 import { parseAmzDate } from "./suite.mjs";
 import { startMoto } from "./moto.mjs";
 
-const pkg = await import(join(repoRoot, "pkg/index.js"));
+const pkg = await import(join(repoRoot, "pkg/user-pool/index.js"));
 const { default: init, UserPool, CognitoIdentityCredentials, AwsClient, Signer, decodeJwt, clientCredentials } = pkg;
 await init();
 

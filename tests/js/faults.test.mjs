@@ -15,7 +15,7 @@ import { repoRoot } from "./suite-files.mjs";
 import { startDevstack } from "./devstack.mjs";
 import { startFaultProxy } from "../devstack/fault-proxy.mjs";
 
-const sdk = await import(join(repoRoot, "pkg/index.js"));
+const sdk = await import(join(repoRoot, "pkg/user-pool/index.js"));
 const { default: init, UserPool, CognitoIdentityCredentials, AwsClient, S3Client } = sdk;
 await init();
 

@@ -12,7 +12,7 @@ import { repoRoot } from "./suite-files.mjs";
 import { startDevstack } from "./devstack.mjs";
 import { startFaultProxy } from "../devstack/fault-proxy.mjs";
 
-const { default: init, UserPool, CognitoIdentityCredentials, AwsClient } = await import(join(repoRoot, "pkg/index.js"));
+const { default: init, UserPool, CognitoIdentityCredentials, AwsClient } = await import(join(repoRoot, "pkg/user-pool/index.js"));
 await init();
 
 let stack, c, idToken, identity;

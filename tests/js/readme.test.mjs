@@ -139,7 +139,10 @@ before(async () => {
   c = stack.config;
   const sdk = await import(join(repoRoot, "pkg/node.js"));
   await sdk.default();
-  const pool = new sdk.UserPool({ region: c.region, userPoolId: c.userPoolId, clientId: c.clientId, endpoint: c.userPoolEndpoint });
+  // Sign-in through the user-pool entry; credentials and S3 are the main one's.
+  const withPool = await import(join(repoRoot, "pkg/user-pool/node.js"));
+  await withPool.default();
+  const pool = new withPool.UserPool({ region: c.region, userPoolId: c.userPoolId, clientId: c.clientId, endpoint: c.userPoolEndpoint });
   const tokens = {};
   for (const u of c.users) tokens[u.username] = (await pool.signIn(u.username, u.password)).idToken;
   const at = (Class, options) => new Class({ ...options, ...overrides(Class.name) });

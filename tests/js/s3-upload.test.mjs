@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { repoRoot } from "./suite-files.mjs";
 import { startDevstack } from "./devstack.mjs";
 
-const { default: init, UserPool, CognitoIdentityCredentials, AwsClient, S3Client } = await import(join(repoRoot, "pkg/index.js"));
+const { default: init, UserPool, CognitoIdentityCredentials, AwsClient, S3Client } = await import(join(repoRoot, "pkg/user-pool/index.js"));
 await init();
 
 const MIB = 1024 * 1024;

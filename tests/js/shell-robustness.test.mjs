@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { repoRoot } from "./suite-files.mjs";
 
-const { default: init, CognitoIdentityCredentials, AwsClient, S3Client, Signer, UserPool, clientCredentials } = await import(join(repoRoot, "pkg/index.js"));
+const { default: init, CognitoIdentityCredentials, AwsClient, S3Client, Signer, UserPool, clientCredentials } = await import(join(repoRoot, "pkg/user-pool/index.js"));
 await init();
 
 const POOL = "us-east-1:00000000-0000-0000-0000-000000000000";

@@ -21,7 +21,7 @@ test("the SRP vectors are Amplify's", () => {
 // through signIn, its random bytes and clock stubbed to each case's, against
 // a fetch that plays the user pool.
 test("the package's signIn reproduces them", async () => {
-  const { default: init, UserPool } = await import(join(repoRoot, "pkg/index.js"));
+  const { default: init, UserPool } = await import(join(repoRoot, "pkg/user-pool/index.js"));
   await init();
   const vectors = JSON.parse(readFileSync(join(repoRoot, "tests/fixtures/srp/vectors.json"), "utf8"));
   const real = { fetch: globalThis.fetch, random: crypto.getRandomValues, now: Date.now };

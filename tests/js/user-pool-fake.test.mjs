@@ -8,7 +8,7 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { repoRoot } from "./suite-files.mjs";
 
-const { default: init, UserPool } = await import(join(repoRoot, "pkg/index.js"));
+const { default: init, UserPool } = await import(join(repoRoot, "pkg/user-pool/index.js"));
 await init();
 
 const b64url = (s) => Buffer.from(s).toString("base64url");
@@ -144,7 +144,7 @@ test("a 6-character password or new password echoed by the user pool never appea
 });
 
 test("clientCredentials: a token endpoint that echoes the client secret as its error code never puts it in the error", async () => {
-  const { clientCredentials } = await import(join(repoRoot, "pkg/index.js"));
+  const { clientCredentials } = await import(join(repoRoot, "pkg/user-pool/index.js"));
   const secret = "s3cretValue42";
   const echo = createServer((req, res) => {
     req.resume();

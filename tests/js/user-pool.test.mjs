@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { repoRoot } from "./suite-files.mjs";
 import { startDevstack } from "./devstack.mjs";
 
-const { default: init, UserPool, UserPoolSession, CognitoIdentityCredentials, decodeJwt } = await import(join(repoRoot, "pkg/index.js"));
+const { default: init, UserPool, UserPoolSession, CognitoIdentityCredentials, decodeJwt } = await import(join(repoRoot, "pkg/user-pool/index.js"));
 await init();
 
 let stack, c, pool;

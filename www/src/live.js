@@ -2,7 +2,7 @@
 // IdToken into identity-pool credentials, and call the IAM-authorized API, the
 // JWT route and S3 from this page. The endpoints come from devstack.json,
 // which `npm run demo` writes next to the page.
-import { AwsClient, CognitoIdentityCredentials, S3Client, UserPool, clientCredentials, decodeJwt } from "cognito-sigv4";
+import { AwsClient, CognitoIdentityCredentials, S3Client, UserPool, clientCredentials, decodeJwt } from "cognito-sigv4/user-pool";
 
 const $ = (id) => document.getElementById(id);
 let stack, session;

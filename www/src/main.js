@@ -1,6 +1,6 @@
 // The signing playground: signs or presigns the form's request in the page and
 // shows the canonical request, string to sign, headers and URL.
-import init, { Signer } from "cognito-sigv4";
+import init, { Signer } from "cognito-sigv4/user-pool";
 import { startLive } from "./live.js";
 
 await init();

@@ -10,7 +10,8 @@ import { isReady } from "./util.js";
 export * from "./index.js";
 
 // Node 18 has Web Crypto only as node:crypto's webcrypto (19+ as the global
-// `crypto`, as browsers, Deno and Bun): SRP sign-in draws its randomness there.
+// `crypto`, as browsers, Deno and Bun): bodies are hashed by its digest, and
+// the user-pool entry's SRP sign-in draws its randomness there.
 if (globalThis.crypto === undefined) globalThis.crypto = webcrypto;
 
 export default async function init(input) {

@@ -1,7 +1,10 @@
 // Compiled by tests/types/check.mjs beside usage.ts: each line after a
 // `// @ts-expect-error` is a misuse the shipped types must refuse (tsc fails
 // on an expect-error that has no error to expect).
-import { CognitoIdentityCredentials, S3Client, UserPool, Signer } from "cognito-sigv4";
+import { CognitoIdentityCredentials, S3Client, Signer } from "cognito-sigv4";
+import { UserPool } from "cognito-sigv4/user-pool";
+// @ts-expect-error the main entry has no user pool (cognito-sigv4/user-pool has)
+import { UserPool as NotInMain } from "cognito-sigv4";
 import { Signer as OnlySigner } from "cognito-sigv4/signer";
 
 export async function misuses(s3: S3Client, pool: UserPool): Promise<void> {

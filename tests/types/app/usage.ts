@@ -1,7 +1,10 @@
 // Compiled (not run) by tests/types/check.mjs in an app that installed the
 // packed package: the shipped types accept the documented API, by package name.
-import init, { Signer, CognitoIdentityCredentials, AwsClient, S3Client, UserPool, UserPoolSession, decodeJwt, clientCredentials, initSync, sha256 } from "cognito-sigv4";
-import type { AuthChallenge, ErrorCode, SdkError, UploadProgress, UserPoolSessionOptions, UserPoolTokens } from "cognito-sigv4";
+import init, { Signer, CognitoIdentityCredentials, AwsClient, S3Client, decodeJwt, initSync, sha256 } from "cognito-sigv4";
+import type { ErrorCode, SdkError, UploadProgress } from "cognito-sigv4";
+// The user pool's entry: all of the main one, and the user pool.
+import initPool, { UserPool, UserPoolSession, clientCredentials, S3Client as PoolS3Client, CognitoIdentityCredentials as PoolCredentials } from "cognito-sigv4/user-pool";
+import type { AuthChallenge, UserPoolSessionOptions, UserPoolTokens, ErrorCode as PoolErrorCode } from "cognito-sigv4/user-pool";
 import initSigner, { Signer as OnlySigner, sha256 as onlySha256 } from "cognito-sigv4/signer";
 
 declare function askUser(challengeName: string, parameters?: Record<string, string>): Promise<string>;
@@ -10,6 +13,7 @@ declare const file: File;
 
 async function main(): Promise<void> {
   await init();
+  await initPool();
   initSync(new Uint8Array());
   const signer = new Signer({ accessKeyId: "a", secretAccessKey: "s", region: "us-east-1", service: "s3" });
   const signed: { method: string; url: string; headers: Record<string, string> } = signer.sign({ url: "https://b.s3.amazonaws.com/k", body: new Uint8Array(), date: new Date() });
@@ -24,6 +28,10 @@ async function main(): Promise<void> {
   const session = pool.session(tokens, { refreshBeforeSeconds: 60 });
   const fresh: string = await session.idToken();
   const sessionCreds = new CognitoIdentityCredentials({ region: "us-east-1", identityPoolId: "us-east-1:x", idToken: session.idToken });
+  // The same, all from the user pool's entry (one module).
+  const poolCreds = new PoolCredentials({ region: "us-east-1", identityPoolId: "us-east-1:x", idToken: session.idToken });
+  const poolS3: { myPrefix(name?: string): Promise<string> } = new PoolS3Client({ credentials: poolCreds, region: "us-east-1", bucket: "b" });
+  const poolCode: PoolErrorCode = "ChallengeRequired";
   const creds = new CognitoIdentityCredentials({ region: "us-east-1", identityPoolId: "us-east-1:x", idToken: () => idToken, storage: "session", flow: "basic", roleArn: "arn" });
   const c = await creds.get();
   const expires: Date = c.expiration;
