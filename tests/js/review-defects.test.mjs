@@ -165,17 +165,24 @@ test("after a trap every call answers ModuleFailed, and a pending get() settles 
   const script = join(dir, "trap.mjs");
   writeFileSync(script, `
     import { createServer } from "node:http";
-    const realInstantiate = WebAssembly.instantiate;
+    // init() instantiates bytes with new WebAssembly.Instance (the glue's
+    // initSync) and a URL or Response with WebAssembly.instantiate: both wrapped.
+    const realInstantiate = WebAssembly.instantiate, RealInstance = WebAssembly.Instance;
     let trapNext = false;
-    WebAssembly.instantiate = async (...args) => {
-      const result = await realInstantiate(...args);
-      const raw = result.instance?.exports;
-      if (!raw?.rawsigner_sign) return result; // not ours (undici compiles its own wasm)
-      const exports = { ...raw, rawsigner_sign: (...a) => {
+    const wrap = (instance) => {
+      const raw = instance?.exports;
+      if (!raw?.rawsigner_sign) return instance; // not ours (undici compiles its own wasm)
+      return { exports: { ...raw, rawsigner_sign: (...a) => {
         if (trapNext) { trapNext = false; throw new WebAssembly.RuntimeError("unreachable"); }
         return raw.rawsigner_sign(...a);
-      } };
-      return { module: result.module, instance: { exports } };
+      } } };
+    };
+    WebAssembly.instantiate = async (...args) => {
+      const result = await realInstantiate(...args);
+      return result.instance ? { module: result.module, instance: wrap(result.instance) } : result;
+    };
+    WebAssembly.Instance = function (module, imports) {
+      return wrap(new RealInstance(module, imports));
     };
     const silent = createServer(() => {}); // takes the request, never answers
     await new Promise((r) => silent.listen(0, "127.0.0.1", r));

@@ -10,7 +10,7 @@
 // wasm-bindgen's glue: it instantiates the module (streaming where it can),
 // serves its imports, and holds its classes.
 import initGlue, * as glue from "./cognito_sigv4_wasm.js";
-import { isReady, markReady, requireReady, sdkError, syncModule, wasmBlocked, wasmSource } from "./util.js";
+import { initFromBytes, isReady, markReady, requireReady, sdkError, syncModule, wasmBlocked, wasmSource } from "./util.js";
 import { guarded, guardMethods as guard } from "./signer.js";
 
 export { sdkError } from "./util.js";
@@ -80,6 +80,7 @@ export default async function init(input) {
   if (isReady() && input === undefined) return;
   // Written out in full so that bundlers (webpack 5, Vite, esbuild, Rollup) see and emit the asset.
   let source = await wasmSource(input, new URL("./cognito_sigv4_wasm_bg.wasm", import.meta.url), 'import the package (e.g. "cognito-sigv4") by its name in Node, or pass the bytes to init()');
+  if (await initFromBytes(glue, source)) return ready();
   if (typeof source === "string" || source instanceof URL || (typeof Request === "function" && source instanceof Request)) {
     source = fetch(source);
   }

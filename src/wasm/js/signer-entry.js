@@ -5,7 +5,7 @@
 
 import initGlue, * as glue from "./cognito_sigv4_signer.js";
 import { defineSigner } from "../signer-api.js";
-import { sdkError, syncModule, trapGuard, wasmBlocked, wasmSource } from "../util.js";
+import { initFromBytes, sdkError, syncModule, trapGuard, wasmBlocked, wasmSource } from "../util.js";
 
 let ready = false;
 
@@ -13,6 +13,10 @@ let ready = false;
 export default async function init(input) {
   if (ready && input === undefined) return;
   const source = await wasmSource(input, new URL("./cognito_sigv4_signer_bg.wasm", import.meta.url), "pass its bytes to init()");
+  if (await initFromBytes(glue, source)) {
+    ready = true;
+    return;
+  }
   // A page whose CSP forbids WebAssembly gets WasmBlocked, naming the directive to add.
   await initGlue({ module_or_path: source }).catch((e) => {
     throw wasmBlocked(e);
