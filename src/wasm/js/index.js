@@ -70,7 +70,6 @@ S3Client.prototype.listAll = async function* listAll(options = {}) {
 /** `{ header, payload }` of a JWT. No signature check: AWS verifies tokens. */
 export const decodeJwt = (token) => (requireReady(), guarded(() => glue.decodeJwt(token)));
 
-
 /**
  * Loads the wasm module. In browsers and bundlers it is fetched next to this
  * file; in Node it is read from disk. Pass a URL, Response, bytes or a
