@@ -31,10 +31,18 @@ fn epoch_ms(date_ms: f64) -> crate::Result<i64> {
 /// `name\nvalue\n…` as pairs (the wrapper has refused line breaks inside
 /// names and values; an odd last name gets "").
 fn pairs(flat: &str) -> Vec<(&str, &str)> {
-    let mut fields = flat.split('\n').filter(|_| !flat.is_empty());
+    // Byte-wise: `str::split` links a searcher with panic paths (and
+    // core::fmt) into the signer module. Cut at `\n`, so always UTF-8.
+    fn text(b: &[u8]) -> &str {
+        core::str::from_utf8(b).unwrap_or_default()
+    }
+    let mut fields = flat
+        .as_bytes()
+        .split(|&b| b == b'\n')
+        .filter(|_| !flat.is_empty());
     let mut out = Vec::new();
     while let Some(name) = fields.next() {
-        out.push((name, fields.next().unwrap_or("")));
+        out.push((text(name), fields.next().map_or("", text)));
     }
     out
 }
@@ -47,10 +55,6 @@ const PAYLOAD_HASH: u32 = 3;
 #[wasm_bindgen]
 pub struct RawSigner {
     inner: Signer,
-    /// The canonical request and string to sign of the last signature, for
-    /// `explain()` (the whole SDK only).
-    #[cfg(not(feature = "signer-entry"))]
-    explained: String,
 }
 
 #[wasm_bindgen]
@@ -66,11 +70,7 @@ impl RawSigner {
         let token = Some(session_token).filter(|t| !t.is_empty());
         Credentials::new(access_key_id, secret_access_key, token)
             .and_then(|creds| Signer::new(creds, region, service))
-            .map(|inner| RawSigner {
-                inner,
-                #[cfg(not(feature = "signer-entry"))]
-                explained: String::new(),
-            })
+            .map(|inner| RawSigner { inner })
             .map_err(js_error)
     }
 
@@ -99,23 +99,10 @@ impl RawSigner {
             _ => Payload::Empty,
         };
         req.content_sha256 = content_sha256;
-        let signed = epoch_ms(date_ms)
-            .and_then(|now| self.inner.sign(&req, now))
+        let mut out = String::with_capacity(512 + url.len());
+        epoch_ms(date_ms)
+            .and_then(|now| self.inner.sign_into(&req, now, &mut out))
             .map_err(js_error)?;
-        #[cfg(not(feature = "signer-entry"))]
-        {
-            self.explained = [&signed.canonical_request, "\0", &signed.string_to_sign].concat();
-        }
-        let mut out = String::with_capacity(512);
-        out.push_str(&signed.method);
-        out.push('\n');
-        out.push_str(&signed.url);
-        for (name, value) in &signed.headers {
-            out.push('\n');
-            out.push_str(name);
-            out.push('\n');
-            out.push_str(value);
-        }
         Ok(out)
     }
 
@@ -131,17 +118,12 @@ impl RawSigner {
         let headers = pairs(headers);
         let mut req = Request::new(method, url);
         req.headers = &headers;
+        let mut out = String::with_capacity(512 + url.len());
         check_expires(expires_in)
             .and_then(|expires| Ok((expires, epoch_ms(date_ms)?)))
-            .and_then(|(expires, now)| self.inner.presign(&req, expires, now))
-            .map(|p| {
-                #[cfg(not(feature = "signer-entry"))]
-                {
-                    self.explained = [&p.canonical_request, "\0", &p.string_to_sign].concat();
-                }
-                p.url
-            })
-            .map_err(js_error)
+            .and_then(|(expires, now)| self.inner.presign_into(&req, expires, now, &mut out))
+            .map_err(js_error)?;
+        Ok(out)
     }
 }
 
@@ -151,7 +133,8 @@ impl RawSigner {
     /// The canonical request and string to sign of the last signature,
     /// separated by a NUL (which neither can contain).
     pub fn explain(&self) -> String {
-        self.explained.clone()
+        let (creq, sts) = self.inner.explain();
+        [creq, "\0", sts].concat()
     }
 }
 

@@ -25,6 +25,11 @@ const STAYS: [u8; 256] = {
     t
 };
 
+/// RFC 3986's unreserved characters, which SigV4 never encodes.
+pub fn is_unreserved(b: u8) -> bool {
+    STAYS[usize::from(b)] & 1 != 0
+}
+
 /// Appends `bytes` encoded; `/` is kept when `keep_slash` (for paths).
 ///
 /// Runs of characters that stay are copied whole: a presigned URL carries
@@ -69,25 +74,27 @@ fn hex_val(b: u8) -> Option<u8> {
 /// as URL parsers and AWS front ends treat it. With `plus_as_space`, `+` is a
 /// space (query strings are `application/x-www-form-urlencoded`).
 pub fn decode(s: &str, plus_as_space: bool) -> Vec<u8> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
+    let mut out = Vec::with_capacity(s.len());
+    decode_into(s.as_bytes(), plus_as_space, &mut out);
+    out
+}
+
+/// [`decode`], appending to `out`.
+pub fn decode_into(bytes: &[u8], plus_as_space: bool, out: &mut Vec<u8>) {
+    let mut rest = bytes;
+    while let Some((&b, tail)) = rest.split_first() {
         if b == b'%' {
-            if let (Some(hi), Some(lo)) = (
-                bytes.get(i + 1).copied().and_then(hex_val),
-                bytes.get(i + 2).copied().and_then(hex_val),
-            ) {
-                out.push(hi << 4 | lo);
-                i += 3;
-                continue;
+            if let [hi, lo, after @ ..] = tail {
+                if let (Some(hi), Some(lo)) = (hex_val(*hi), hex_val(*lo)) {
+                    out.push(hi << 4 | lo);
+                    rest = after;
+                    continue;
+                }
             }
         }
         out.push(if plus_as_space && b == b'+' { b' ' } else { b });
-        i += 1;
+        rest = tail;
     }
-    out
 }
 
 /// True when `s` needs no decoding at all (the common case: plain names).

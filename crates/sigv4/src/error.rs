@@ -144,22 +144,24 @@ pub fn status_name(status: u16) -> &'static str {
 /// ports, in the no_std signer module too, without core::fmt's integer
 /// formatting.
 pub fn push_num(out: &mut String, n: u64, width: usize) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
+    // Iterators and `%`/`/` by a constant only: no index that could panic (a
+    // panic path links core::fmt's integer formatting into the signer module).
+    let mut digits = [b'0'; 20];
+    let mut len = 0;
+    let mut rest = n;
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        len += 1;
+        if rest == 0 {
             break;
         }
     }
-    for _ in (digits.len() - i)..width {
+    for _ in len..width {
         out.push('0');
     }
-    for &d in &digits[i..] {
-        out.push(d as char);
+    for &d in digits.iter().skip(digits.len() - len) {
+        out.push(char::from(d));
     }
 }
 

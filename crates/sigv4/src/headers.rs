@@ -38,9 +38,14 @@ const NEVER_SIGNED: &[&str] = &[
 /// Prefixes the browser reserves: `proxy-*` and `sec-*` are forbidden request headers.
 const NEVER_SIGNED_PREFIXES: &[&str] = &["proxy-", "sec-"];
 
-/// `name` must already be lower case.
+/// Whether a header of this name is signed (`host` aside, which the signer
+/// signs itself). Names in any case.
 pub fn is_signable(name: &str) -> bool {
-    !NEVER_SIGNED.contains(&name) && !NEVER_SIGNED_PREFIXES.iter().any(|p| name.starts_with(p))
+    !NEVER_SIGNED.iter().any(|n| n.eq_ignore_ascii_case(name))
+        && !NEVER_SIGNED_PREFIXES.iter().any(|p| {
+            name.get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p))
+        })
 }
 
 /// The list, for documentation and tests.
@@ -55,6 +60,13 @@ pub fn is_tchar(b: u8) -> bool {
 
 /// Validates a header and returns its lower-case name.
 pub fn check(name: &str, value: &str) -> Result<String> {
+    validate(name, value)?;
+    Ok(name.to_ascii_lowercase())
+}
+
+/// What [`check`] refuses: a name that is not a token, a value with line
+/// breaks, NUL, other controls or non-ASCII bytes.
+pub fn validate(name: &str, value: &str) -> Result<()> {
     if name.is_empty() || !name.bytes().all(is_tchar) {
         return Err(Error::new(
             ErrorCode::InvalidHeader,
@@ -87,7 +99,19 @@ pub fn check(name: &str, value: &str) -> Result<String> {
             ].concat(),
         ));
     }
-    Ok(name.to_ascii_lowercase())
+    Ok(())
+}
+
+/// `value` without the spaces and tabs at its ends.
+pub fn trim(value: &str) -> &str {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let bytes = value.as_bytes();
+    let start = bytes.iter().position(|b| !blank(b)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |i| i + 1);
+    value.get(start..end).unwrap_or("")
 }
 
 /// The canonical form of a value: trimmed like the browser trims (spaces and tabs
@@ -96,7 +120,19 @@ pub fn check(name: &str, value: &str) -> Result<String> {
 /// `@smithy/signature-v4` do, the signers of real AWS traffic. The aws-sigv4
 /// crate folds only spaces; tests/differential.rs says how it is compared.
 pub fn canonical_value(value: &str, out: &mut String) {
-    let value = value.trim_matches([' ', '\t']);
+    let value = trim(value);
+    // Most values (a session token, a date, a content type) have nothing to
+    // fold: copied whole.
+    let mut prev_space = false;
+    let plain = value.bytes().all(|b| {
+        let fold = b == b'\t' || (b == b' ' && prev_space);
+        prev_space = b == b' ';
+        !fold
+    });
+    if plain {
+        out.push_str(value);
+        return;
+    }
     let mut prev_space = false;
     for c in value.chars() {
         if c == ' ' || c == '\t' {

@@ -15,8 +15,8 @@
 extern crate alloc;
 
 use alloc::string::{String, ToString};
-use alloc::vec;
 use alloc::vec::Vec;
+mod canonical;
 pub mod encode;
 pub mod error;
 pub mod headers;
@@ -24,7 +24,7 @@ pub mod sha256;
 pub mod time;
 pub mod url;
 
-use crate::error::{num, Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result};
 use sha256::{hex, hmac, push_hex, sha256, HmacKey};
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
@@ -248,31 +248,38 @@ pub fn link_lifetime(expires: u32, now_ms: i64, credentials_expire_ms: Option<i6
 }
 
 /// fetch upper-cases these six methods whatever their case, and sends any other as given.
-fn normalize_method(method: &str) -> Result<String> {
+fn normalize_method(method: &str) -> Result<&str> {
     if method.is_empty() || !method.bytes().all(headers::is_tchar) {
         return Err(Error::new(
             ErrorCode::InvalidConfig,
             ["`", &url::shorten(method), "` is not an HTTP method"].concat(),
         ));
     }
-    let upper = method.to_ascii_uppercase();
-    if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
-        return Err(Error::new(
-            ErrorCode::InvalidConfig,
-            ["fetch refuses the ", &upper, " method"].concat(),
-        ));
+    for known in ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"] {
+        if method.eq_ignore_ascii_case(known) {
+            return Ok(known);
+        }
     }
-    Ok(match upper.as_str() {
-        "DELETE" | "GET" | "HEAD" | "OPTIONS" | "POST" | "PUT" => upper,
-        _ => method.to_string(),
-    })
+    for refused in ["CONNECT", "TRACE", "TRACK"] {
+        if method.eq_ignore_ascii_case(refused) {
+            return Err(Error::new(
+                ErrorCode::InvalidConfig,
+                ["fetch refuses the ", refused, " method"].concat(),
+            ));
+        }
+    }
+    Ok(method)
 }
 
-fn payload_hash(payload: Payload<'_>) -> Result<String> {
+/// The payload hash as signed: `hex` holds a hash computed here.
+fn payload_hash<'p>(payload: Payload<'p>, hex: &'p mut [u8; 64]) -> Result<&'p str> {
     Ok(match payload {
-        Payload::Empty => EMPTY_SHA256.to_string(),
-        Payload::Bytes(b) => hex(&sha256(b)),
-        Payload::Unsigned => UNSIGNED_PAYLOAD.to_string(),
+        Payload::Empty => EMPTY_SHA256,
+        Payload::Bytes(b) => {
+            sha256::hex_into(&sha256(b), hex);
+            core::str::from_utf8(hex).unwrap_or_default()
+        }
+        Payload::Unsigned => UNSIGNED_PAYLOAD,
         Payload::Precomputed(h) => {
             let is_hex = h.len() == 64
                 && h.bytes()
@@ -289,221 +296,30 @@ fn payload_hash(payload: Payload<'_>) -> Result<String> {
                     "payloadHash must be the body's SHA-256 as 64 lower-case hex digits, or UNSIGNED-PAYLOAD",
                 ));
             }
-            h.to_string()
+            h
         }
     })
 }
 
-/// The canonical URI: for S3 the path as sent, each segment decoded and encoded
-/// again so that it is encoded exactly once; for every other service the path
-/// with `.`/`..`/empty segments removed and encoded a second time.
-fn canonical_uri(path: &str, s3: bool, out: &mut String) {
-    if path.is_empty() {
-        out.push('/');
-        return;
-    }
-    if !path.starts_with('/') {
-        out.push('/');
-    }
-    if s3 {
-        // Segment by segment, so that an encoded slash (`%2F`) stays encoded.
-        for (i, segment) in path.split('/').enumerate() {
-            if i > 0 {
-                out.push('/');
-            }
-            if segment.bytes().all(|b| !needs_encoding(b)) {
-                out.push_str(segment);
-            } else {
-                encode::encode_into(out, &encode::decode(segment, false), false);
-            }
-        }
-        return;
-    }
-    let mut segments: Vec<&str> = Vec::new();
-    for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                segments.pop();
-            }
-            s => segments.push(s),
-        }
-    }
-    let trailing = ["/", "/.", "/..", "/./", "/../"]
-        .iter()
-        .any(|t| path.ends_with(t))
-        || path == "."
-        || path == "..";
-    for s in &segments {
-        out.push('/');
-        encode::encode_into(out, s.as_bytes(), false);
-    }
-    if segments.is_empty() || trailing {
-        out.push('/');
-    }
-}
-
-fn needs_encoding(b: u8) -> bool {
-    !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
-}
-
-/// The canonical query: pairs decoded as a form (`+` is a space, bad UTF-8
-/// replaced, as URLSearchParams and AWS do), encoded again, sorted by key then value.
-/// The canonical query string of the URL's `query` and the presigning
-/// parameters `extra`, whose names and values come already encoded.
-fn canonical_query(query: Option<&str>, extra: &[(&str, String)], out: &mut String) {
-    let mut pairs: Vec<(String, String)> = Vec::new();
-    for piece in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
-        pairs.push((reencode(k), reencode(v)));
-    }
-    for (k, v) in extra {
-        pairs.push((k.to_string(), v.clone()));
-    }
-    sort_pairs(&mut pairs);
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.push_str(k);
-        out.push('=');
-        out.push_str(v);
-    }
-}
-
-/// Sorts by name, then value. Insertion sort: lists are short, and one small
-/// function is far less wasm than the standard library's sort machinery.
-fn sort_pairs(pairs: &mut [(String, String)]) {
-    for i in 1..pairs.len() {
-        let mut j = i;
-        while j > 0 && pairs[j - 1] > pairs[j] {
-            pairs.swap(j - 1, j);
-            j -= 1;
-        }
-    }
-}
-
-fn reencode(s: &str) -> String {
-    if encode::is_plain(s, true) {
-        return encode::encode(s);
-    }
-    let decoded = encode::decode(s, true);
-    // Bad UTF-8 becomes U+FFFD, as `String::from_utf8_lossy` does, with the
-    // `from_utf8` already linked in instead of its own 1 KB of wasm.
-    let mut out = String::with_capacity(decoded.len() * 3);
-    let mut rest = decoded.as_slice();
-    loop {
-        match core::str::from_utf8(rest) {
-            Ok(valid) => {
-                encode::encode_into(&mut out, valid.as_bytes(), false);
-                return out;
-            }
-            Err(e) => {
-                let (valid, bad) = rest
-                    .split_at_checked(e.valid_up_to())
-                    .unwrap_or((rest, &[]));
-                encode::encode_into(&mut out, valid, false);
-                out.push_str("%EF%BF%BD");
-                rest = bad
-                    .get(e.error_len().unwrap_or(bad.len()).max(1)..)
-                    .unwrap_or(&[]);
-            }
-        }
-    }
-}
-
-/// The caller's headers, validated, names lowered, repeats joined with `,` in
-/// the order given, sorted by name.
-fn group_headers(headers: &[(&str, &str)]) -> Result<Vec<(String, String)>> {
-    let mut grouped: Vec<(String, String)> = Vec::with_capacity(headers.len() + 5);
-    for (name, value) in headers {
-        let name = headers::check(name, value)?;
-        match grouped.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, joined)) => {
-                joined.push(',');
-                headers::canonical_value(value, joined);
-            }
-            None => {
-                let mut v = String::with_capacity(value.len());
-                headers::canonical_value(value, &mut v);
-                grouped.push((name, v));
-            }
-        }
-    }
-    Ok(grouped)
-}
-
-fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
-    match headers.iter_mut().find(|(n, _)| n == name) {
-        Some((_, v)) => *v = value,
-        None => headers.push((name.to_string(), value)),
-    }
-}
-
-/// Builds the canonical request from parts common to both ways of signing.
-/// `headers` must be grouped and sorted; only signable ones are used.
-fn canonical_request(
-    method: &str,
-    url: &url::Url<'_>,
-    s3: bool,
-    extra_query: &[(&str, String)],
-    headers: &[(String, String)],
-    signed_headers: &str,
-    payload_hash: &str,
-) -> String {
-    let mut creq = String::with_capacity(256 + url.path.len() + url.query.map_or(0, str::len));
-    creq.push_str(method);
-    creq.push('\n');
-    canonical_uri(url.path, s3, &mut creq);
-    creq.push('\n');
-    canonical_query(url.query, extra_query, &mut creq);
-    creq.push('\n');
-    for (name, value) in headers
-        .iter()
-        .filter(|(n, _)| headers::is_signable(n) || n == "host")
-    {
-        creq.push_str(name);
-        creq.push(':');
-        creq.push_str(value);
-        creq.push('\n');
-    }
-    creq.push('\n');
-    creq.push_str(signed_headers);
-    creq.push('\n');
-    creq.push_str(payload_hash);
-    creq
-}
-
-fn signed_header_list(headers: &[(String, String)]) -> String {
-    let mut list = String::new();
-    for (name, _) in headers
-        .iter()
-        .filter(|(n, _)| headers::is_signable(n) || n == "host")
-    {
-        if !list.is_empty() {
-            list.push(';');
-        }
-        list.push_str(name);
-    }
-    list
-}
-
-/// `(method, url, amz_date, headers)`, see [`prepare`].
-type Prepared<'a> = (String, url::Url<'a>, String, Vec<(String, String)>);
-
-/// What both ways of signing start with: the method as fetch sends it, the
-/// URL's parts, the date, and the caller's headers grouped, without any
-/// `authorization`, and with `host` from the URL.
-#[inline(never)]
-fn prepare<'a>(req: &Request<'a>, epoch_ms: i64) -> Result<Prepared<'a>> {
+/// What both ways of signing check first: the method as fetch sends it, the
+/// URL's parts, the headers.
+fn prepare<'a>(req: &Request<'a>) -> Result<(&'a str, url::Url<'a>)> {
     let method = normalize_method(req.method)?;
     let url = url::parse(req.url)?;
-    let amz_date = time::amz_date(epoch_ms)?;
-    let mut headers = group_headers(req.headers)?;
-    headers.retain(|(n, _)| n != "authorization");
-    set_header(&mut headers, "host", url.host.clone());
-    Ok((method, url, amz_date, headers))
+    for (name, value) in req.headers {
+        headers::validate(name, value)?;
+    }
+    Ok((method, url))
 }
+
+/// Headers the caller may pass but the signer sets (or drops) itself.
+const SIGNER_SETS: [&str; 5] = [
+    "authorization",
+    "host",
+    "x-amz-date",
+    "x-amz-security-token",
+    "x-amz-content-sha256",
+];
 
 /// A signer bound to one set of credentials, region and service.
 #[derive(Clone)]
@@ -516,6 +332,7 @@ pub struct Signer {
     /// (twice: in the canonical query and in the URL). Encoding a 1 KB token
     /// for each presignature was a third of its time.
     encoded_token: Option<String>,
+    scratch: canonical::Scratch,
 }
 
 impl Signer {
@@ -529,6 +346,7 @@ impl Signer {
             service: service.to_string(),
             keys: SigningKeyCache::default(),
             encoded_token,
+            scratch: canonical::Scratch::default(),
         })
     }
 
@@ -544,83 +362,129 @@ impl Signer {
         &self.service
     }
 
+    /// The canonical request and the string to sign of the last signature.
+    pub fn explain(&self) -> (&str, &str) {
+        let text = &self.scratch.text;
+        let cut = self.scratch.sts_at.min(text.len());
+        (text.get(..cut).unwrap_or(""), text.get(cut..).unwrap_or(""))
+    }
+
+    /// Signs `req` in its headers at `epoch_ms` (milliseconds since 1970,
+    /// UTC), and appends the request to send to `out` as lines: the method,
+    /// the URL, then each header's name and value (names in lower case,
+    /// sorted; see [`Signed::headers`]). What the JS boundary passes.
+    pub fn sign_into(&mut self, req: &Request<'_>, epoch_ms: i64, out: &mut String) -> Result<()> {
+        let (method, url) = prepare(req)?;
+        let s3 = is_s3(&self.service);
+        let Signer {
+            credentials,
+            keys,
+            scratch,
+            region,
+            service,
+            ..
+        } = self;
+        let date = start(scratch, epoch_ms, region, service)?;
+
+        // A caller-supplied x-amz-content-sha256 is the payload hash they want signed.
+        let mut given = None;
+        for (name, value) in req.headers {
+            if name.eq_ignore_ascii_case("x-amz-content-sha256") {
+                // Twice is one value `a,b` that no hash matches.
+                given = Some(if given.is_some() {
+                    ","
+                } else {
+                    headers::trim(value)
+                });
+            }
+        }
+        let mut hex = [0u8; 64];
+        let payload = match (req.payload, given) {
+            (Payload::Empty | Payload::Bytes(_), Some(h)) => {
+                payload_hash(Payload::Precomputed(h), &mut hex)?
+            }
+            (p, _) => payload_hash(p, &mut hex)?,
+        };
+        // A precomputed hash is only a shortcut: outside S3 it signs exactly what
+        // hashing the body would, with no extra header (one an API's CORS
+        // AllowHeaders may not list). `UNSIGNED-PAYLOAD` must be announced.
+        let unsigned = matches!(req.payload, Payload::Unsigned);
+        let content = s3 || req.content_sha256 || unsigned || given.is_some();
+        let token = credentials.session_token.as_deref();
+        let set = canonical::HeaderSet {
+            caller: req.headers,
+            ours: [
+                ("host", &url.host),
+                ("x-amz-date", &date),
+                (
+                    if token.is_some() {
+                        "x-amz-security-token"
+                    } else {
+                        ""
+                    },
+                    token.unwrap_or(""),
+                ),
+                (if content { "x-amz-content-sha256" } else { "" }, payload),
+            ],
+        };
+        sort_headers(scratch, &set, &SIGNER_SETS);
+        let secret = &credentials.secret_access_key;
+        sign_text(
+            scratch, keys, secret, &date, s3, method, &url, &set, false, payload,
+        );
+
+        out.push_str(method);
+        out.push('\n');
+        out.push_str(url.without_fragment);
+        let mut authorization = Some(&credentials.access_key_id);
+        for (name, group) in set.groups(&scratch.order) {
+            if canonical::cmp_caseless(name, "authorization").is_gt() {
+                if let Some(id) = authorization.take() {
+                    push_authorization(out, id, scratch);
+                }
+            }
+            out.push('\n');
+            canonical::push_lower(out, name);
+            out.push('\n');
+            set.push_values(group, out);
+        }
+        if let Some(id) = authorization {
+            push_authorization(out, id, scratch);
+        }
+        scratch.date = date;
+        Ok(())
+    }
+
+    /// Signs `req` in its headers at `epoch_ms` (milliseconds since 1970, UTC).
+    pub fn sign(&mut self, req: &Request<'_>, epoch_ms: i64) -> Result<Signed> {
+        let mut flat = String::new();
+        self.sign_into(req, epoch_ms, &mut flat)?;
+        let mut lines = flat.split('\n').map(str::to_string);
+        let method = lines.next().unwrap_or_default();
+        let url = lines.next().unwrap_or_default();
+        let mut headers = Vec::new();
+        while let Some(name) = lines.next() {
+            headers.push((name, lines.next().unwrap_or_default()));
+        }
+        let (creq, sts) = self.explain();
+        Ok(Signed {
+            method,
+            url,
+            headers,
+            canonical_request: creq.to_string(),
+            string_to_sign: sts.to_string(),
+            signature: self.scratch.signature.clone(),
+        })
+    }
+
     fn scope(&self, amz_date: &str) -> String {
         let date = amz_date.get(..8).unwrap_or(amz_date);
         [date, "/", &self.region, "/", &self.service, "/aws4_request"].concat()
     }
 
-    fn string_to_sign(amz_date: &str, scope: &str, creq: &str) -> String {
-        let mut sts = String::with_capacity(128 + scope.len());
-        sts.push_str(ALGORITHM);
-        sts.push('\n');
-        sts.push_str(amz_date);
-        sts.push('\n');
-        sts.push_str(scope);
-        sts.push('\n');
-        push_hex(&mut sts, &sha256(creq.as_bytes()));
-        sts
-    }
-
     fn signature(&mut self, scope: &str, sts: &str) -> String {
         let key = self.keys.get(&self.credentials.secret_access_key, scope);
         hex(&key.mac(&[sts.as_bytes()]))
-    }
-
-    /// Signs `req` in its headers at `epoch_ms` (milliseconds since 1970, UTC).
-    pub fn sign(&mut self, req: &Request<'_>, epoch_ms: i64) -> Result<Signed> {
-        let (method, url, amz_date, mut headers) = prepare(req, epoch_ms)?;
-        let s3 = is_s3(&self.service);
-
-        // A caller-supplied x-amz-content-sha256 is the payload hash they want signed.
-        let given_hash = headers
-            .iter()
-            .find(|(n, _)| n == "x-amz-content-sha256")
-            .map(|(_, v)| v.clone());
-        let payload = match (req.payload, &given_hash) {
-            (Payload::Empty | Payload::Bytes(_), Some(h)) => payload_hash(Payload::Precomputed(h))?,
-            (p, _) => payload_hash(p)?,
-        };
-        set_header(&mut headers, "x-amz-date", amz_date.clone());
-        match &self.credentials.session_token {
-            Some(token) => set_header(&mut headers, "x-amz-security-token", token.clone()),
-            None => headers.retain(|(n, _)| n != "x-amz-security-token"),
-        }
-        // A precomputed hash is only a shortcut: outside S3 it signs exactly what
-        // hashing the body would, with no extra header (one an API's CORS
-        // AllowHeaders may not list). `UNSIGNED-PAYLOAD` must be announced.
-        let unsigned = matches!(req.payload, Payload::Unsigned);
-        if s3 || req.content_sha256 || unsigned || given_hash.is_some() {
-            set_header(&mut headers, "x-amz-content-sha256", payload.clone());
-        }
-        sort_pairs(&mut headers);
-
-        let signed_headers = signed_header_list(&headers);
-        let creq = canonical_request(&method, &url, s3, &[], &headers, &signed_headers, &payload);
-        let scope = self.scope(&amz_date);
-        let sts = Self::string_to_sign(&amz_date, &scope, &creq);
-        let signature = self.signature(&scope, &sts);
-        let authorization = [
-            ALGORITHM,
-            " Credential=",
-            &self.credentials.access_key_id,
-            "/",
-            &scope,
-            ", SignedHeaders=",
-            &signed_headers,
-            ", Signature=",
-            &signature,
-        ]
-        .concat();
-        let at = headers.partition_point(|(n, _)| n.as_str() < "authorization");
-        headers.insert(at, ("authorization".to_string(), authorization));
-        Ok(Signed {
-            method,
-            url: url.without_fragment.to_string(),
-            headers,
-            canonical_request: creq,
-            string_to_sign: sts,
-            signature,
-        })
     }
 
     /// For a POST policy (S3's browser-form uploads): the `x-amz-date` of
@@ -643,87 +507,214 @@ impl Signer {
         self.signature(&scope, policy)
     }
 
-    /// Presigns `req` for `expires_in` seconds (1..=604800): the credentials,
-    /// date, expiry and signature travel in the query. The body is never signed:
-    /// S3 signs `UNSIGNED-PAYLOAD`, other services the empty payload, unless a
-    /// payload is given explicitly.
-    pub fn presign(
+    /// Presigns `req` for `expires_in` seconds (1..=604800), appending the URL
+    /// to `out`: the credentials, date, expiry and signature travel in the
+    /// query. The body is never signed: S3 signs `UNSIGNED-PAYLOAD`, other
+    /// services the empty payload, unless a payload is given explicitly.
+    pub fn presign_into(
         &mut self,
         req: &Request<'_>,
         expires_in: u32,
         epoch_ms: i64,
-    ) -> Result<Presigned> {
+        out: &mut String,
+    ) -> Result<()> {
         let expires_in = check_expires(f64::from(expires_in))?;
-        let (method, url, amz_date, mut headers) = prepare(req, epoch_ms)?;
+        let (method, url) = prepare(req)?;
         let s3 = is_s3(&self.service);
-        if let Some(q) = url.query {
-            if q.split('&').any(|p| {
+        let presigned = url.query.is_some_and(|q| {
+            q.as_bytes().split(|&b| b == b'&').any(|p| {
                 p.get(..15)
-                    .is_some_and(|k| k.eq_ignore_ascii_case("X-Amz-Signature"))
-            }) {
-                return Err(Error::new(
-                    ErrorCode::InvalidUrl,
-                    "the URL is already presigned (it has X-Amz-Signature): presign the plain URL",
-                ));
-            }
+                    .is_some_and(|k| k.eq_ignore_ascii_case(b"X-Amz-Signature"))
+            })
+        });
+        if presigned {
+            return Err(Error::new(
+                ErrorCode::InvalidUrl,
+                "the URL is already presigned (it has X-Amz-Signature): presign the plain URL",
+            ));
         }
-        // These travel in the query instead.
-        headers.retain(|(n, _)| !matches!(n.as_str(), "x-amz-date" | "x-amz-security-token"));
-        sort_pairs(&mut headers);
+        let mut hex = [0u8; 64];
         let payload = match req.payload {
-            Payload::Empty if s3 => UNSIGNED_PAYLOAD.to_string(),
-            p => payload_hash(p)?,
+            Payload::Empty if s3 => UNSIGNED_PAYLOAD,
+            p => payload_hash(p, &mut hex)?,
         };
+        let Signer {
+            credentials,
+            keys,
+            scratch,
+            region,
+            service,
+            encoded_token,
+        } = self;
+        let date = start(scratch, epoch_ms, region, service)?;
+        // The date and token travel in the query instead.
+        let set = canonical::HeaderSet {
+            caller: req.headers,
+            ours: [("host", &url.host), ("", ""), ("", ""), ("", "")],
+        };
+        sort_headers(scratch, &set, &SIGNER_SETS[..4]);
 
-        let signed_headers = signed_header_list(&headers);
-        let scope = self.scope(&amz_date);
         // Encoded once, for the canonical query and the URL alike.
-        let mut params: Vec<(&str, String)> = vec![
-            ("X-Amz-Algorithm", ALGORITHM.to_string()),
-            (
-                "X-Amz-Credential",
-                encode::encode(&[&self.credentials.access_key_id, "/", &scope].concat()),
-            ),
-            ("X-Amz-Date", amz_date.clone()),
-            ("X-Amz-Expires", num(u64::from(expires_in))),
-            ("X-Amz-SignedHeaders", encode::encode(&signed_headers)),
-        ];
-        if let Some(token) = &self.encoded_token {
-            params.push(("X-Amz-Security-Token", token.clone()));
+        let p = &mut scratch.params;
+        p.clear();
+        p.push_str("X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=");
+        encode::encode_into(p, credentials.access_key_id.as_bytes(), false);
+        p.push_str("%2F");
+        encode::encode_into(p, scratch.scope.as_bytes(), false);
+        p.push_str("&X-Amz-Date=");
+        p.push_str(&date);
+        p.push_str("&X-Amz-Expires=");
+        error::push_num(p, u64::from(expires_in), 0);
+        p.push_str("&X-Amz-SignedHeaders=");
+        encode::encode_into(p, scratch.list.as_bytes(), false);
+        if let Some(token) = encoded_token {
+            p.push_str("&X-Amz-Security-Token=");
+            p.push_str(token);
         }
-        let creq = canonical_request(
-            &method,
-            &url,
-            s3,
-            &params,
-            &headers,
-            &signed_headers,
-            &payload,
+        let secret = &credentials.secret_access_key;
+        sign_text(
+            scratch, keys, secret, &date, s3, method, &url, &set, true, payload,
         );
-        let sts = Self::string_to_sign(&amz_date, &scope, &creq);
-        let signature = self.signature(&scope, &sts);
 
-        let mut out = String::with_capacity(url.without_fragment.len() + 512);
         out.push_str(url.without_fragment);
         match url.query {
             None => out.push('?'),
             Some("") => {}
             Some(_) => out.push('&'),
         }
-        for (k, v) in &params {
-            out.push_str(k);
-            out.push('=');
-            out.push_str(v);
-            out.push('&');
-        }
-        out.push_str("X-Amz-Signature=");
-        out.push_str(&signature);
+        out.push_str(&scratch.params);
+        out.push_str("&X-Amz-Signature=");
+        out.push_str(&scratch.signature);
+        scratch.date = date;
+        Ok(())
+    }
+
+    /// [`Signer::presign_into`], with the canonical request and string to sign.
+    pub fn presign(
+        &mut self,
+        req: &Request<'_>,
+        expires_in: u32,
+        epoch_ms: i64,
+    ) -> Result<Presigned> {
+        let mut url = String::new();
+        self.presign_into(req, expires_in, epoch_ms, &mut url)?;
+        let (creq, sts) = self.explain();
         Ok(Presigned {
-            url: out,
-            canonical_request: creq,
-            string_to_sign: sts,
-            signature,
+            url,
+            canonical_request: creq.to_string(),
+            string_to_sign: sts.to_string(),
+            signature: self.scratch.signature.clone(),
         })
+    }
+}
+
+/// The date of a signature (the scratch's buffer, handed back when done)
+/// and its scope, into the scratch.
+fn start(
+    scratch: &mut canonical::Scratch,
+    epoch_ms: i64,
+    region: &str,
+    service: &str,
+) -> Result<String> {
+    let mut date = core::mem::take(&mut scratch.date);
+    date.clear();
+    time::push_amz_date(&mut date, epoch_ms)?;
+    let scope = &mut scratch.scope;
+    scope.clear();
+    for part in [
+        date.get(..8).unwrap_or(""),
+        "/",
+        region,
+        "/",
+        service,
+        "/aws4_request",
+    ] {
+        scope.push_str(part);
+    }
+    Ok(date)
+}
+
+/// Sorts `set` into the scratch's `order`, and writes its signed list.
+fn sort_headers(s: &mut canonical::Scratch, set: &canonical::HeaderSet<'_>, replaced: &[&str]) {
+    set.sort(replaced, &mut s.order);
+    s.list.clear();
+    for (name, _) in set.groups(&s.order) {
+        if canonical::is_signed(name) {
+            if !s.list.is_empty() {
+                s.list.push(';');
+            }
+            canonical::push_lower(&mut s.list, name);
+        }
+    }
+}
+
+/// Writes the canonical request of `set` (sorted by [`sort_headers`]), with
+/// the scratch's presigning parameters in its query when `params`, then the
+/// string to sign after it, and signs that into the scratch's `signature`.
+#[allow(clippy::too_many_arguments)]
+fn sign_text(
+    s: &mut canonical::Scratch,
+    keys: &mut SigningKeyCache,
+    secret: &str,
+    date: &str,
+    s3: bool,
+    method: &str,
+    url: &url::Url<'_>,
+    set: &canonical::HeaderSet<'_>,
+    params: bool,
+    payload: &str,
+) {
+    let mut text = core::mem::take(&mut s.text);
+    text.clear();
+    text.push_str(method);
+    text.push('\n');
+    canonical::push_uri(&mut text, url.path, s3, &mut s.decoded);
+    text.push('\n');
+    let params_text = core::mem::take(&mut s.params);
+    let own = if params { params_text.as_str() } else { "" };
+    canonical::push_query(&mut text, url.query, own, s);
+    s.params = params_text;
+    text.push('\n');
+    for (name, group) in set.groups(&s.order) {
+        if canonical::is_signed(name) {
+            canonical::push_lower(&mut text, name);
+            text.push(':');
+            set.push_values(group, &mut text);
+            text.push('\n');
+        }
+    }
+    text.push('\n');
+    text.push_str(&s.list);
+    text.push('\n');
+    text.push_str(payload);
+
+    let digest = sha256(text.as_bytes());
+    s.sts_at = text.len();
+    for part in [ALGORITHM, "\n", date, "\n", &s.scope, "\n"] {
+        text.push_str(part);
+    }
+    push_hex(&mut text, &digest);
+    let key = keys.get(secret, &s.scope);
+    let mac = key.mac(&[text.get(s.sts_at..).unwrap_or("").as_bytes()]);
+    s.signature.clear();
+    push_hex(&mut s.signature, &mac);
+    s.text = text;
+}
+
+fn push_authorization(out: &mut String, access_key_id: &str, s: &canonical::Scratch) {
+    for part in [
+        "\nauthorization\n",
+        ALGORITHM,
+        " Credential=",
+        access_key_id,
+        "/",
+        &s.scope,
+        ", SignedHeaders=",
+        &s.list,
+        ", Signature=",
+        &s.signature,
+    ] {
+        out.push_str(part);
     }
 }
 

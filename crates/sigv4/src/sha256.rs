@@ -63,11 +63,22 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+const DIGITS: &[u8; 16] = b"0123456789abcdef";
+
 pub fn push_hex(out: &mut String, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for &b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+}
+
+/// A digest as lower-case hex, into a buffer of its own.
+pub fn hex_into(digest: &[u8; 32], out: &mut [u8; 64]) {
+    for (pair, &b) in out.chunks_exact_mut(2).zip(digest) {
+        if let [hi, lo] = pair {
+            *hi = DIGITS[usize::from(b >> 4)];
+            *lo = DIGITS[usize::from(b & 15)];
+        }
     }
 }
 

@@ -16,6 +16,13 @@ const MAX_MS: i64 = 253_402_300_799_999;
 
 /// `20150830T123600Z` for 2015-08-30 12:36:00 UTC.
 pub fn amz_date(epoch_ms: i64) -> Result<String> {
+    let mut out = String::with_capacity(16);
+    push_amz_date(&mut out, epoch_ms)?;
+    Ok(out)
+}
+
+/// Appends [`amz_date`]'s form of `epoch_ms`.
+pub fn push_amz_date(out: &mut String, epoch_ms: i64) -> Result<()> {
     if !(0..=MAX_MS).contains(&epoch_ms) {
         return Err(Error::new(
             ErrorCode::InvalidDate,
@@ -25,16 +32,15 @@ pub fn amz_date(epoch_ms: i64) -> Result<String> {
     let secs = epoch_ms / 1000;
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days);
-    let mut out = String::with_capacity(16);
     for (value, width) in [(y, 4), (m, 2), (d, 2)] {
-        push_num(&mut out, value as u64, width);
+        push_num(out, value as u64, width);
     }
     out.push('T');
     for value in [rem / 3600, rem % 3600 / 60, rem % 60] {
-        push_num(&mut out, value as u64, 2);
+        push_num(out, value as u64, 2);
     }
     out.push('Z');
-    Ok(out)
+    Ok(())
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's algorithm).

@@ -26,21 +26,26 @@ fn invalid(msg: String) -> Error {
 }
 
 pub fn parse(url: &str) -> Result<Url<'_>> {
-    // Byte-wise trim of spaces and C0 controls (all ASCII, so the cuts fall on char boundaries).
+    // Byte-wise, and slicing only by `get`: no `str::find`/`split` (their
+    // searchers link panic paths, and with them core::fmt, into the signer
+    // module). Every cut is at an ASCII byte, so on a char boundary.
     let edge = |b: &u8| *b <= b' ';
-    let start = url.bytes().position(|b| !edge(&b)).unwrap_or(url.len());
-    let end = url
-        .bytes()
-        .rposition(|b| !edge(&b))
+    let bytes = url.as_bytes();
+    let start = bytes.iter().position(|b| !edge(b)).unwrap_or(url.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !edge(b))
         .map_or(start, |i| i + 1);
     let url = url.get(start..end).unwrap_or("");
-    let without_fragment = url.split('#').next().unwrap_or("");
-    // Slicing below only ever uses `get`/`split_at_checked`: no panic paths.
+    let bytes = url.as_bytes();
+    let without_fragment = cut(url, bytes.iter().position(|&b| b == b'#')).0;
     let separator = without_fragment
         .as_bytes()
         .windows(3)
         .position(|w| w == b"://");
-    let (scheme, rest) = match separator.and_then(|i| Some((without_fragment.get(..i)?, without_fragment.get(i + 3..)?))) {
+    let (scheme, rest) = match separator
+        .and_then(|i| Some((without_fragment.get(..i)?, without_fragment.get(i + 3..)?)))
+    {
         Some(parts) => parts,
         None => {
             return Err(invalid([
@@ -64,14 +69,13 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
             .concat(),
         ));
     };
-    if url.bytes().any(|b| b.is_ascii_control()) {
+    if bytes.iter().any(|b| b.is_ascii_control()) {
         return Err(invalid(
             "the URL contains control characters (tab, newline, …): remove them".into(),
         ));
     }
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, after) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
-    if authority.contains('@') {
+    let (authority, after) = cut(rest, rest.bytes().position(|b| b == b'/' || b == b'?'));
+    if authority.bytes().any(|b| b == b'@') {
         return Err(invalid(
             "the URL carries a user name or password (user:pass@host), which fetch refuses: remove it".into(),
         ));
@@ -108,31 +112,39 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
         host.push(':');
         push_num(&mut host, u64::from(port), 0);
     }
-    let (path, query) = match after.split_once('?') {
-        Some((path, query)) => (path, Some(query)),
-        None => (after, None),
-    };
+    let (path, query) = cut(after, after.bytes().position(|b| b == b'?'));
     Ok(Url {
         https,
         host,
         path,
-        query,
+        query: query.get(1..),
         without_fragment,
     })
 }
 
+/// `s` cut before byte `at` (the rest starts with that byte), or whole.
+fn cut(s: &str, at: Option<usize>) -> (&str, &str) {
+    at.and_then(|i| s.split_at_checked(i)).unwrap_or((s, ""))
+}
+
 fn split_port(authority: &str) -> Result<(&str, Option<u16>)> {
     // An IPv6 literal has colons of its own: the port is after the `]`.
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) if !port.contains(']') => (host, port),
+    let colon = authority.bytes().rposition(|b| b == b':');
+    let (host, port) = match cut(authority, colon) {
+        (host, port) if !port.is_empty() && !port.bytes().any(|b| b == b']') => {
+            (host, port.get(1..).unwrap_or(""))
+        }
         _ => return Ok((authority, None)),
     };
     if port.is_empty() {
         return Ok((host, None));
     }
-    match port.parse::<u16>() {
-        Ok(p) if port.bytes().all(|b| b.is_ascii_digit()) => Ok((host, Some(p))),
-        _ => Err(invalid(
+    let value = port.bytes().try_fold(0u32, |n, b| {
+        (b.is_ascii_digit() && n <= 65_535).then(|| n * 10 + u32::from(b - b'0'))
+    });
+    match value.and_then(|n| u16::try_from(n).ok()) {
+        Some(p) => Ok((host, Some(p))),
+        None => Err(invalid(
             [
                 "port `",
                 &shorten(port),
