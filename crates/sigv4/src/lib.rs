@@ -178,11 +178,11 @@ impl SigningKeyCache {
         &self
             .entry
             .get_or_insert_with(|| {
-                let mut parts = scope.split('/');
+                let mut parts = scope.as_bytes().split(|&b| b == b'/');
                 let date = parts.next().unwrap_or_default();
-                let mut key = hmac(["AWS4", secret].concat().as_bytes(), date.as_bytes());
+                let mut key = hmac(crate::error::cat(&["AWS4", secret]).as_bytes(), date);
                 for part in parts {
-                    key = hmac(&key, part.as_bytes());
+                    key = hmac(&key, part);
                 }
                 (secret.to_string(), scope.to_string(), HmacKey::new(&key))
             })
@@ -199,7 +199,7 @@ pub fn check_scope_part(what: &str, value: &str) -> Result<()> {
     {
         return Err(Error::new(
             ErrorCode::InvalidConfig,
-            [
+            crate::error::cat(&[
                 what,
                 " `",
                 &url::shorten(value),
@@ -209,8 +209,7 @@ pub fn check_scope_part(what: &str, value: &str) -> Result<()> {
                 } else {
                     "execute-api or s3"
                 },
-            ]
-            .concat(),
+            ]),
         ));
     }
     Ok(())
@@ -252,7 +251,7 @@ fn normalize_method(method: &str) -> Result<&str> {
     if method.is_empty() || !method.bytes().all(headers::is_tchar) {
         return Err(Error::new(
             ErrorCode::InvalidConfig,
-            ["`", &url::shorten(method), "` is not an HTTP method"].concat(),
+            crate::error::cat(&["`", &url::shorten(method), "` is not an HTTP method"]),
         ));
     }
     for known in ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"] {
@@ -264,7 +263,7 @@ fn normalize_method(method: &str) -> Result<&str> {
         if method.eq_ignore_ascii_case(refused) {
             return Err(Error::new(
                 ErrorCode::InvalidConfig,
-                ["fetch refuses the ", refused, " method"].concat(),
+                crate::error::cat(&["fetch refuses the ", refused, " method"]),
             ));
         }
     }
@@ -479,7 +478,7 @@ impl Signer {
 
     fn scope(&self, amz_date: &str) -> String {
         let date = amz_date.get(..8).unwrap_or(amz_date);
-        [date, "/", &self.region, "/", &self.service, "/aws4_request"].concat()
+        crate::error::cat(&[date, "/", &self.region, "/", &self.service, "/aws4_request"])
     }
 
     fn signature(&mut self, scope: &str, sts: &str) -> String {
@@ -492,12 +491,11 @@ impl Signer {
     /// signed with [`Signer::sign_policy`].
     pub fn post_scope(&self, epoch_ms: i64) -> Result<(String, String)> {
         let amz_date = time::amz_date(epoch_ms)?;
-        let credential = [
+        let credential = crate::error::cat(&[
             self.credentials.access_key_id.as_str(),
             "/",
             &self.scope(&amz_date),
-        ]
-        .concat();
+        ]);
         Ok((amz_date, credential))
     }
 

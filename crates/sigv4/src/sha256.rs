@@ -74,10 +74,12 @@ pub fn push_hex(out: &mut String, bytes: &[u8]) {
 
 /// A digest as lower-case hex, into a buffer of its own.
 pub fn hex_into(digest: &[u8; 32], out: &mut [u8; 64]) {
-    for (pair, &b) in out.chunks_exact_mut(2).zip(digest) {
-        if let [hi, lo] = pair {
+    let mut rest = out.as_mut_slice();
+    for &b in digest {
+        if let [hi, lo, tail @ ..] = rest {
             *hi = DIGITS[usize::from(b >> 4)];
             *lo = DIGITS[usize::from(b & 15)];
+            rest = tail;
         }
     }
 }

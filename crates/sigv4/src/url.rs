@@ -48,11 +48,11 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
     {
         Some(parts) => parts,
         None => {
-            return Err(invalid([
+            return Err(invalid(crate::error::cat(&[
                 "`",
                 &shorten(url),
                 "` is not an absolute URL: give the full address, e.g. https://abc123.execute-api.us-east-1.amazonaws.com/prod/items",
-            ].concat()))
+            ])))
         }
     };
     let https = if scheme.eq_ignore_ascii_case("https") {
@@ -60,14 +60,11 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
     } else if scheme.eq_ignore_ascii_case("http") {
         false
     } else {
-        return Err(invalid(
-            [
-                "scheme `",
-                &shorten(scheme),
-                "` cannot be signed: only http and https URLs can",
-            ]
-            .concat(),
-        ));
+        return Err(invalid(crate::error::cat(&[
+            "scheme `",
+            &shorten(scheme),
+            "` cannot be signed: only http and https URLs can",
+        ])));
     };
     if bytes.iter().any(|b| b.is_ascii_control()) {
         return Err(invalid(
@@ -82,7 +79,11 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
     }
     let (hostname, port) = split_port(authority)?;
     if hostname.is_empty() {
-        return Err(invalid(["`", &shorten(url), "` has no host name"].concat()));
+        return Err(invalid(crate::error::cat(&[
+            "`",
+            &shorten(url),
+            "` has no host name",
+        ])));
     }
     let valid_host = if let Some(inner) = hostname.strip_prefix('[') {
         inner.strip_suffix(']').is_some_and(|ip| {
@@ -97,14 +98,11 @@ pub fn parse(url: &str) -> Result<Url<'_>> {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
     };
     if !valid_host {
-        return Err(invalid(
-            [
-                "host `",
-                &shorten(hostname),
-                "` is not a valid host name (letters, digits, `-`, `.`, or an [IPv6] address)",
-            ]
-            .concat(),
-        ));
+        return Err(invalid(crate::error::cat(&[
+            "host `",
+            &shorten(hostname),
+            "` is not a valid host name (letters, digits, `-`, `.`, or an [IPv6] address)",
+        ])));
     }
     let default_port = if https { 443 } else { 80 };
     let mut host = hostname.to_ascii_lowercase();
@@ -144,14 +142,11 @@ fn split_port(authority: &str) -> Result<(&str, Option<u16>)> {
     });
     match value.and_then(|n| u16::try_from(n).ok()) {
         Some(p) => Ok((host, Some(p))),
-        None => Err(invalid(
-            [
-                "port `",
-                &shorten(port),
-                "` is not a number from 0 to 65535",
-            ]
-            .concat(),
-        )),
+        None => Err(invalid(crate::error::cat(&[
+            "port `",
+            &shorten(port),
+            "` is not a number from 0 to 65535",
+        ]))),
     }
 }
 
@@ -165,7 +160,7 @@ pub fn shorten(s: &str) -> String {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    [s.get(..end).unwrap_or(""), "…"].concat()
+    crate::error::cat(&[s.get(..end).unwrap_or(""), "…"])
 }
 
 #[cfg(test)]
