@@ -4,6 +4,7 @@
 // and runSuite() reports whether all three produce the same signature.
 
 import init, { Signer, S3Client, sha256 } from "../pkg/index.js";
+import initSignerEntry, { Signer as EntrySigner, sha256 as entrySha256 } from "../pkg/signer/index.js";
 import { AwsV4Signer } from "aws4fetch";
 import { S3Client as AwsS3Client, GetObjectCommand } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
@@ -37,7 +38,10 @@ export const SIGNING_CASES = [
   { id: "post", label: `sign: POST, ${POST_BODY.length} B JSON body`, method: "POST", headers: HEADERS, body: POST_BODY },
   { id: "presign", label: "presign: GET URL, session token" },
 ];
-export const LIBRARIES = ["ours", "aws4fetch", "smithy"];
+// ours: the whole SDK's Signer (cognito-sigv4); oursSigner: the signer-only
+// entry's (cognito-sigv4/signer), its own module.
+export const LIBRARIES = ["ours", "oursSigner", "aws4fetch", "smithy"];
+export const OURS = ["ours", "oursSigner"];
 export const S3_LIBRARIES = ["ours", "awsSdk"];
 const BUCKET = "cognito-sigv4-demo";
 const S3_KEY = "cognito-test/us-east-1:0a1b2c3d-1111-2222-3333-444455556666/photos/My Cat (1).jpg";
@@ -46,8 +50,21 @@ export const SHA_SIZES = [1e6, 16e6];
 // Per library: sign(case) and presign() make the zero-argument call to time,
 // which returns the library's own result (or a promise of it); signature()
 // reads the signature out of that result.
+function oursWith(ours) {
+  return {
+    sign: (c) => {
+      const request = { method: c.method, url: URL_STRING, headers: c.headers, body: c.body, date: DATE };
+      return () => ours.sign(request);
+    },
+    presign: () => {
+      const request = { url: URL_STRING, expiresIn: EXPIRES, date: DATE };
+      return () => ours.presign(request);
+    },
+    signature: (r) => (typeof r === "string" ? new URL(r).searchParams.get("X-Amz-Signature") : /Signature=([0-9a-f]{64})/.exec(r.headers.authorization)?.[1]),
+  };
+}
+
 function signers() {
-  const ours = new Signer({ ...CREDENTIALS, region: REGION, service: SERVICE });
   // AwsClient shares one signing-key cache between its requests; do the same.
   const aws4fetchCache = new Map();
   const aws4fetchOptions = { ...CREDENTIALS, region: REGION, service: SERVICE, cache: aws4fetchCache, datetime: AMZ_DATE };
@@ -59,17 +76,8 @@ function signers() {
   const fromAuthorization = (value) => /Signature=([0-9a-f]{64})/.exec(value)?.[1];
 
   return {
-    ours: {
-      sign: (c) => {
-        const request = { method: c.method, url: URL_STRING, headers: c.headers, body: c.body, date: DATE };
-        return () => ours.sign(request);
-      },
-      presign: () => {
-        const request = { url: URL_STRING, expiresIn: EXPIRES, date: DATE };
-        return () => ours.presign(request);
-      },
-      signature: (r) => (typeof r === "string" ? new URL(r).searchParams.get("X-Amz-Signature") : fromAuthorization(r.headers.authorization)),
-    },
+    ours: oursWith(new Signer({ ...CREDENTIALS, region: REGION, service: SERVICE })),
+    oursSigner: oursWith(new EntrySigner({ ...CREDENTIALS, region: REGION, service: SERVICE })),
     aws4fetch: {
       sign: (c) => () => new AwsV4Signer({ ...aws4fetchOptions, method: c.method, url: URL_STRING, headers: c.headers, body: c.body }).sign(),
       // aws4fetch sets X-Amz-Expires by itself only for S3.
@@ -129,6 +137,27 @@ export async function opsPerSecond(fn, { warmupMs = 300, runMs = 1000 } = {}) {
   return rates[rates.length >> 1];
 }
 
+/**
+ * The SHA-256 blocks each signing case hashes, its floor: the canonical
+ * request, the string to sign under the cached key (its padded key block is
+ * hashed once per key, so the MAC costs the message after it plus one outer
+ * block), and the body where there is one. From the canonical request and
+ * string to sign that explain() shows for the same request.
+ */
+function hashedBlocks() {
+  const signer = new Signer({ ...CREDENTIALS, region: REGION, service: SERVICE });
+  const blocks = (bytes) => Math.ceil((bytes + 9) / 64);
+  const utf8 = (s) => new TextEncoder().encode(s).length;
+  const out = {};
+  for (const c of SIGNING_CASES) {
+    const request = { method: c.method, url: URL_STRING, headers: c.headers, body: c.body, date: DATE };
+    const { canonicalRequest, stringToSign } = c.id === "presign" ? signer.explain({ url: URL_STRING, expiresIn: EXPIRES, date: DATE }, { presign: true }) : signer.explain(request);
+    out[c.id] = blocks(utf8(canonicalRequest)) + (blocks(64 + utf8(stringToSign)) - 1) + 1 + (c.body ? blocks(utf8(c.body)) : 0);
+  }
+  signer.free();
+  return out;
+}
+
 const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
 
 /**
@@ -138,9 +167,11 @@ const hex = (bytes) => Array.from(new Uint8Array(bytes), (b) => b.toString(16).p
  */
 export async function runSuite({ warmupMs, runMs, onProgress = () => {} } = {}) {
   await init();
+  await initSignerEntry();
   const libs = signers();
   const timing = { warmupMs, runMs };
-  const result = { signing: {}, sha256: {}, agree: {} };
+  const result = { signing: {}, sha256: {}, agree: {}, blocks: {} };
+  result.blocks = hashedBlocks();
 
   for (const c of SIGNING_CASES) {
     const kind = c.id === "presign" ? "presign" : "sign";
@@ -179,8 +210,9 @@ export async function runSuite({ warmupMs, runMs, onProgress = () => {} } = {}) 
   for (const size of SHA_SIZES) {
     const data = new Uint8Array(size);
     for (let i = 0; i < size; i++) data[i] = Math.imul(i, 2654435761) >>> 24;
-    const fns = { ours: () => sha256(data), webcrypto: () => crypto.subtle.digest("SHA-256", data) };
-    result.agree.sha256 = (result.agree.sha256 ?? true) && fns.ours() === hex(await fns.webcrypto());
+    const fns = { ours: () => sha256(data), oursSigner: () => entrySha256(data), webcrypto: () => crypto.subtle.digest("SHA-256", data) };
+    const digest = hex(await fns.webcrypto());
+    result.agree.sha256 = (result.agree.sha256 ?? true) && fns.ours() === digest && fns.oursSigner() === digest;
     result.sha256[size] = {};
     for (const [name, fn] of Object.entries(fns)) {
       onProgress(`sha256 ${size / 1e6} MB / ${name}`);

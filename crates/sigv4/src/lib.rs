@@ -436,7 +436,7 @@ impl Signer {
         out.push('\n');
         out.push_str(url.without_fragment);
         let mut authorization = Some(&credentials.access_key_id);
-        for (name, group) in set.groups(&scratch.order) {
+        for (name, _, group) in set.groups(&scratch.order) {
             if canonical::cmp_caseless(name, "authorization").is_gt() {
                 if let Some(id) = authorization.take() {
                     push_authorization(out, id, scratch);
@@ -636,8 +636,8 @@ fn start(
 fn sort_headers(s: &mut canonical::Scratch, set: &canonical::HeaderSet<'_>, replaced: &[&str]) {
     set.sort(replaced, &mut s.order);
     s.list.clear();
-    for (name, _) in set.groups(&s.order) {
-        if canonical::is_signed(name) {
+    for (name, signed, _) in set.groups(&s.order) {
+        if signed {
             if !s.list.is_empty() {
                 s.list.push(';');
             }
@@ -673,8 +673,8 @@ fn sign_text(
     canonical::push_query(&mut text, url.query, own, s);
     s.params = params_text;
     text.push('\n');
-    for (name, group) in set.groups(&s.order) {
-        if canonical::is_signed(name) {
+    for (name, signed, group) in set.groups(&s.order) {
+        if signed {
             canonical::push_lower(&mut text, name);
             text.push(':');
             set.push_values(group, &mut text);
