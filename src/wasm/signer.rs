@@ -99,7 +99,11 @@ impl RawSigner {
             _ => Payload::Empty,
         };
         req.content_sha256 = content_sha256;
-        let mut out = String::with_capacity(512 + url.len());
+        // Room for the session token, which it carries as a header: one
+        // allocation, not three as the output grows.
+        let token = self.inner.credentials().session_token.as_deref();
+        let mut out =
+            String::with_capacity(512 + url.len() + 64 * headers.len() + token.map_or(0, str::len));
         epoch_ms(date_ms)
             .and_then(|now| self.inner.sign_into(&req, now, &mut out))
             .map_err(js_error)?;
@@ -118,7 +122,9 @@ impl RawSigner {
         let headers = pairs(headers);
         let mut req = Request::new(method, url);
         req.headers = &headers;
-        let mut out = String::with_capacity(512 + url.len());
+        // The token travels encoded in the URL (up to 3 bytes a byte).
+        let token = self.inner.credentials().session_token.as_deref();
+        let mut out = String::with_capacity(512 + url.len() + 3 * token.map_or(0, str::len));
         check_expires(expires_in)
             .and_then(|expires| Ok((expires, epoch_ms(date_ms)?)))
             .and_then(|(expires, now)| self.inner.presign_into(&req, expires, now, &mut out))
