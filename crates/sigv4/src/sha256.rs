@@ -3,17 +3,21 @@
 //! blocks are hashed once, and clones it per message.
 
 use alloc::string::String;
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
 
+#[cfg(not(feature = "compact"))]
 pub fn sha256(data: &[u8]) -> [u8; 32] {
-    Sha256::digest(data).into()
+    use sha2::Digest;
+    sha2::Sha256::digest(data).into()
 }
+
+/// The signer module's (crates/sha256-compact says why).
+#[cfg(feature = "compact")]
+pub use sha256_compact::sha256;
 
 /// SHA-256 fed piece by piece: a body hashed a slice at a time, never held
 /// whole in wasm memory.
 #[derive(Clone, Default)]
-pub struct Sha256Stream(Sha256);
+pub struct Sha256Stream(sha2::Sha256);
 
 impl Sha256Stream {
     pub fn new() -> Self {
@@ -21,12 +25,12 @@ impl Sha256Stream {
     }
 
     pub fn update(&mut self, data: &[u8]) {
-        Digest::update(&mut self.0, data);
+        sha2::Digest::update(&mut self.0, data);
     }
 
     /// The digest as lower-case hex.
     pub fn hex(self) -> String {
-        let digest: [u8; 32] = self.0.finalize().into();
+        let digest: [u8; 32] = sha2::Digest::finalize(self.0).into();
         hex(&digest)
     }
 }
@@ -34,21 +38,41 @@ impl Sha256Stream {
 /// An HMAC-SHA-256 key with its inner and outer padded blocks already hashed:
 /// each MAC under it then costs the message's blocks plus two compressions.
 #[derive(Clone)]
-pub struct HmacKey(Hmac<Sha256>);
+pub struct HmacKey(
+    #[cfg(not(feature = "compact"))] hmac::Hmac<sha2::Sha256>,
+    #[cfg(feature = "compact")] sha256_compact::Hmac,
+);
 
 impl HmacKey {
+    #[cfg(not(feature = "compact"))]
     pub fn new(key: &[u8]) -> Self {
+        use hmac::Mac;
         // HMAC takes keys of any length (longer ones are hashed first), so
         // `new_from_slice` cannot fail; the fallback only avoids a panic path.
-        HmacKey(Hmac::new_from_slice(key).unwrap_or_else(|_| Hmac::new(&Default::default())))
+        HmacKey(
+            hmac::Hmac::new_from_slice(key)
+                .unwrap_or_else(|_| hmac::Hmac::new(&Default::default())),
+        )
     }
 
+    #[cfg(feature = "compact")]
+    pub fn new(key: &[u8]) -> Self {
+        HmacKey(sha256_compact::Hmac::new(key))
+    }
+
+    #[cfg(not(feature = "compact"))]
     pub fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        use hmac::Mac;
         let mut mac = self.0.clone();
         for part in parts {
             mac.update(part);
         }
         mac.finalize().into_bytes().into()
+    }
+
+    #[cfg(feature = "compact")]
+    pub fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        self.0.mac(parts)
     }
 }
 
