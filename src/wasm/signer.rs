@@ -99,11 +99,9 @@ impl RawSigner {
             _ => Payload::Empty,
         };
         req.content_sha256 = content_sha256;
-        // Room for the session token, which it carries as a header: one
-        // allocation, not three as the output grows.
-        let token = self.inner.credentials().session_token.as_deref();
-        let mut out =
-            String::with_capacity(512 + url.len() + 64 * headers.len() + token.map_or(0, str::len));
+        // The headers and the authorization; not the session token, which
+        // the output leaves for the JS wrapper to fill in (it has it).
+        let mut out = String::with_capacity(512 + url.len() + 64 * headers.len());
         epoch_ms(date_ms)
             .and_then(|now| self.inner.sign_into(&req, now, &mut out))
             .map_err(js_error)?;

@@ -20,6 +20,7 @@ export function defineSigner({ RawSigner, sha256_hex }, guarded, requireReady) {
   /** SigV4 signing with fixed credentials, region and service. */
   class Signer {
     #raw;
+    #token;
 
     constructor(options = {}) {
       requireReady();
@@ -30,6 +31,7 @@ export function defineSigner({ RawSigner, sha256_hex }, guarded, requireReady) {
       requireString(region, "region", "InvalidConfig");
       requireString(service, "service", "InvalidConfig");
       this.#raw = guarded(() => new RawSigner(accessKeyId, secretAccessKey, sessionToken || "", noBreak(region, "region", "InvalidConfig"), noBreak(service, "service", "InvalidConfig")));
+      this.#token = sessionToken;
       this.region = region;
       this.service = service;
     }
@@ -58,7 +60,7 @@ export function defineSigner({ RawSigner, sha256_hex }, guarded, requireReady) {
       const { method, url, mode, body, hash, headers, contentSha256, date } = signInput(request);
       checkInputSize(body);
       const raw = this.#live();
-      return signedRequest(guarded(() => raw.sign(method, url, headers.join("\n"), mode, body ?? EMPTY, hash, contentSha256, date)).split("\n"));
+      return signedRequest(guarded(() => raw.sign(method, url, headers.join("\n"), mode, body ?? EMPTY, hash, contentSha256, date)).split("\n"), this.#token);
     }
 
     /**

@@ -330,9 +330,14 @@ export function presignInput(request) {
   return { method, url, headers: headerFields(request.headers), expiresIn, date: dateMs(request.date) };
 }
 
-/** `{ method, url, headers }` from `[method, url, name, value, …]`. */
-export function signedRequest(parts) {
+/**
+ * `{ method, url, headers }` from `[method, url, name, value, …]`, where the
+ * module left x-amz-security-token's value empty: it is `sessionToken`, which
+ * it does not send back each time (src/wasm/signer.rs).
+ */
+export function signedRequest(parts, sessionToken) {
   const headers = {};
   for (let i = 2; i < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
+  if (sessionToken) headers["x-amz-security-token"] = sessionToken;
   return { method: parts[0], url: parts[1], headers };
 }
