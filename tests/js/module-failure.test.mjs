@@ -91,3 +91,28 @@ report({ sync, pendingOutcome: await outcome(waiting), laterAsync: await outcome
   assert.ok(!r.died, `the process died: ${r.stderr}`);
   assert.deepEqual(r, { sync: "ModuleFailed", pendingOutcome: "ModuleFailed", laterAsync: "ModuleFailed", escaped: [] });
 });
+
+test("the signer entry: an out-of-memory abort answers ModuleFailed, and so does every later call", async () => {
+  const entry = pathToFileURL(join(repoRoot, "pkg/signer/index.js")).href;
+  const entryGlue = pathToFileURL(join(repoRoot, "pkg/signer/cognito_sigv4_signer.js")).href;
+  const r = await run(`
+const signerEntry = await import(${JSON.stringify(entry)});
+await signerEntry.default();
+const signer = new signerEntry.Signer({ accessKeyId: "A", secretAccessKey: "S", region: "us-east-1", service: "s3" });
+{
+  const wasm = await (await import(${JSON.stringify(entryGlue)})).default();
+  ${exhaust}
+}
+const attempt = (f) => { try { f(); return "returned"; } catch (e) { return e.name; } };
+// 64 MiB of URL copied into wasm memory, which cannot grow.
+const first = attempt(() => signer.sign({ url: "https://b.s3.amazonaws.com/" + "a".repeat(64 << 20) }));
+report({
+  first,
+  later: attempt(() => signer.sign({ url: "https://b.s3.amazonaws.com/k" })),
+  hash: attempt(() => signerEntry.sha256("x")),
+  constructed: attempt(() => new signerEntry.Signer({ accessKeyId: "A", secretAccessKey: "S", region: "us-east-1", service: "s3" })),
+});
+`);
+  assert.ok(!r.died, `the process died: ${r.stderr}`);
+  assert.deepEqual(r, { first: "ModuleFailed", later: "ModuleFailed", hash: "ModuleFailed", constructed: "ModuleFailed", escaped: [] });
+});

@@ -5,7 +5,7 @@
 
 import initGlue, * as glue from "./cognito_sigv4_signer.js";
 import { defineSigner } from "../signer-api.js";
-import { initFromBytes, sdkError, syncModule, trapGuard, wasmBlocked, wasmSource } from "../util.js";
+import { initFromBytes, sdkError, syncGuard, syncModule, wasmBlocked, wasmSource } from "../util.js";
 
 let ready = false;
 
@@ -38,4 +38,4 @@ function requireReady() {
   if (!ready) throw sdkError("NotInitialized", "call `await init()` (or initSync(bytes)) once before using cognito-sigv4/signer");
 }
 
-export const { Signer, sha256 } = defineSigner(glue, trapGuard(), requireReady);
+export const { Signer, sha256 } = defineSigner(glue, syncGuard(), requireReady);

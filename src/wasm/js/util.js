@@ -181,40 +181,23 @@ export function trapGuard() {
   // result alive (a Response, ~6 KB, per AwsClient.fetch, measured by
   // bench/soak.mjs's heap figures).
   const pending = new Set();
-  const moduleFailed = () => {
-    const err = sdkError("ModuleFailed", `cognito-sigv4's WebAssembly module stopped (${trapped.name}: ${trapped.message}) and cannot be used again on this page: reload the page`);
-    err.cause = trapped;
-    return err;
-  };
   const fail = (cause) => {
     if (trapped) return;
     trapped = cause instanceof Error ? cause : new Error(String(cause));
-    for (const reject of pending) reject(moduleFailed());
+    for (const reject of pending) reject(moduleFailed(trapped));
     pending.clear();
   };
   function guarded(f, quiet = false) {
     depth++;
     try {
-      if (trapped) throw moduleFailed();
+      if (trapped) throw moduleFailed(trapped);
       return f();
     } catch (e) {
       if (quiet) return undefined;
-      const typed = fromWasmError(e);
+      const typed = typedError(e);
       if (typed) throw typed;
-      if (e?.name === "ModuleFailed") throw e;
-      // The module's typed errors (src/wasm/boundary.rs) are errors, not traps.
-      if (e instanceof Error && typeof e.code === "string" && !(e instanceof WebAssembly.RuntimeError)) throw e;
-      // A trap is wasm's RuntimeError, or a RangeError (its stack or memory
-      // exhausted). Anything else is the glue refusing a call before it
-      // entered the module ("null pointer passed to rust": a method called
-      // without its object, or after free()): the caller's mistake.
-      if (!(e instanceof WebAssembly.RuntimeError || e instanceof RangeError)) {
-        const err = sdkError("InvalidConfig", `${e?.message ?? e}: call methods on a live object (obj.method(), not a detached method, and not after free())`);
-        err.cause = e;
-        throw err;
-      }
       fail(e);
-      throw moduleFailed();
+      throw moduleFailed(trapped);
     } finally {
       depth--;
     }
@@ -235,6 +218,53 @@ export function trapGuard() {
     });
   };
   return guarded;
+}
+
+/**
+ * trapGuard's synchronous part alone, for the signer-only module, whose calls
+ * all return at once (no promises to settle, nothing the event loop calls).
+ */
+export function syncGuard() {
+  let trapped = null;
+  return (f, quiet) => {
+    try {
+      if (trapped) throw moduleFailed(trapped);
+      return f();
+    } catch (e) {
+      if (quiet) return undefined;
+      const typed = typedError(e);
+      if (typed) throw typed;
+      trapped = e;
+      throw moduleFailed(e);
+    }
+  };
+}
+
+function moduleFailed(trapped) {
+  const err = sdkError("ModuleFailed", `cognito-sigv4's WebAssembly module stopped (${trapped.name}: ${trapped.message}) and cannot be used again on this page: reload the page`);
+  err.cause = trapped;
+  return err;
+}
+
+/**
+ * What a call into a module threw, as its caller gets it: the module's typed
+ * errors (`name\nmessage` strings, or Errors with a `code`) and ModuleFailed
+ * as they are, the glue refusing a call as InvalidConfig; null for a trap.
+ */
+function typedError(e) {
+  const typed = fromWasmError(e);
+  if (typed) return typed;
+  if (e?.name === "ModuleFailed") return e;
+  // The module's typed errors (src/wasm/boundary.rs) are errors, not traps.
+  if (e instanceof Error && typeof e.code === "string" && !(e instanceof WebAssembly.RuntimeError)) return e;
+  // A trap is wasm's RuntimeError, or a RangeError (its stack or memory
+  // exhausted). Anything else is the glue refusing a call before it
+  // entered the module ("null pointer passed to rust": a method called
+  // without its object, or after free()): the caller's mistake.
+  if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) return null;
+  const err = sdkError("InvalidConfig", `${e?.message ?? e}: call methods on a live object (obj.method(), not a detached method, and not after free())`);
+  err.cause = e;
+  return err;
 }
 
 /**
