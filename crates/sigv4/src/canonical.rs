@@ -118,11 +118,13 @@ impl<'s, 'a> Iterator for Groups<'s, 'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let first = *self.rest.first()?;
         let name = self.set.get(first).0;
+        // The first entry is the name's own: compared from the second on.
         let len = self
             .rest
             .iter()
+            .skip(1)
             .position(|&i| !self.set.get(i).0.eq_ignore_ascii_case(name))
-            .unwrap_or(self.rest.len());
+            .map_or(self.rest.len(), |n| n + 1);
         let (group, rest) = self.rest.split_at_checked(len)?;
         self.rest = rest;
         Some((name, self.set.is_signed(first), group))

@@ -25,7 +25,7 @@ pub mod time;
 pub mod url;
 
 use crate::error::{Error, ErrorCode, Result};
-use sha256::{hex, hmac, push_hex, sha256, HmacKey};
+use sha256::{hex, hmac, push_digest_hex, sha256, HmacKey};
 
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
@@ -703,11 +703,11 @@ fn sign_text(
     for part in [ALGORITHM, "\n", date, "\n", &s.scope, "\n"] {
         text.push_str(part);
     }
-    push_hex(&mut text, &digest);
+    push_digest_hex(&mut text, &digest);
     let key = keys.get(secret, &s.scope);
     let mac = key.mac(&[text.get(s.sts_at..).unwrap_or("").as_bytes()]);
     s.signature.clear();
-    push_hex(&mut s.signature, &mac);
+    push_digest_hex(&mut s.signature, &mac);
     s.text = text;
 }
 

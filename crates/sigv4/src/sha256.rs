@@ -96,6 +96,15 @@ pub fn push_hex(out: &mut String, bytes: &[u8]) {
     }
 }
 
+/// [`push_hex`] of a digest, through a buffer: pushing its 64 chars one by
+/// one was 2% of a signature.
+pub fn push_digest_hex(out: &mut String, digest: &[u8; 32]) {
+    let mut hex = [0u8; 64];
+    hex_into(digest, &mut hex);
+    // ASCII digits only, so always UTF-8.
+    out.push_str(core::str::from_utf8(&hex).unwrap_or_default());
+}
+
 /// A digest as lower-case hex, into a buffer of its own.
 pub fn hex_into(digest: &[u8; 32], out: &mut [u8; 64]) {
     let mut rest = out.as_mut_slice();
