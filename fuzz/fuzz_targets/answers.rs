@@ -30,6 +30,8 @@ pub fn check(data: &[u8]) {
 
     let _ = json::parse(&text);
     let _ = jwt::decode(&text);
+    // Another tab's message (#23): any text on the channel.
+    let _ = cognito_sigv4::credentials::tabs::decode("cognito-sigv4/p/c", &text);
     let _ = time::parse_iso8601(&text);
     let _ = time::parse_http_date(&text);
     // S3: listings and error documents, and the XML reader under both.
@@ -170,6 +172,7 @@ pub fn check(data: &[u8]) {
                 break;
             }
             Step::Ready(_) | Step::Wait => break,
+            Step::Ask { .. } | Step::Lock => panic!("sharing across tabs is off here"),
         };
     }
     assert!(!format!("{provider:?}").contains(SECRET));

@@ -22,6 +22,8 @@ use crate::sigv4::Credentials;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+pub mod tabs;
+
 /// Where the IdentityId is remembered (never credentials, never tokens).
 pub trait Storage {
     fn get(&self, key: &str) -> Option<String>;
@@ -69,6 +71,10 @@ pub struct Config {
     /// Refresh this long before the credentials expire (default 5 minutes).
     pub refresh_margin_ms: i64,
     pub retry: RetryPolicy,
+    /// Share one exchange with the other tabs of the origin signed in as the
+    /// same user ([`tabs`]): off unless the shell has a BroadcastChannel and
+    /// Web Locks to carry it.
+    pub share: bool,
 }
 
 impl Config {
@@ -91,6 +97,7 @@ impl Config {
             sts_endpoint: assume_role_with_web_identity::default_endpoint(region),
             refresh_margin_ms: 5 * 60 * 1000,
             retry: RetryPolicy::default(),
+            share: false,
         })
     }
 }
@@ -118,6 +125,15 @@ pub enum Step {
     NeedLogins,
     /// The exchange failed; nothing is cached, the next poll starts afresh.
     Failed(Error),
+    /// Sharing across tabs: post [`Provider::want`] on the [`Provider::channel`],
+    /// then poll again once [`Provider::on_message`] has heard an answer, or
+    /// at this epoch-ms time, when nobody has.
+    Ask { until: i64 },
+    /// Sharing across tabs: take the channel's lock, then call
+    /// [`Provider::on_locked`] and poll again; hold it until this exchange
+    /// ends ([`Step::Ready`] or [`Step::Failed`]), then post
+    /// [`Provider::take_announcement`], if any.
+    Lock,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -135,9 +151,19 @@ enum Parsed {
     Credentials(Credentials),
 }
 
+/// How long a tab asks the others for fresh credentials before it takes the
+/// lock to exchange: a tab that has them answers within a task or two.
+pub const ASK_MS: i64 = 100;
+
 #[derive(Debug)]
 enum Phase {
     Idle,
+    /// Sharing: asked the other tabs, waiting for an answer until then.
+    Asking {
+        until: i64,
+    },
+    /// Sharing: waiting for the lock.
+    Locking,
     /// Logins must be refreshed before the exchange starts.
     AwaitingLogins,
     InFlight(Operation),
@@ -176,6 +202,10 @@ pub struct Provider {
     attempt: u32,
     exchange_started_ms: i64,
     rng: u64,
+    /// Sharing: this tab holds the lock, for the exchange it is about to run.
+    locked: bool,
+    /// Sharing: credentials this tab's exchange obtained, to post.
+    announcement: Option<Issued>,
 }
 
 impl core::fmt::Debug for Provider {
@@ -206,6 +236,8 @@ impl Provider {
             attempt: 0,
             exchange_started_ms: 0,
             rng: 0x9E37_79B9_7F4A_7C15,
+            locked: false,
+            announcement: None,
         }
     }
 
@@ -345,6 +377,8 @@ impl Provider {
         self.logins_fresh = false;
         self.generation = self.generation.wrapping_add(1);
         self.phase = Phase::Idle;
+        self.locked = false;
+        self.announcement = None;
     }
 
     /// Whether the cached credentials are good at `now_ms` (local time).
@@ -370,6 +404,7 @@ impl Provider {
         match self.phase {
             Phase::Backoff { until, .. } if now_ms < until => Step::SleepUntil(until),
             Phase::Backoff { operation, .. } => self.send(operation),
+            Phase::Asking { .. } => self.ask(now_ms),
             _ => self.poll(now_ms),
         }
     }
@@ -382,7 +417,8 @@ impl Provider {
         match self.phase {
             // An exchange is under way (sending, or waiting out a backoff
             // before its retry, which its owner resumes).
-            Phase::InFlight(_) | Phase::Backoff { .. } => Step::Wait,
+            Phase::InFlight(_) | Phase::Backoff { .. } | Phase::Locking => Step::Wait,
+            Phase::Asking { .. } => self.ask(now_ms),
             Phase::AwaitingLogins => Step::NeedLogins,
             Phase::Idle => {
                 if !self.logins_fresh {
@@ -392,7 +428,17 @@ impl Provider {
                 if let Some(creds) = self.usable(now_ms).cloned() {
                     // The next caller asks again for logins (and so for the user).
                     self.logins_fresh = false;
+                    // Taken from another tab while waiting for the lock: released unused.
+                    self.locked = false;
                     return Step::Ready(creds);
+                }
+                if self.config.share && !self.locked {
+                    // Ask the other tabs first; exchange under the lock only
+                    // if nobody answers (see `ask`).
+                    self.phase = Phase::Asking {
+                        until: now_ms.saturating_add(ASK_MS),
+                    };
+                    return self.ask(now_ms);
                 }
                 self.attempt = 0;
                 self.exchange_started_ms = now_ms;
@@ -404,6 +450,107 @@ impl Provider {
                 };
                 self.send(first)
             }
+        }
+    }
+
+    /// Asking the other tabs: an answer ends it ([`Provider::on_message`]),
+    /// else at its time this tab goes for the lock.
+    fn ask(&mut self, now_ms: i64) -> Step {
+        match self.phase {
+            Phase::Asking { until } if now_ms < until => Step::Ask { until },
+            _ => {
+                self.phase = Phase::Locking;
+                Step::Lock
+            }
+        }
+    }
+
+    /// Sharing: the lock asked for by [`Step::Lock`] is this tab's now.
+    /// Poll next: if another tab posted fresh credentials meanwhile, they are
+    /// ready without an exchange (release the lock); else this tab exchanges
+    /// under it and announces the result.
+    pub fn on_locked(&mut self, generation: u32) -> Result<(), Error> {
+        self.check_generation(generation)?;
+        if matches!(self.phase, Phase::Locking) {
+            self.phase = Phase::Idle;
+            self.locked = true;
+        }
+        Ok(())
+    }
+
+    /// The channel this tab shares on (and its lock's name), once logins name its user.
+    pub fn channel(&self) -> Option<String> {
+        let principal = self.principal.as_deref()?;
+        Some(tabs::channel(&self.config.identity_pool_id, principal))
+    }
+
+    /// `message` for this tab's channel (None before logins name the user).
+    fn message(&self, message: &tabs::Message) -> Option<String> {
+        Some(tabs::encode(&self.channel()?, message))
+    }
+
+    /// What [`Step::Ask`] posts.
+    pub fn want(&self) -> Option<String> {
+        self.message(&tabs::Message::Want)
+    }
+
+    /// What the shell posts when this tab's user signs out: take it before
+    /// the app's [`Provider::clear`] (not one that [`Provider::on_message`]
+    /// does), which forgets the user and so the channel.
+    pub fn signed_out(&self) -> Option<String> {
+        self.message(&tabs::Message::SignedOut)
+    }
+
+    /// After an exchange under the lock: the credentials to post to the other
+    /// tabs, once.
+    pub fn take_announcement(&mut self) -> Option<String> {
+        let issued = self.announcement.take()?;
+        self.message(&tabs::Message::Have(issued))
+    }
+
+    /// A message another tab of this [`Provider::channel`] posted.
+    pub fn on_message(&mut self, text: &str, now_ms: i64, storage: &mut dyn Storage) -> Heard {
+        let Some(channel) = self.channel().filter(|_| self.config.share) else {
+            return Heard::Nothing;
+        };
+        match tabs::decode(&channel, text) {
+            Some(tabs::Message::Want) => match self.usable(now_ms).cloned() {
+                Some(issued) => self
+                    .message(&tabs::Message::Have(issued))
+                    .map_or(Heard::Nothing, Heard::Reply),
+                None => Heard::Nothing,
+            },
+            Some(tabs::Message::Have(issued)) => {
+                let server_now = now_ms.saturating_add(self.clock_offset_ms);
+                let fresh_until = |i: &Issued| {
+                    i.credentials
+                        .expiration_ms
+                        .unwrap_or(i64::MIN)
+                        .saturating_sub(self.config.refresh_margin_ms)
+                };
+                let better = server_now < fresh_until(&issued)
+                    && self
+                        .cached
+                        .as_ref()
+                        .is_none_or(|c| fresh_until(c) < fresh_until(&issued));
+                if !better {
+                    return Heard::Nothing;
+                }
+                if self.identity_id.is_none() {
+                    self.identity_id = Some(issued.identity_id.clone());
+                }
+                self.cached = Some(issued);
+                // An answer ends the asking: the next poll hands them out.
+                if matches!(self.phase, Phase::Asking { .. }) {
+                    self.phase = Phase::Idle;
+                }
+                Heard::Adopted
+            }
+            Some(tabs::Message::SignedOut) => {
+                self.clear(storage);
+                Heard::SignedOut
+            }
+            None => Heard::Nothing,
         }
     }
 
@@ -468,6 +615,7 @@ impl Provider {
 
     fn fail(&mut self, error: Error) -> Step {
         self.phase = Phase::Idle;
+        self.locked = false;
         // Tokens are fetched afresh for the next attempt.
         self.logins_fresh = false;
         self.open_id_token = None;
@@ -573,6 +721,9 @@ impl Provider {
                 self.phase = Phase::Idle;
                 self.logins_fresh = false;
                 self.open_id_token = None;
+                if core::mem::take(&mut self.locked) {
+                    self.announcement = Some(ready.clone());
+                }
                 Step::Ready(ready)
             }
             Err(error) => {
@@ -640,6 +791,21 @@ fn principal(logins: &[(String, String)]) -> (String, Option<String>) {
         }
     }
     (out, first_sub)
+}
+
+/// What a message from another tab did ([`Provider::on_message`]).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Heard {
+    /// Nothing for this tab.
+    Nothing,
+    /// Post this in answer (fresh credentials, to a tab that asked).
+    Reply(String),
+    /// Fresh credentials from another tab are this tab's now (an event for
+    /// the app: signed in or refreshed).
+    Adopted,
+    /// The user signed out in another tab: this tab forgot them too (an
+    /// event for the app), and drops its exchange in flight.
+    SignedOut,
 }
 
 /// `offset_ms` (server time minus local time) if it is within

@@ -134,6 +134,7 @@ impl Harness {
                     }
                 }
                 Step::Wait => panic!("nothing else is in flight"),
+                Step::Ask { .. } | Step::Lock => panic!("sharing is off here (tabs_tests)"),
             };
         }
         panic!("no end after 50 steps: {step:?}")
@@ -1112,3 +1113,6 @@ mod on_the_driver {
         assert_eq!(out, Ok(Output::Answer(Err(Failure::TooLarge))));
     }
 }
+
+#[path = "tabs_tests.rs"]
+mod tabs_tests;

@@ -164,6 +164,15 @@ impl Machine for Exchange<'_> {
             // After a wait: the provider's backoff is over, or not yet.
             self.with(|p, _, g| p.resume(g, now_ms));
         }
+        // Sharing across tabs (Config::share) where nothing carries it yet:
+        // nobody answers, and the lock is this tab's at once, as within one
+        // page. The shell's channel and locks are #23's next step.
+        if let Some(Step::Lock) = self.next {
+            self.with(|p, _, g| match p.on_locked(g) {
+                Ok(()) => p.poll(now_ms),
+                Err(e) => Step::Failed(e),
+            });
+        }
         match self.next.take() {
             Some(Step::Ready(issued)) => Need::Done(Output::Credentials(issued)),
             Some(Step::Failed(e)) => Need::Fail(e),
@@ -181,7 +190,9 @@ impl Machine for Exchange<'_> {
                 ErrorCode::Cancelled,
                 "the credential exchange was superseded by another: call get() again",
             )),
-            Some(Step::NeedLogins) | None => Need::Fail(out_of_order()),
+            Some(Step::Ask { until }) => Need::WaitUntil(until),
+            // on_locked then poll never answers Lock again.
+            Some(Step::Lock | Step::NeedLogins) | None => Need::Fail(out_of_order()),
         }
     }
 
