@@ -204,6 +204,9 @@ pub struct Provider {
     rng: u64,
     /// Sharing: this tab holds the lock, for the exchange it is about to run.
     locked: bool,
+    /// Sharing: it waited for the lock behind another tab, which has likely
+    /// just posted what it got: ask once more before exchanging.
+    ask_under_lock: bool,
     /// Sharing: credentials this tab's exchange obtained, to post.
     announcement: Option<Issued>,
 }
@@ -237,6 +240,7 @@ impl Provider {
             exchange_started_ms: 0,
             rng: 0x9E37_79B9_7F4A_7C15,
             locked: false,
+            ask_under_lock: false,
             announcement: None,
         }
     }
@@ -378,6 +382,7 @@ impl Provider {
         self.generation = self.generation.wrapping_add(1);
         self.phase = Phase::Idle;
         self.locked = false;
+        self.ask_under_lock = false;
         self.announcement = None;
     }
 
@@ -432,9 +437,12 @@ impl Provider {
                     self.locked = false;
                     return Step::Ready(creds);
                 }
-                if self.config.share && !self.locked {
-                    // Ask the other tabs first; exchange under the lock only
-                    // if nobody answers (see `ask`).
+                // Sharing: ask the other tabs first, and exchange under the
+                // lock only if nobody answers (see `ask`); ask again after
+                // waiting for the lock, since its holder's post and the lock
+                // can reach this tab in either order.
+                if self.config.share && (!self.locked || self.ask_under_lock) {
+                    self.ask_under_lock = false;
                     self.phase = Phase::Asking {
                         until: now_ms.saturating_add(ASK_MS),
                     };
@@ -458,6 +466,11 @@ impl Provider {
     fn ask(&mut self, now_ms: i64) -> Step {
         match self.phase {
             Phase::Asking { until } if now_ms < until => Step::Ask { until },
+            // Nobody answered, and the lock is this tab's: exchange.
+            _ if self.locked => {
+                self.phase = Phase::Idle;
+                self.poll(now_ms)
+            }
             _ => {
                 self.phase = Phase::Locking;
                 Step::Lock
@@ -465,15 +478,17 @@ impl Provider {
         }
     }
 
-    /// Sharing: the lock asked for by [`Step::Lock`] is this tab's now.
-    /// Poll next: if another tab posted fresh credentials meanwhile, they are
-    /// ready without an exchange (release the lock); else this tab exchanges
-    /// under it and announces the result.
-    pub fn on_locked(&mut self, generation: u32) -> Result<(), Error> {
+    /// Sharing: the lock asked for by [`Step::Lock`] is this tab's now;
+    /// `waited`: another tab held it first. Poll next: if another tab posted
+    /// fresh credentials meanwhile, they are ready without an exchange
+    /// (release the lock); else this tab exchanges under it (after asking
+    /// once more if it `waited`) and announces the result.
+    pub fn on_locked(&mut self, generation: u32, waited: bool) -> Result<(), Error> {
         self.check_generation(generation)?;
         if matches!(self.phase, Phase::Locking) {
             self.phase = Phase::Idle;
             self.locked = true;
+            self.ask_under_lock = waited;
         }
         Ok(())
     }

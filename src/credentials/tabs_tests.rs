@@ -30,6 +30,8 @@ struct Tab {
     logins: Vec<(String, String)>,
     state: State,
     holds_lock: bool,
+    /// Another tab held the lock when this one asked for it.
+    waited_for_lock: bool,
     /// Events the app would see: "adopted", "signedOut".
     events: Vec<&'static str>,
 }
@@ -65,6 +67,7 @@ impl Tab {
             logins: logins(sub),
             state: State::Polling,
             holds_lock: false,
+            waited_for_lock: false,
             events: Vec::new(),
         }
     }
@@ -163,9 +166,10 @@ impl Origin {
                 }
                 lock.1 = Some(i);
                 lock.2.remove(0);
+                let waited = core::mem::replace(&mut self.tabs[i].waited_for_lock, false);
                 self.tabs[i].holds_lock = true;
                 let p = &mut self.tabs[i].provider;
-                p.on_locked(p.generation()).unwrap();
+                p.on_locked(p.generation(), waited).unwrap();
                 self.tabs[i].state = State::Polling;
             }
             State::Asking(_) | State::Polling => {}
@@ -209,7 +213,10 @@ impl Origin {
                 Step::Lock => {
                     tab.state = State::Queued;
                     let channel = tab.provider.channel().unwrap();
-                    self.lock(&channel).2.push(i);
+                    let lock = self.lock(&channel);
+                    let waited = lock.1.is_some() || !lock.2.is_empty();
+                    lock.2.push(i);
+                    self.tabs[i].waited_for_lock = waited;
                     return true;
                 }
                 Step::Send(request) if self.park => {
@@ -476,4 +483,68 @@ impl Origin {
             }
         }
     }
+}
+
+#[test]
+fn a_tab_granted_the_lock_before_it_hears_the_holders_post_asks_again() {
+    // Tab b waited for the lock behind tab a; a's announcement reaches b
+    // only after b holds the lock (a BroadcastChannel and Web Locks keep no
+    // order between them).
+    let mut origin = Origin::new(&["alice"; 2]);
+    let (a, b) = (0, 1);
+    let ask = |tab: &mut Tab, now: i64| {
+        assert_eq!(tab.provider.poll(now), Step::NeedLogins);
+        let g = tab.provider.generation();
+        tab.provider
+            .set_logins(g, tab.logins.clone(), &tab.storage)
+            .unwrap();
+        assert!(matches!(tab.provider.poll(now), Step::Ask { .. }));
+        assert_eq!(tab.provider.resume(g, now + ASK_MS), Step::Lock);
+    };
+    ask(&mut origin.tabs[a], origin.now);
+    ask(&mut origin.tabs[b], origin.now);
+    // a holds the lock (it was free) and exchanges.
+    let now = origin.now + ASK_MS;
+    let tab = &mut origin.tabs[a];
+    tab.provider.on_locked(0, false).unwrap();
+    let mut step = tab.provider.poll(now);
+    while let Step::Send(request) = step {
+        let response = origin.answer(a, request);
+        let tab = &mut origin.tabs[a];
+        step = tab.provider.on_response(0, response, now, &mut tab.storage);
+    }
+    let Step::Ready(got) = step else {
+        panic!("{step:?}")
+    };
+    let _late = origin.tabs[a].provider.take_announcement().unwrap();
+    assert_eq!(origin.requests.len(), 2);
+    // b holds the lock now, having heard nothing: it asks once more, and a answers.
+    let tab = &mut origin.tabs[b];
+    tab.provider.on_locked(0, true).unwrap();
+    assert!(matches!(tab.provider.poll(now), Step::Ask { .. }));
+    let want = tab.provider.want().unwrap();
+    let tab_a = &mut origin.tabs[a];
+    let Heard::Reply(have) = tab_a.provider.on_message(&want, now, &mut tab_a.storage) else {
+        panic!("a did not answer");
+    };
+    let tab = &mut origin.tabs[b];
+    assert_eq!(
+        tab.provider.on_message(&have, now, &mut tab.storage),
+        Heard::Adopted
+    );
+    assert_eq!(tab.provider.resume(0, now + 1), Step::Ready(got));
+    assert_eq!(origin.requests.len(), 2, "b exchanged nothing");
+    // Had nobody answered, b would have exchanged under the lock it holds.
+    let mut c = Tab::new("alice");
+    c.provider
+        .set_logins(0, c.logins.clone(), &c.storage)
+        .unwrap();
+    assert!(matches!(c.provider.poll(now), Step::Ask { .. }));
+    assert_eq!(c.provider.resume(0, now + ASK_MS), Step::Lock);
+    c.provider.on_locked(0, true).unwrap();
+    assert!(matches!(c.provider.poll(now + ASK_MS), Step::Ask { .. }));
+    assert!(matches!(
+        c.provider.resume(0, now + 2 * ASK_MS),
+        Step::Send(_)
+    ));
 }

@@ -168,7 +168,7 @@ impl Machine for Exchange<'_> {
         // nobody answers, and the lock is this tab's at once, as within one
         // page. The shell's channel and locks are #23's next step.
         if let Some(Step::Lock) = self.next {
-            self.with(|p, _, g| match p.on_locked(g) {
+            self.with(|p, _, g| match p.on_locked(g, false) {
                 Ok(()) => p.poll(now_ms),
                 Err(e) => Step::Failed(e),
             });

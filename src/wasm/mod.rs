@@ -22,6 +22,7 @@ mod s3_objects;
 pub mod signer;
 #[cfg(feature = "user-pool")]
 mod srp_bigint;
+mod tabs;
 mod upload;
 #[cfg(feature = "user-pool")]
 pub mod user_pool;

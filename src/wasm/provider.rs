@@ -7,14 +7,15 @@
 
 use super::boundary::{config_error, js_error, promise, Options};
 use super::driver::{drive, Sending};
-use crate::credentials::{Config, Flow, Issued, MemoryStorage, Provider, Step, Storage};
+use super::tabs;
+use crate::credentials::{Config, Flow, Heard, Issued, MemoryStorage, Provider, Step, Storage};
 use crate::error::{Error, ErrorCode};
 use crate::jwt;
 use crate::op::exchange::Exchange;
 use crate::op::Output;
 use js_sys::{Function, Promise, Reflect};
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -108,6 +109,10 @@ struct Shared {
     limits: (u32, usize),
     /// The exchange in flight, shared by every caller of get().
     flight: RefCell<Option<Promise>>,
+    /// Sharing across tabs (the provider's `share`): the channel of the
+    /// user signed in, and the resolver that ends an ask early.
+    channel: RefCell<Option<tabs::Channel>>,
+    wake: RefCell<Option<Function>>,
 }
 
 /// What get() resolves to.
@@ -181,6 +186,13 @@ export interface CognitoIdentityCredentialsOptions {
   timeoutMs?: number;
   /** Larger answers are refused (default 1 MiB). */
   maxAnswerBytes?: number;
+  /**
+   * Share one exchange with the other tabs (and workers) of this origin
+   * signed in as the same user, and sign out in all of them together
+   * (BroadcastChannel + Web Locks). Default true where both exist
+   * (browsers); elsewhere, and with false, each instance exchanges alone.
+   */
+  shareAcrossTabs?: boolean;
 }
 
 export interface AwsCredentials {
@@ -203,7 +215,7 @@ impl CognitoIdentityCredentials {
     /// `{ region, identityPoolId, idToken?, logins?, customRoleArn?, accountId?,
     /// flow?: "enhanced" | "basic", roleArn?, endpoint?, stsEndpoint?,
     /// storage?: "local" | "session" | "memory" | Storage, refreshMarginMs?,
-    /// timeoutMs?, maxAnswerBytes? }`.
+    /// timeoutMs?, maxAnswerBytes?, shareAcrossTabs? }`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "CognitoIdentityCredentialsOptions")]
@@ -252,6 +264,14 @@ impl CognitoIdentityCredentials {
                 "timeoutMs must be a positive number of milliseconds, maxAnswerBytes 0 or more",
             ));
         }
+        // On where the platform has BroadcastChannel and Web Locks (browsers),
+        // unless turned off; elsewhere (Node, Deno) as within one page.
+        let share = o.get("shareAcrossTabs");
+        c.share = match share.as_bool() {
+            None if share.is_undefined() => tabs::available(),
+            Some(on) => on && tabs::available(),
+            None => return Err(config_error("shareAcrossTabs must be true or false")),
+        };
         let logins = o.get("logins");
         if !(logins.is_undefined() || logins.is_null() || logins.is_object()) {
             return Err(config_error(
@@ -267,6 +287,8 @@ impl CognitoIdentityCredentials {
                 logins,
                 limits: (timeout_ms.ceil() as u32, max_bytes as usize),
                 flight: RefCell::new(None),
+                channel: RefCell::new(None),
+                wake: RefCell::new(None),
             }),
         })
     }
@@ -301,6 +323,11 @@ impl CognitoIdentityCredentials {
             return Err(reentered());
         };
         self.shared.flight.borrow_mut().take();
+        // Every tab of this user signs out too (before clear() forgets who).
+        if let (Some(text), Some(channel)) = (provider.signed_out(), &*self.shared.channel.borrow())
+        {
+            channel.post(&text);
+        }
         provider.clear(&mut *storage);
         Ok(())
     }
@@ -379,6 +406,107 @@ async fn exchange(shared: Rc<Shared>, mut step: Step, generation: u32) -> Result
             .map_err(js_error)?;
         step = provider.poll(now());
     }
+    open_channel(&shared);
+    // Sharing: ask the other tabs, then exchange under the lock (the
+    // provider says which); the lock is released when this ends.
+    let mut held = None;
+    let step = loop {
+        step = match step {
+            Step::Ask { until } => {
+                post(&shared, |p| p.want());
+                tabs::wait((until - now()) as f64, &shared.wake).await;
+                shared.provider.borrow_mut().resume(generation, now())
+            }
+            Step::Lock => {
+                let name = shared.provider.borrow().channel().unwrap_or_default();
+                let (lock, waited) = tabs::lock(&name).await?;
+                held = Some(lock);
+                let mut provider = shared.provider.try_borrow_mut().map_err(|_| reentered())?;
+                provider.on_locked(generation, waited).map_err(js_error)?;
+                provider.poll(now())
+            }
+            step => break step,
+        };
+    };
+    let outcome = run_exchange(&shared, step, generation).await;
+    // Announced before the lock is released: the tabs queued for it have
+    // the credentials by the time they hold it.
+    post(&shared, Provider::take_announcement);
+    drop(held);
+    outcome
+}
+
+/// Posts what `message` takes from the provider, if anything, on the channel.
+fn post(shared: &Shared, message: impl FnOnce(&mut Provider) -> Option<String>) {
+    let text = match shared.provider.try_borrow_mut() {
+        Ok(mut p) => message(&mut p),
+        Err(_) => None,
+    };
+    if let (Some(text), Some(channel)) = (text, &*shared.channel.borrow()) {
+        channel.post(&text);
+    }
+}
+
+/// Listens on the channel of the user signed in now (sharing only), replacing
+/// another user's.
+fn open_channel(shared: &Rc<Shared>) {
+    let name = match shared.provider.try_borrow() {
+        Ok(p) if p.config().share => p.channel(),
+        _ => None,
+    };
+    let Some(name) = name else {
+        return;
+    };
+    if shared
+        .channel
+        .borrow()
+        .as_ref()
+        .is_some_and(|c| c.name() == name)
+    {
+        return;
+    }
+    let weak = Rc::downgrade(shared);
+    *shared.channel.borrow_mut() = tabs::Channel::open(&name, move |text| heard(&weak, &text));
+}
+
+/// A message from another tab: the provider's rules decide; the shell posts
+/// a reply, ends an ask, or drops the exchange in flight of a user signed out.
+fn heard(shared: &Weak<Shared>, text: &str) {
+    let Some(shared) = shared.upgrade() else {
+        return;
+    };
+    let heard = match (
+        shared.provider.try_borrow_mut(),
+        shared.storage.try_borrow_mut(),
+    ) {
+        (Ok(mut p), Ok(mut s)) => p.on_message(text, now(), &mut *s),
+        // Mid-step (a storage callback): heard by nobody, as a lost message.
+        _ => return,
+    };
+    match &heard {
+        Heard::Reply(reply) => {
+            if let Some(channel) = &*shared.channel.borrow() {
+                channel.post(reply);
+            }
+        }
+        Heard::SignedOut => {
+            shared.flight.borrow_mut().take();
+        }
+        Heard::Adopted | Heard::Nothing => {}
+    }
+    if heard != Heard::Nothing {
+        if let Some(wake) = shared.wake.borrow_mut().take() {
+            let _ = wake.call0(&JsValue::UNDEFINED);
+        }
+    }
+}
+
+/// The core's [`Exchange`] of `generation` from `step`, on the one driver.
+async fn run_exchange(
+    shared: &Rc<Shared>,
+    step: Step,
+    generation: u32,
+) -> Result<JsValue, JsValue> {
     let storage: &RefCell<dyn Storage> = &shared.storage;
     let (timeout_ms, max_bytes) = shared.limits;
     let mut machine = Exchange::new(

@@ -1,0 +1,149 @@
+// Across tabs (#23), in real Chromium against the devstack: several pages of
+// one browser context (one origin) share one credential exchange per user
+// through a BroadcastChannel and a Web Lock, a user's credentials never reach
+// a tab signed in as someone else, and sign-out in one tab signs out all.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { serve } from "../../scripts/serve.mjs";
+import { launch } from "./chromium.mjs";
+import { repoRoot } from "../js/suite-files.mjs";
+import { startDevstack } from "../js/devstack.mjs";
+
+const { default: init, UserPool } = await import(join(repoRoot, "pkg/user-pool/index.js"));
+await init();
+
+const ADMIN = "admin@example.com";
+const USER = "user@example.com";
+let browser, server, stack, c;
+const tokens = {};
+before(async () => {
+  [browser, server, stack] = await Promise.all([launch(), serve(repoRoot), startDevstack()]);
+  c = stack.config;
+  const pool = new UserPool({ region: c.region, userPoolId: c.userPoolId, clientId: c.clientId, endpoint: c.userPoolEndpoint });
+  for (const u of [ADMIN, USER]) tokens[u] = (await pool.signIn(u, c.users.find((x) => x.username === u).password)).idToken;
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+  stack?.stop();
+});
+
+/**
+ * `n` pages of one new context with the SDK loaded, counting the identity
+ * pool requests of all of them by operation, and collecting console errors.
+ */
+async function tabs(n) {
+  const context = await browser.newContext();
+  const calls = { GetId: 0, GetCredentialsForIdentity: 0 };
+  const errors = [];
+  const pages = [];
+  for (let i = 0; i < n; i++) {
+    const page = await context.newPage();
+    page.on("request", (r) => {
+      const target = r.headers()["x-amz-target"] ?? "";
+      for (const op of Object.keys(calls)) if (target.endsWith(`.${op}`)) calls[op]++;
+    });
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+    await page.evaluate(async () => {
+      const sdk = await import("/pkg/index.js");
+      await sdk.default();
+      window.sdk = sdk;
+    });
+    pages.push(page);
+  }
+  return { context, pages, calls, errors };
+}
+
+/** In each page: credentials for `token` (the page's `window.creds`), and one signed API call. */
+function signIn(page, token) {
+  return page.evaluate(
+    async ({ c, token }) => {
+      window.token = token;
+      window.creds ??= new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, endpoint: c.identityEndpoint, idToken: () => window.token, storage: "memory" });
+      const got = await window.creds.get();
+      const aws = new sdk.AwsClient({ credentials: window.creds, region: c.region, service: "execute-api" });
+      const status = (await aws.fetch(`${c.apiUrl}/user`)).status;
+      return { key: got.accessKeyId, identityId: got.identityId, status };
+    },
+    { c, token },
+  );
+}
+
+test("5 tabs opened at once, one user: one GetId and one GetCredentialsForIdentity in all, and each tab's call passes", async () => {
+  const { context, pages, calls, errors } = await tabs(5);
+  try {
+    const out = await Promise.all(pages.map((p) => signIn(p, tokens[USER])));
+    assert.deepEqual(calls, { GetId: 1, GetCredentialsForIdentity: 1 });
+    assert.deepEqual(out.map((o) => o.status), [200, 200, 200, 200, 200]);
+    assert.equal(new Set(out.map((o) => o.key)).size, 1, "one set of credentials");
+    // A tab opened later asks the others and exchanges nothing.
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+    await page.evaluate(async () => {
+      window.sdk = await import("/pkg/index.js");
+      await sdk.default();
+    });
+    page.on("request", (r) => {
+      if ((r.headers()["x-amz-target"] ?? "").includes("Identity")) calls.late = (calls.late ?? 0) + 1;
+    });
+    assert.equal((await signIn(page, tokens[USER])).key, out[0].key);
+    assert.equal(calls.late, undefined, "the late tab sent nothing to the identity pool");
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("sign-out in one tab: within a second every tab forgets the user, and none signs with the old credentials", async () => {
+  const { context, pages, errors } = await tabs(3);
+  try {
+    const before = await Promise.all(pages.map((p) => signIn(p, tokens[USER])));
+    await pages[0].evaluate(() => window.creds.clear());
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await Promise.all(pages.map((p) => signIn(p, tokens[USER])));
+    for (let i = 0; i < 3; i++) assert.notEqual(after[i].key, before[i].key, `tab ${i} kept the signed-out credentials`);
+    assert.deepEqual(after.map((o) => o.status), [200, 200, 200]);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("two users in two tabs of one origin: neither ever gets the other's credentials", async () => {
+  const { context, pages, calls, errors } = await tabs(2);
+  try {
+    const [a, u] = await Promise.all([signIn(pages[0], tokens[ADMIN]), signIn(pages[1], tokens[USER])]);
+    assert.notEqual(a.key, u.key);
+    assert.notEqual(a.identityId, u.identityId);
+    assert.deepEqual(calls, { GetId: 2, GetCredentialsForIdentity: 2 });
+    // The first tab switches to the second user while the second is signed in as them: it takes theirs.
+    const switched = await signIn(pages[0], tokens[USER]);
+    assert.equal(switched.key, u.key);
+    assert.equal(switched.status, 200);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("shareAcrossTabs: false exchanges in every tab, as before", async () => {
+  const { context, pages, calls } = await tabs(3);
+  try {
+    await Promise.all(
+      pages.map((p) =>
+        p.evaluate(
+          async ({ c, token }) => {
+            const creds = new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, endpoint: c.identityEndpoint, idToken: token, storage: "memory", shareAcrossTabs: false });
+            await creds.get();
+          },
+          { c, token: tokens[USER] },
+        ),
+      ),
+    );
+    assert.deepEqual(calls, { GetId: 3, GetCredentialsForIdentity: 3 });
+  } finally {
+    await context.close();
+  }
+});
