@@ -493,10 +493,19 @@ impl Provider {
         Ok(())
     }
 
-    /// The channel this tab shares on (and its lock's name), once logins name its user.
+    /// The channel this tab shares on (and its lock's name), once logins
+    /// name its user: their credentials, so the role asked for is part of it
+    /// (a tab with another CustomRoleArn, or the basic flow's role, gets
+    /// other credentials for the same user).
     pub fn channel(&self) -> Option<String> {
         let principal = self.principal.as_deref()?;
-        Some(tabs::channel(&self.config.identity_pool_id, principal))
+        let role = match &self.config.flow {
+            Flow::Enhanced => self.config.custom_role_arn.as_deref().unwrap_or(""),
+            Flow::Basic { role_arn } => role_arn,
+        };
+        let basic = matches!(self.config.flow, Flow::Basic { .. });
+        let whose = [principal, if basic { "basic:" } else { "role:" }, role].concat();
+        Some(tabs::channel(&self.config.identity_pool_id, &whose))
     }
 
     /// `message` for this tab's channel (None before logins name the user).
@@ -552,6 +561,10 @@ impl Provider {
                     return Heard::Nothing;
                 }
                 if self.identity_id.is_none() {
+                    // Remembered as if this tab had asked GetId itself.
+                    if let Some(key) = self.storage_key() {
+                        storage.set(&key, &issued.identity_id);
+                    }
                     self.identity_id = Some(issued.identity_id.clone());
                 }
                 self.cached = Some(issued);

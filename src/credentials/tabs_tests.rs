@@ -344,6 +344,35 @@ fn nobody_answers_another_user_and_their_credentials_never_cross() {
 }
 
 #[test]
+fn another_role_for_the_same_user_is_another_channel() {
+    let channel = |custom: Option<&str>, basic: Option<&str>| {
+        let mut config = config();
+        config.custom_role_arn = custom.map(String::from);
+        if let Some(role_arn) = basic {
+            config.flow = Flow::Basic {
+                role_arn: role_arn.into(),
+            };
+        }
+        let mut p = Provider::new(config);
+        p.set_logins(0, logins("both"), &MemoryStorage::default())
+            .unwrap();
+        p.channel().unwrap()
+    };
+    let admin = "arn:aws:iam::1:role/admin";
+    let all = [
+        channel(None, None),
+        channel(Some(admin), None),
+        channel(Some("arn:aws:iam::1:role/user"), None),
+        channel(None, Some(admin)),
+    ];
+    for (i, a) in all.iter().enumerate() {
+        for b in &all[i + 1..] {
+            assert_ne!(a, b);
+        }
+    }
+}
+
+#[test]
 fn the_channel_never_names_the_principal() {
     // An opaque login token is its own principal: it must not appear in a
     // lock or channel name.
