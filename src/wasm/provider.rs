@@ -189,8 +189,9 @@ export interface CognitoIdentityCredentialsOptions {
   /**
    * Share one exchange with the other tabs (and workers) of this origin
    * signed in as the same user, and sign out in all of them together
-   * (BroadcastChannel + Web Locks). Default true where both exist
-   * (browsers); elsewhere, and with false, each instance exchanges alone.
+   * (BroadcastChannel + Web Locks). Default true in browsers; in Node (no
+   * Web Locks), in Deno unless true, and with false, each instance
+   * exchanges alone.
    */
   shareAcrossTabs?: boolean;
 }
@@ -268,7 +269,7 @@ impl CognitoIdentityCredentials {
         // unless turned off; elsewhere (Node, Deno) as within one page.
         let share = o.get("shareAcrossTabs");
         c.share = match share.as_bool() {
-            None if share.is_undefined() => tabs::available(),
+            None if share.is_undefined() => tabs::on_by_default(),
             Some(on) => on && tabs::available(),
             None => return Err(config_error("shareAcrossTabs must be true or false")),
         };

@@ -21,9 +21,16 @@ fn locks() -> Option<JsValue> {
 }
 
 /// Whether this platform can share across tabs: pages, workers and service
-/// workers of browsers have both; Node and Deno lack Web Locks.
+/// workers of browsers have both; Node lacks Web Locks.
 pub(crate) fn available() -> bool {
     global("BroadcastChannel").is_some() && locks().is_some()
+}
+
+/// Whether sharing is on when the app does not say: in browsers. Deno has
+/// both too, but a server's instances are not tabs of one user: there it
+/// stays as it was (one exchange per instance) unless asked for.
+pub(crate) fn on_by_default() -> bool {
+    available() && global("Deno").is_none()
 }
 
 /// A BroadcastChannel whose messages (strings) go to `on_message`.
