@@ -510,7 +510,8 @@ impl Provider {
 
     /// `message` for this tab's channel (None before logins name the user).
     fn message(&self, message: &tabs::Message) -> Option<String> {
-        Some(tabs::encode(&self.channel()?, message))
+        let tag = tabs::logins_tag(&self.logins);
+        Some(tabs::encode(&self.channel()?, &tag, message))
     }
 
     /// What [`Step::Ask`] posts.
@@ -537,14 +538,22 @@ impl Provider {
         let Some(channel) = self.channel().filter(|_| self.config.share) else {
             return Heard::Nothing;
         };
-        match tabs::decode(&channel, text) {
-            Some(tabs::Message::Want) => match self.usable(now_ms).cloned() {
+        let Some((tag, message)) = tabs::decode(&channel, text) else {
+            return Heard::Nothing;
+        };
+        // Credentials are asked for and taken only between tabs holding the
+        // same tokens (tabs::logins_tag); a sign-out is for every tab of the user.
+        let same_logins = tag == tabs::logins_tag(&self.logins);
+        match message {
+            tabs::Message::Want if !same_logins => Heard::Nothing,
+            tabs::Message::Have(_) if !same_logins => Heard::Nothing,
+            tabs::Message::Want => match self.usable(now_ms).cloned() {
                 Some(issued) => self
                     .message(&tabs::Message::Have(issued))
                     .map_or(Heard::Nothing, Heard::Reply),
                 None => Heard::Nothing,
             },
-            Some(tabs::Message::Have(issued)) => {
+            tabs::Message::Have(issued) => {
                 let server_now = now_ms.saturating_add(self.clock_offset_ms);
                 let fresh_until = |i: &Issued| {
                     i.credentials
@@ -560,6 +569,7 @@ impl Provider {
                 if !better {
                     return Heard::Nothing;
                 }
+                let signed_in = self.cached.is_none();
                 if self.identity_id.is_none() {
                     // Remembered as if this tab had asked GetId itself.
                     if let Some(key) = self.storage_key() {
@@ -572,13 +582,12 @@ impl Provider {
                 if matches!(self.phase, Phase::Asking { .. }) {
                     self.phase = Phase::Idle;
                 }
-                Heard::Adopted
+                Heard::Adopted { signed_in }
             }
-            Some(tabs::Message::SignedOut) => {
+            tabs::Message::SignedOut => {
                 self.clear(storage);
                 Heard::SignedOut
             }
-            None => Heard::Nothing,
         }
     }
 
@@ -828,9 +837,9 @@ pub enum Heard {
     Nothing,
     /// Post this in answer (fresh credentials, to a tab that asked).
     Reply(String),
-    /// Fresh credentials from another tab are this tab's now (an event for
-    /// the app: signed in or refreshed).
-    Adopted,
+    /// Fresh credentials from another tab are this tab's now: an event for
+    /// the app, "signed in" when it had none, else "refreshed".
+    Adopted { signed_in: bool },
     /// The user signed out in another tab: this tab forgot them too (an
     /// event for the app), and drops its exchange in flight.
     SignedOut,

@@ -44,12 +44,29 @@ pub fn channel(identity_pool_id: &str, principal: &str) -> String {
     .concat()
 }
 
+/// Names the login tokens a tab holds (a hash: never the tokens): credentials
+/// go only to a tab whose tokens are those they were obtained with, as if
+/// it had exchanged them itself. A token the pool never accepted (expired,
+/// tampered with, for the same user) gets nothing from the others.
+pub fn logins_tag(logins: &[(String, String)]) -> String {
+    let mut all = String::new();
+    for (key, token) in logins {
+        for part in [key.as_str(), "\n", token.as_str(), "\n"] {
+            all.push_str(part);
+        }
+    }
+    let digest = hex(&sha256(all.as_bytes()));
+    String::from(digest.get(..32).unwrap_or(&digest))
+}
+
 /// `message` for the tabs of `channel` (named in it too: a tab drops what
-/// was meant for another channel, whatever carried it there).
-pub fn encode(channel: &str, message: &Message) -> String {
+/// was meant for another channel, whatever carried it there), from a tab
+/// whose logins are `logins` ([`logins_tag`]).
+pub fn encode(channel: &str, logins: &str, message: &Message) -> String {
     let writer = json::Writer::new()
         .string("v", VERSION)
-        .string("channel", channel);
+        .string("channel", channel)
+        .string("logins", logins);
     match message {
         Message::Want => writer.string("type", "want"),
         Message::SignedOut => writer.string("type", "signedOut"),
@@ -72,16 +89,18 @@ pub fn encode(channel: &str, message: &Message) -> String {
     .finish()
 }
 
-/// A message of this version for `channel`, or None for anything else
-/// (another version, another channel's, or a page of the origin posting
-/// something of its own on the channel).
-pub fn decode(channel: &str, text: &str) -> Option<Message> {
+/// A message of this version for `channel`, with the sender's
+/// [`logins_tag`], or None for anything else (another version, another
+/// channel's, or a page of the origin posting something of its own on the
+/// channel).
+pub fn decode(channel: &str, text: &str) -> Option<(String, Message)> {
     let value = json::parse(text).ok()?;
     let field = |name: &str| value.get(name).and_then(json::Value::as_str);
     if field("v")? != VERSION || field("channel")? != channel {
         return None;
     }
-    match field("type")? {
+    let logins = String::from(field("logins")?);
+    let message = match field("type")? {
         "want" => Some(Message::Want),
         "signedOut" => Some(Message::SignedOut),
         "have" => {
@@ -100,5 +119,6 @@ pub fn decode(channel: &str, text: &str) -> Option<Message> {
             }))
         }
         _ => None,
-    }
+    }?;
+    Some((logins, message))
 }

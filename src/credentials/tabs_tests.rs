@@ -108,7 +108,8 @@ impl Origin {
             let tab = &mut self.tabs[i];
             match tab.provider.on_message(&text, self.now, &mut tab.storage) {
                 Heard::Reply(reply) => self.post(i, reply),
-                Heard::Adopted => tab.events.push("adopted"),
+                Heard::Adopted { signed_in: true } => tab.events.push("signedIn"),
+                Heard::Adopted { signed_in: false } => tab.events.push("refreshed"),
                 Heard::SignedOut => {
                     tab.events.push("signedOut");
                     // Its exchange in flight, if any, is dropped (a new generation).
@@ -281,13 +282,20 @@ fn five_tabs_opened_at_once_make_one_exchange() {
     // Every tab but the one that exchanged took them from it.
     let exchanged = origin.requests[0].0;
     for (i, tab) in origin.tabs.iter().enumerate() {
-        assert_eq!(
-            tab.events.is_empty(),
-            i == exchanged,
-            "tab {i}: {:?}",
-            tab.events
-        );
+        let expected: &[&str] = if i == exchanged { &[] } else { &["signedIn"] };
+        assert_eq!(tab.events, expected, "tab {i}");
     }
+    // Fresher credentials later (another tab's refresh) are a refresh here.
+    let channel = origin.tabs[0].provider.channel().unwrap();
+    let mut fresher = origin.issued(0).clone();
+    fresher.credentials.expiration_ms = fresher.credentials.expiration_ms.map(|e| e + MIN);
+    let tag = tabs::logins_tag(&logins("alice"));
+    let text = tabs::encode(&channel, &tag, &tabs::Message::Have(fresher));
+    let tab = &mut origin.tabs[1];
+    assert_eq!(
+        tab.provider.on_message(&text, origin.now, &mut tab.storage),
+        Heard::Adopted { signed_in: false }
+    );
 }
 
 #[test]
@@ -341,6 +349,32 @@ fn nobody_answers_another_user_and_their_credentials_never_cross() {
             .on_message(&alices, origin.now, &mut bob_tab.storage),
         Heard::Nothing
     );
+}
+
+#[test]
+fn a_token_the_pool_never_accepted_gets_nothing_from_the_others() {
+    // Same user (`sub`), same channel, but a token whose signature was
+    // tampered with: it must go to the pool, which refuses it.
+    let mut origin = Origin::new(&["alice"]);
+    origin.run();
+    let forged = origin.open("alice");
+    let token = &mut origin.tabs[forged].logins[0].1;
+    token.truncate(token.len() - 4);
+    token.push_str("AAAA");
+    origin.run();
+    assert_eq!(
+        origin.requests.len(),
+        4,
+        "the forged token was exchanged with the pool"
+    );
+    assert_ne!(origin.issued(forged), origin.issued(0));
+    assert!(origin.tabs[forged].events.is_empty());
+    // A sign-out still reaches it: it is the same user's.
+    let text = origin.tabs[0].provider.signed_out().unwrap();
+    let tab = &mut origin.tabs[0];
+    tab.provider.clear(&mut tab.storage);
+    origin.post_as(0, text);
+    assert_eq!(origin.tabs[forged].events, ["signedOut"]);
 }
 
 #[test]
@@ -470,7 +504,8 @@ fn stale_or_older_credentials_from_another_tab_are_not_taken() {
     let channel = origin.tabs[0].provider.channel().unwrap();
     let mut old = origin.issued(0).clone();
     old.credentials.expiration_ms = Some(origin.now + MIN);
-    let text = tabs::encode(&channel, &tabs::Message::Have(old));
+    let tag = tabs::logins_tag(&logins("alice"));
+    let text = tabs::encode(&channel, &tag, &tabs::Message::Have(old));
     let tab = &mut origin.tabs[0];
     assert_eq!(
         tab.provider.on_message(&text, origin.now, &mut tab.storage),
@@ -559,7 +594,7 @@ fn a_tab_granted_the_lock_before_it_hears_the_holders_post_asks_again() {
     let tab = &mut origin.tabs[b];
     assert_eq!(
         tab.provider.on_message(&have, now, &mut tab.storage),
-        Heard::Adopted
+        Heard::Adopted { signed_in: true }
     );
     assert_eq!(tab.provider.resume(0, now + 1), Step::Ready(got));
     assert_eq!(origin.requests.len(), 2, "b exchanged nothing");

@@ -113,6 +113,8 @@ struct Shared {
     /// user signed in, and the resolver that ends an ask early.
     channel: RefCell<Option<tabs::Channel>>,
     wake: RefCell<Option<Function>>,
+    /// `onTabEvent`: told when another tab signs this user in, refreshes or signs out.
+    on_tab_event: JsValue,
 }
 
 /// What get() resolves to.
@@ -194,6 +196,12 @@ export interface CognitoIdentityCredentialsOptions {
    * exchanges alone.
    */
   shareAcrossTabs?: boolean;
+  /**
+   * Told when another tab changes this user's state here: "signedIn" (its
+   * credentials are this instance's now), "refreshed", "signedOut" (this
+   * instance forgot the user: show the sign-in).
+   */
+  onTabEvent?: (event: { type: "signedIn" | "refreshed" | "signedOut" }) => void;
 }
 
 export interface AwsCredentials {
@@ -216,7 +224,7 @@ impl CognitoIdentityCredentials {
     /// `{ region, identityPoolId, idToken?, logins?, customRoleArn?, accountId?,
     /// flow?: "enhanced" | "basic", roleArn?, endpoint?, stsEndpoint?,
     /// storage?: "local" | "session" | "memory" | Storage, refreshMarginMs?,
-    /// timeoutMs?, maxAnswerBytes?, shareAcrossTabs? }`.
+    /// timeoutMs?, maxAnswerBytes?, shareAcrossTabs?, onTabEvent? }`.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "CognitoIdentityCredentialsOptions")]
@@ -273,6 +281,10 @@ impl CognitoIdentityCredentials {
             Some(on) => on && tabs::available(),
             None => return Err(config_error("shareAcrossTabs must be true or false")),
         };
+        let on_tab_event = o.get("onTabEvent");
+        if !(on_tab_event.is_undefined() || on_tab_event.is_function()) {
+            return Err(config_error("onTabEvent must be a function"));
+        }
         let logins = o.get("logins");
         if !(logins.is_undefined() || logins.is_null() || logins.is_object()) {
             return Err(config_error(
@@ -290,6 +302,7 @@ impl CognitoIdentityCredentials {
                 flight: RefCell::new(None),
                 channel: RefCell::new(None),
                 wake: RefCell::new(None),
+                on_tab_event,
             }),
         })
     }
@@ -493,7 +506,20 @@ fn heard(shared: &Weak<Shared>, text: &str) {
         Heard::SignedOut => {
             shared.flight.borrow_mut().take();
         }
-        Heard::Adopted | Heard::Nothing => {}
+        Heard::Adopted { .. } | Heard::Nothing => {}
+    }
+    // The app's UI follows: { type: "signedIn" | "refreshed" | "signedOut" }.
+    let event = match heard {
+        Heard::Adopted { signed_in: true } => Some("signedIn"),
+        Heard::Adopted { signed_in: false } => Some("refreshed"),
+        Heard::SignedOut => Some("signedOut"),
+        Heard::Reply(_) | Heard::Nothing => None,
+    };
+    if let (Some(kind), Some(listener)) = (event, shared.on_tab_event.dyn_ref::<Function>()) {
+        let event = js_sys::Object::new();
+        let _ = Reflect::set(&event, &"type".into(), &kind.into());
+        // What the listener throws is its own: not thrown into the channel's task.
+        let _ = listener.call1(&JsValue::UNDEFINED, &event);
     }
     if heard != Heard::Nothing {
         if let Some(wake) = shared.wake.borrow_mut().take() {

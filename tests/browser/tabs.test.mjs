@@ -61,7 +61,8 @@ function signIn(page, token) {
   return page.evaluate(
     async ({ c, token }) => {
       window.token = token;
-      window.creds ??= new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, endpoint: c.identityEndpoint, idToken: () => window.token, storage: "memory" });
+      window.tabEvents ??= [];
+      window.creds ??= new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, endpoint: c.identityEndpoint, idToken: () => window.token, storage: "memory", onTabEvent: (e) => window.tabEvents.push(e.type) });
       const got = await window.creds.get();
       const aws = new sdk.AwsClient({ credentials: window.creds, region: c.region, service: "execute-api" });
       const status = (await aws.fetch(`${c.apiUrl}/user`)).status;
@@ -78,6 +79,9 @@ test("5 tabs opened at once, one user: one GetId and one GetCredentialsForIdenti
     assert.deepEqual(calls, { GetId: 1, GetCredentialsForIdentity: 1 });
     assert.deepEqual(out.map((o) => o.status), [200, 200, 200, 200, 200]);
     assert.equal(new Set(out.map((o) => o.key)).size, 1, "one set of credentials");
+    // Every tab but the one that exchanged was told another signed it in.
+    const events = await Promise.all(pages.map((p) => p.evaluate(() => window.tabEvents)));
+    assert.deepEqual(events.map((e) => e.join()).sort(), ["", "signedIn", "signedIn", "signedIn", "signedIn"]);
     // A tab opened later asks the others and exchanges nothing.
     const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
@@ -102,6 +106,8 @@ test("sign-out in one tab: within a second every tab forgets the user, and none 
     const before = await Promise.all(pages.map((p) => signIn(p, tokens[USER])));
     await pages[0].evaluate(() => window.creds.clear());
     await new Promise((r) => setTimeout(r, 1000));
+    const told = await Promise.all(pages.map((p) => p.evaluate(() => window.tabEvents.includes("signedOut"))));
+    assert.deepEqual(told, [false, true, true], "the other tabs were told");
     const after = await Promise.all(pages.map((p) => signIn(p, tokens[USER])));
     for (let i = 0; i < 3; i++) assert.notEqual(after[i].key, before[i].key, `tab ${i} kept the signed-out credentials`);
     assert.deepEqual(after.map((o) => o.status), [200, 200, 200]);
