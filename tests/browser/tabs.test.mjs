@@ -153,3 +153,37 @@ test("shareAcrossTabs: false exchanges in every tab, as before", async () => {
     await context.close();
   }
 });
+
+test("a tab closed while it holds the lock mid-exchange blocks nobody: the next one exchanges", async () => {
+  const { context, pages, errors } = await tabs(4);
+  try {
+    // The first tab's identity-pool requests get no answer: it holds the lock, mid-exchange.
+    let hung = 0;
+    await pages[0].route(`${c.identityEndpoint}**`, (route) => {
+      if (route.request().method() === "POST") hung++;
+      else route.continue();
+    });
+    const first = signIn(pages[0], tokens[USER]).catch(() => "closed");
+    const deadline = Date.now() + 5000;
+    while (hung === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(hung, 1, "the first tab sent its GetId under the lock");
+    const calls = { GetId: 0, GetCredentialsForIdentity: 0 };
+    for (const p of pages.slice(1)) {
+      p.on("request", (r) => {
+        const target = r.headers()["x-amz-target"] ?? "";
+        for (const op of Object.keys(calls)) if (target.endsWith(`.${op}`)) calls[op]++;
+      });
+    }
+    const rest = Promise.all(pages.slice(1).map((p) => signIn(p, tokens[USER])));
+    await new Promise((r) => setTimeout(r, 300)); // they asked, nobody answered: queued for the lock
+    await pages[0].close(); // the browser releases its lock
+    const out = await rest;
+    assert.equal(await first, "closed");
+    assert.deepEqual(out.map((o) => o.status), [200, 200, 200]);
+    assert.equal(new Set(out.map((o) => o.key)).size, 1);
+    assert.deepEqual(calls, { GetId: 1, GetCredentialsForIdentity: 1 }, "one of them exchanged, for all");
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
