@@ -433,8 +433,15 @@ async fn exchange(shared: Rc<Shared>, mut step: Step, generation: u32) -> Result
             }
             Step::Lock => {
                 let name = shared.provider.borrow().channel().unwrap_or_default();
-                let (lock, waited) = tabs::lock(&name).await?;
-                held = Some(lock);
+                // A lock the platform refuses (a document being unloaded)
+                // leaves this tab to exchange on its own, as without sharing.
+                let waited = match tabs::lock(&name).await {
+                    Ok((lock, waited)) => {
+                        held = Some(lock);
+                        waited
+                    }
+                    Err(_) => false,
+                };
                 let mut provider = shared.provider.try_borrow_mut().map_err(|_| reentered())?;
                 provider.on_locked(generation, waited).map_err(js_error)?;
                 provider.poll(now())
