@@ -35,25 +35,36 @@ after(async () => {
  */
 async function tabs(n) {
   const context = await browser.newContext();
-  const calls = { GetId: 0, GetCredentialsForIdentity: 0 };
+  const calls = {};
   const errors = [];
   const pages = [];
-  for (let i = 0; i < n; i++) {
-    const page = await context.newPage();
-    page.on("request", (r) => {
-      const target = r.headers()["x-amz-target"] ?? "";
-      for (const op of Object.keys(calls)) if (target.endsWith(`.${op}`)) calls[op]++;
-    });
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
-    await page.evaluate(async () => {
-      const sdk = await import("/pkg/index.js");
-      await sdk.default();
-      window.sdk = sdk;
-    });
-    pages.push(page);
-  }
+  for (let i = 0; i < n; i++) pages.push(await openTab(context, calls, errors));
   return { context, pages, calls, errors };
+}
+
+/** A new page of `context` with the SDK loaded, its identity pool requests counted into `calls`. */
+async function openTab(context, calls, errors) {
+  const page = await context.newPage();
+  countCalls(page, calls);
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
+  await page.evaluate(async () => {
+    const sdk = await import("/pkg/index.js");
+    await sdk.default();
+    window.sdk = sdk;
+  });
+  return page;
+}
+
+/** Counts the identity pool operations `page` sends into `calls`, by name: `{ GetId: 1, … }`. */
+function countCalls(page, calls) {
+  page.on("request", (r) => {
+    const target = r.headers()["x-amz-target"] ?? "";
+    if (target.startsWith("AWSCognitoIdentityService.")) {
+      const op = target.slice(target.indexOf(".") + 1);
+      calls[op] = (calls[op] ?? 0) + 1;
+    }
+  });
 }
 
 /** In each page: credentials for `token` (the page's `window.creds`), and one signed API call. */
@@ -83,17 +94,10 @@ test("5 tabs opened at once, one user: one GetId and one GetCredentialsForIdenti
     const events = await Promise.all(pages.map((p) => p.evaluate(() => window.tabEvents)));
     assert.deepEqual(events.map((e) => e.join()).sort(), ["", "signedIn", "signedIn", "signedIn", "signedIn"]);
     // A tab opened later asks the others and exchanges nothing.
-    const page = await context.newPage();
-    await page.goto(`http://127.0.0.1:${server.address().port}/pkg/package.json`);
-    await page.evaluate(async () => {
-      window.sdk = await import("/pkg/index.js");
-      await sdk.default();
-    });
-    page.on("request", (r) => {
-      if ((r.headers()["x-amz-target"] ?? "").includes("Identity")) calls.late = (calls.late ?? 0) + 1;
-    });
+    const late = {};
+    const page = await openTab(context, late, errors);
     assert.equal((await signIn(page, tokens[USER])).key, out[0].key);
-    assert.equal(calls.late, undefined, "the late tab sent nothing to the identity pool");
+    assert.deepEqual(late, {}, "the late tab sent nothing to the identity pool");
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
@@ -167,13 +171,8 @@ test("a tab closed while it holds the lock mid-exchange blocks nobody: the next 
     const deadline = Date.now() + 5000;
     while (hung === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.equal(hung, 1, "the first tab sent its GetId under the lock");
-    const calls = { GetId: 0, GetCredentialsForIdentity: 0 };
-    for (const p of pages.slice(1)) {
-      p.on("request", (r) => {
-        const target = r.headers()["x-amz-target"] ?? "";
-        for (const op of Object.keys(calls)) if (target.endsWith(`.${op}`)) calls[op]++;
-      });
-    }
+    const calls = {};
+    for (const p of pages.slice(1)) countCalls(p, calls);
     const rest = Promise.all(pages.slice(1).map((p) => signIn(p, tokens[USER])));
     await new Promise((r) => setTimeout(r, 300)); // they asked, nobody answered: queued for the lock
     await pages[0].close(); // the browser releases its lock

@@ -190,14 +190,7 @@ export function trapGuard() {
   function guarded(f, quiet = false) {
     depth++;
     try {
-      if (trapped) throw moduleFailed(trapped);
-      return f();
-    } catch (e) {
-      if (quiet) return undefined;
-      const typed = typedError(e);
-      if (typed) throw typed;
-      fail(e);
-      throw moduleFailed(trapped);
+      return guardedCall(f, quiet, trapped, (e) => (fail(e), trapped));
     } finally {
       depth--;
     }
@@ -226,18 +219,24 @@ export function trapGuard() {
  */
 export function syncGuard() {
   let trapped = null;
-  return (f, quiet) => {
-    try {
-      if (trapped) throw moduleFailed(trapped);
-      return f();
-    } catch (e) {
-      if (quiet) return undefined;
-      const typed = typedError(e);
-      if (typed) throw typed;
-      trapped = e;
-      throw moduleFailed(e);
-    }
-  };
+  return (f, quiet) => guardedCall(f, quiet, trapped, (e) => (trapped = e));
+}
+
+/**
+ * Both guards' call: `f()`, unless the module failed (`trapped`); what it
+ * throws passes as a typed error, or is a trap: `onTrap(e)` records it and
+ * answers the cause to report, and the call throws ModuleFailed.
+ */
+function guardedCall(f, quiet, trapped, onTrap) {
+  try {
+    if (trapped) throw moduleFailed(trapped);
+    return f();
+  } catch (e) {
+    if (quiet) return undefined;
+    const typed = typedError(e);
+    if (typed) throw typed;
+    throw moduleFailed(onTrap(e));
+  }
 }
 
 function moduleFailed(trapped) {
