@@ -1,5 +1,5 @@
-//! Cognito User Pools `InitiateAuth` with `USER_SRP_AUTH`,
-//! `USER_PASSWORD_AUTH` and `REFRESH_TOKEN_AUTH`, unsigned: how a page gets
+//! Cognito User Pools `InitiateAuth` with `USER_SRP_AUTH` and
+//! `USER_PASSWORD_AUTH`, unsigned: how a page gets
 //! its IdToken. An answer is tokens or a challenge to answer
 //! (`RespondToAuthChallenge`, whose answers read the same).
 
@@ -13,7 +13,8 @@ use alloc::vec::Vec;
 pub struct Tokens {
     pub id_token: String,
     pub access_token: String,
-    /// Absent from refresh answers: the refresh token stays the same.
+    /// Absent from refresh answers where the client does not rotate refresh
+    /// tokens: the refresh token stays the same.
     pub refresh_token: Option<String>,
     pub expires_in: u32,
 }
@@ -42,8 +43,6 @@ pub enum AuthFlow<'a> {
         username: &'a str,
         password: &'a str,
     },
-    /// `REFRESH_TOKEN_AUTH`.
-    Refresh { refresh_token: &'a str },
 }
 
 pub struct InitiateAuth<'a> {
@@ -66,10 +65,6 @@ impl InitiateAuth<'_> {
                 Writer::new()
                     .string("USERNAME", username)
                     .string("PASSWORD", password),
-            ),
-            AuthFlow::Refresh { refresh_token } => (
-                "REFRESH_TOKEN_AUTH",
-                Writer::new().string("REFRESH_TOKEN", refresh_token),
             ),
         };
         let body = Writer::new()

@@ -26,6 +26,7 @@ pub mod delete_objects;
 pub mod exchange;
 pub mod s3;
 pub mod session;
+pub mod session_tabs;
 pub mod upload;
 pub mod user_pool;
 

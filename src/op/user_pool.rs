@@ -1,6 +1,7 @@
 //! The user pool's calls as one machine on the one driver: sign-in
 //! (USER_PASSWORD_AUTH, or USER_SRP_AUTH with its PASSWORD_VERIFIER
-//! challenge answered here), a challenge's answer, refresh, revoke, and the
+//! challenge answered here), a challenge's answer, refresh
+//! (GetTokensFromRefreshToken), revoke, and the
 //! token endpoint's client-credentials grant. Each is one request, or two
 //! for SRP; what a failure to get an answer means, and which secrets are cut
 //! out of error messages, are decided here.
@@ -9,7 +10,8 @@ use super::exchange::Plain;
 use super::{Failure, Head, Machine, Need, Output, Signing};
 use crate::cognito::srp::{Arith, PasswordVerifier, SrpClient};
 use crate::cognito::{
-    Answer, ClientCredentials, InitiateAuth, RespondToAuthChallenge, RevokeToken,
+    Answer, ClientCredentials, GetTokensFromRefreshToken, InitiateAuth, RespondToAuthChallenge,
+    RevokeToken,
 };
 use crate::error::{Error, ErrorCode};
 use crate::http::{HttpRequest, HttpResponse};
@@ -35,7 +37,8 @@ pub enum Read<M: Arith> {
     },
     /// RespondToAuthChallenge: tokens or the next challenge.
     Respond,
-    /// InitiateAuth (REFRESH_TOKEN_AUTH): tokens.
+    /// GetTokensFromRefreshToken: tokens, with a new refresh token where
+    /// the client rotates them.
     Refresh,
     Revoke,
     /// The token endpoint's client-credentials grant.
@@ -94,7 +97,7 @@ impl<M: Arith> PoolCall<M> {
                 &self.username,
             ),
             Some(Read::Refresh) => auth(
-                Answer::Tokens(InitiateAuth::parse(&response, &secrets)?),
+                Answer::Tokens(GetTokensFromRefreshToken::parse(&response, &secrets)?),
                 "",
             ),
             Some(Read::Revoke) => {

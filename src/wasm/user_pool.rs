@@ -9,11 +9,12 @@ use super::driver::{drive, Sending};
 use super::srp_bigint::JsBigInt;
 use crate::cognito::srp::SrpClient;
 use crate::cognito::{
-    answer_field, initiate_auth, Answer, AuthFlow, Challenge, ClientCredentials, InitiateAuth,
-    RespondToAuthChallenge, RevokeToken,
+    answer_field, initiate_auth, Answer, AuthFlow, Challenge, ClientCredentials,
+    GetTokensFromRefreshToken, InitiateAuth, RespondToAuthChallenge, RevokeToken, Tokens,
 };
 use crate::error::{Error, ErrorCode};
 use crate::http::HttpRequest;
+use crate::op::session_tabs::{Heard, SessionShare};
 use crate::op::user_pool::{GrantCache, PoolCall, Read};
 use crate::op::Output;
 use js_sys::{Promise, Reflect};
@@ -56,7 +57,7 @@ export interface UserPoolOptions {
 export interface UserPoolTokens {
   idToken: string;
   accessToken: string;
-  /** Absent from refresh() answers: the refresh token stays the same. */
+  /** From refresh(): present only where the app client rotates refresh tokens (the one given is then spent); absent, it stays the same. */
   refreshToken?: string;
   expiresIn: number;
 }
@@ -289,7 +290,9 @@ impl UserPool {
         }
     }
 
-    /// REFRESH_TOKEN_AUTH: new id and access tokens (the refresh token stays).
+    /// GetTokensFromRefreshToken: new id and access tokens, and a new
+    /// refresh token where the app client rotates them (the one given is
+    /// then spent).
     #[wasm_bindgen(unchecked_return_type = "Promise<UserPoolTokens>")]
     pub fn refresh(
         &self,
@@ -297,12 +300,10 @@ impl UserPool {
     ) -> Promise {
         match required_string(&refresh_token, "refreshToken", ErrorCode::InvalidConfig) {
             Ok(token) => {
-                let request = InitiateAuth {
+                let request = GetTokensFromRefreshToken {
                     endpoint: &self.endpoint,
                     client_id: &self.client_id,
-                    flow: AuthFlow::Refresh {
-                        refresh_token: &token,
-                    },
+                    refresh_token: &token,
                 }
                 .request();
                 run(PoolCall::new(
@@ -386,6 +387,84 @@ pub fn session_refresh_due(
         js_sys::Date::now(),
     )
     .map_err(js_error)
+}
+
+/// `UserPoolSession`'s share across tabs (the core's `SessionShare`: which
+/// tokens another tab may take, and what to answer), for user-pool.js, which
+/// carries its messages on a BroadcastChannel and holds the Web Lock named
+/// `channel`. Not part of the API.
+#[wasm_bindgen(js_name = SessionShare)]
+pub struct JsSessionShare(SessionShare);
+
+/// `{ idToken, accessToken, refreshToken?, expiresIn? }` from JS.
+fn tokens_in(tokens: &JsValue) -> Result<Tokens, JsValue> {
+    let field = |name: &str| {
+        Reflect::get(tokens, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    let missing = || {
+        js_error(config_error(
+            "a session's tokens need idToken and accessToken",
+        ))
+    };
+    Ok(Tokens {
+        id_token: field("idToken").ok_or_else(missing)?,
+        access_token: field("accessToken").ok_or_else(missing)?,
+        refresh_token: field("refreshToken"),
+        expires_in: Reflect::get(tokens, &"expiresIn".into())
+            .ok()
+            .and_then(|v| v.as_f64())
+            .filter(|n| (0.0..=u32::MAX as f64).contains(n))
+            .map_or(3600, |n| n as u32),
+    })
+}
+
+#[wasm_bindgen(js_class = SessionShare)]
+impl JsSessionShare {
+    #[wasm_bindgen(constructor)]
+    pub fn new(tokens: JsValue) -> Result<JsSessionShare, JsValue> {
+        SessionShare::new(&tokens_in(&tokens)?)
+            .map(JsSessionShare)
+            .map_err(js_error)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn channel(&self) -> String {
+        self.0.channel().into()
+    }
+
+    #[wasm_bindgen(getter, js_name = askMs)]
+    pub fn ask_ms(&self) -> u32 {
+        crate::op::session_tabs::ASK_MS
+    }
+
+    pub fn want(&self, tokens: JsValue) -> Result<String, JsValue> {
+        Ok(self.0.want(&tokens_in(&tokens)?))
+    }
+
+    pub fn refreshed(&mut self, tokens: JsValue) -> Result<String, JsValue> {
+        Ok(self.0.refreshed(&tokens_in(&tokens)?))
+    }
+
+    #[wasm_bindgen(js_name = signedOut)]
+    pub fn signed_out(&self) -> String {
+        self.0.signed_out()
+    }
+
+    /// What `text`, heard on the channel, means for a tab holding `tokens`:
+    /// undefined, `{ reply }` to post, `{ tokens }` to take, or `{ signedOut: true }`.
+    pub fn heard(&mut self, text: &str, tokens: JsValue) -> Result<JsValue, JsValue> {
+        let out = js_sys::Object::new();
+        let (key, value) = match self.0.on_message(text, &tokens_in(&tokens)?) {
+            Heard::Nothing => return Ok(JsValue::UNDEFINED),
+            Heard::Reply(text) => ("reply", JsValue::from(text)),
+            Heard::Adopt(t) => ("tokens", answer_out(Answer::Tokens(t), "")?),
+            Heard::SignedOut => ("signedOut", JsValue::TRUE),
+        };
+        Reflect::set(&out, &key.into(), &value)?;
+        Ok(out.into())
+    }
 }
 
 thread_local! {

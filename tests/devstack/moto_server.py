@@ -1,11 +1,21 @@
-"""moto's server, as the devstack's user pool, with Cognito's RevokeToken,
-which moto 5.2.5 lacks. Revoking marks the refresh token revoked in moto's
+"""moto's server, as the devstack's user pool, with Cognito's RevokeToken
+and GetTokensFromRefreshToken (refresh token rotation), which moto 5.2.5
+lacks. Revoking marks the refresh token revoked in moto's
 own store (as its GlobalSignOut does for all of a user's tokens), so a
 refresh with it then fails with moto's NotAuthorizedException "Refresh Token
 has been revoked", as on AWS. (The access tokens it gave stay valid here.)
+
+GetTokensFromRefreshToken is Cognito's refresh since 2025: new id and access
+tokens, and where the app client has RefreshTokenRotation ENABLED, a new
+refresh token too, the one given being spent once its RetryGracePeriodSeconds
+(0-60) are over. (On AWS such a client also refuses REFRESH_TOKEN_AUTH; here
+InitiateAuth is moto's own.)
+
 Started by launch.py with moto_server's arguments."""
 
+import json
 import sys
+import time
 
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.responses import CognitoIdpResponse
@@ -29,7 +39,49 @@ def revoke_token(self):
     return EmptyResult()
 
 
+# Rotated refresh tokens still usable until then (time.time()): the grace period.
+GRACE_UNTIL = {}
+
+
+def get_tokens_from_refresh_token(self):
+    token = self._get_param("RefreshToken")
+    client_id = self._get_param("ClientId")
+    for pool in self.backend.user_pools.values():
+        if token not in pool.refresh_tokens:
+            continue
+        entry = pool.refresh_tokens[token]
+        until = GRACE_UNTIL.get(token)
+        if until is not None and time.time() > until:
+            pool.refresh_tokens[token] = entry = None
+        if entry is None:
+            raise NotAuthorizedError("Refresh Token has been revoked")
+        token_client, username, _ = entry
+        client = pool.clients.get(client_id)
+        if token_client != client_id or client is None:
+            raise NotAuthorizedError("Invalid token for this client")
+        if client.generate_secret and self._get_param("ClientSecret") != client.secret:
+            raise NotAuthorizedError("Unable to verify secret hash for client " + client_id)
+        access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(token)
+        result = {
+            "IdToken": id_token,
+            "AccessToken": access_token,
+            "ExpiresIn": expires_in,
+            "TokenType": "Bearer",
+        }
+        rotation = client.extended_config.get("RefreshTokenRotation") or {}
+        if rotation.get("Feature") == "ENABLED":
+            result["RefreshToken"], _ = pool.create_refresh_token(client_id, username)
+            grace = int(rotation.get("RetryGracePeriodSeconds") or 0)
+            if grace > 0:
+                GRACE_UNTIL.setdefault(token, time.time() + grace)
+            else:
+                pool.refresh_tokens[token] = None
+        return json.dumps({"AuthenticationResult": result})
+    raise NotAuthorizedError("Invalid Refresh Token")
+
+
 CognitoIdpResponse.revoke_token = revoke_token
+CognitoIdpResponse.get_tokens_from_refresh_token = get_tokens_from_refresh_token
 
 if __name__ == "__main__":
     sys.exit(main())

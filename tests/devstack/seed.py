@@ -81,6 +81,10 @@ def seed(endpoint: str, config_path: Path | str = DEFAULT_CONFIG) -> tuple[dict,
         ClientName=up["client_name"],
         GenerateSecret=False,
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        # As new app clients can (2025): each refresh spends the refresh
+        # token and gives a new one (moto_server.py), so several tabs must
+        # share one refresh.
+        RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 0},
     )["UserPoolClient"]
 
     scope_name = up["scope"]

@@ -405,12 +405,24 @@ def test_wrong_password_is_refused_by_the_user_pool(devstack):
     assert e.value.response["Error"]["Code"] == "NotAuthorizedException"
 
 
-def test_refreshed_id_token_is_accepted(devstack, tokens):
-    fresh = idp(devstack).initiate_auth(
-        ClientId=devstack["clientId"], AuthFlow="REFRESH_TOKEN_AUTH",
-        AuthParameters={"REFRESH_TOKEN": tokens(USER)["RefreshToken"]})["AuthenticationResult"]
+def test_refreshed_id_token_is_accepted_and_the_refresh_token_rotates(devstack):
+    client = idp(devstack)
+    signed_in = client.initiate_auth(
+        ClientId=devstack["clientId"], AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": USER, "PASSWORD": password_of(devstack, USER)})["AuthenticationResult"]
+    old = signed_in["RefreshToken"]
+    fresh = client.get_tokens_from_refresh_token(
+        ClientId=devstack["clientId"], RefreshToken=old)["AuthenticationResult"]
     r = exchange(devstack, fresh["IdToken"])
     assert r.status == 200, r
+    # The SPA client rotates: a new refresh token, and the old one is spent.
+    assert fresh["RefreshToken"] != old
+    with pytest.raises(ClientError) as e:
+        client.get_tokens_from_refresh_token(ClientId=devstack["clientId"], RefreshToken=old)
+    assert e.value.response["Error"]["Code"] == "NotAuthorizedException"
+    again = client.get_tokens_from_refresh_token(
+        ClientId=devstack["clientId"], RefreshToken=fresh["RefreshToken"])["AuthenticationResult"]
+    assert exchange(devstack, again["IdToken"]).status == 200
 
 
 # ==========================================================================

@@ -31,7 +31,10 @@ async function call(endpoint, target, body) {
 /** Starts moto and seeds it; `stop()` ends it. */
 export async function startMoto() {
   const port = await freePort();
-  const child = spawn(join(repoRoot, ".venv/bin/moto_server"), ["-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
+  // The devstack's moto_server.py: moto plus the RevokeToken and
+  // GetTokensFromRefreshToken (the SDK's refresh) it lacks.
+  const server = join(repoRoot, "tests/devstack/moto_server.py");
+  const child = spawn(join(repoRoot, ".venv/bin/python"), [server, "-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
   const endpoint = `http://127.0.0.1:${port}/`;
   const deadline = Date.now() + 20_000;
   for (;;) {

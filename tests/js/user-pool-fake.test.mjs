@@ -29,7 +29,7 @@ const tokens = (lifetime, left, refreshToken = "refresh-token-1") => ({
 });
 
 // The server: each request is recorded; `next` answers it (a function of
-// (target, body) to [status, json]); without one, REFRESH_TOKEN_AUTH gets
+// (target, body) to [status, json]); without one, GetTokensFromRefreshToken gets
 // fresh 5-minute tokens and anything else a 400.
 let server, endpoint, seen, next;
 before(async () => {
@@ -43,7 +43,7 @@ before(async () => {
       const plan = next.shift();
       const [status, doc] = plan
         ? plan(target, body)
-        : target === "InitiateAuth" && body.AuthFlow === "REFRESH_TOKEN_AUTH"
+        : target === "GetTokensFromRefreshToken"
           ? [200, { AuthenticationResult: { IdToken: jwt("id", 300), AccessToken: jwt("access", 300), ExpiresIn: 300, TokenType: "Bearer" } }]
           : [400, { __type: "InvalidParameterException", message: "unexpected" }];
       res.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
@@ -60,14 +60,14 @@ beforeEach(() => {
 });
 
 const pool = () => new UserPool({ region: "us-east-1", userPoolId: "us-east-1_Fake", clientId: "client", endpoint });
-const refreshes = () => seen.filter((r) => r.body.AuthFlow === "REFRESH_TOKEN_AUTH").length;
+const refreshes = () => seen.filter((r) => r.target === "GetTokensFromRefreshToken").length;
 
 test("a session of 5-minute tokens (Cognito's minimum) does not refresh on every call: 20 calls, at most 1 refresh", async () => {
   const session = pool().session(tokens(300, 300));
   for (let i = 0; i < 10; i++) await session.idToken();
   await Promise.all(Array.from({ length: 5 }, () => session.idToken()));
   for (let i = 0; i < 5; i++) await session.accessToken();
-  assert.ok(refreshes() <= 1, `${refreshes()} REFRESH_TOKEN_AUTH for 20 calls`);
+  assert.ok(refreshes() <= 1, `${refreshes()} refreshes for 20 calls`);
   // Past half its lifetime, the token is refreshed, once, and the fresh one is used from then on.
   const old = tokens(300, 100);
   const late = pool().session(old);

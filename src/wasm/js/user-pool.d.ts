@@ -25,6 +25,17 @@ export interface UserPoolSessionOptions {
    * every call. A value given here is used as it is.
    */
   refreshBeforeSeconds?: number;
+  /**
+   * Share one refresh with the other tabs (and workers) of this origin that
+   * hold this sign-in's tokens: it runs under a Web Lock, and every tab takes
+   * the new tokens, a rotated refresh token included, so none refreshes with
+   * a refresh token another already spent. signOut() in one tab signs this
+   * user out in all. On by default where the platform has BroadcastChannel
+   * and Web Locks (browsers); off in Node and, unless true, in Deno.
+   */
+  shareAcrossTabs?: boolean;
+  /** Told when another tab refreshed this session's tokens, or signed the user out. */
+  onTabEvent?: (event: { type: "refreshed" | "signedOut" }) => void;
 }
 
 /**
@@ -42,7 +53,7 @@ export class UserPoolSession {
   idToken(): Promise<string>;
   /** The AccessToken, as idToken() (by the access token's own expiry). */
   accessToken(): Promise<string>;
-  /** RevokeToken on the pool, forget the tokens, and clear `credentials`. */
+  /** RevokeToken on the pool, forget the tokens (in every tab of this user, when shared), and clear `credentials`. */
   signOut(credentials?: { clear(): void }): Promise<void>;
 }
 

@@ -29,14 +29,25 @@ guard(UserPool, [], ["signIn", "respond", "refresh", "revoke"]);
  * handed out. `idToken` is bound, so it can be
  * CognitoIdentityCredentials' `idToken` as it is. signOut() revokes the
  * refresh token on the pool and clears the given credentials.
+ *
+ * Across tabs (on by default in browsers, `shareAcrossTabs`): the sessions of
+ * one user's sign-in in the tabs and workers of an origin refresh once, under
+ * a Web Lock, and all take the new tokens (a rotated refresh token included),
+ * and a sign-out in one signs out all. Which tokens a tab may take, and what
+ * it answers, are the core's (src/op/session_tabs.rs); this carries its
+ * messages and holds the lock.
  */
 export class UserPoolSession {
   #pool;
   #tokens;
   #refreshing = null;
   #before;
+  #share = null;
+  #channel = null;
+  #wake = null;
+  #onTabEvent;
 
-  constructor(pool, tokens, { refreshBeforeSeconds } = {}) {
+  constructor(pool, tokens, { refreshBeforeSeconds, shareAcrossTabs, onTabEvent } = {}) {
     if (!(pool instanceof UserPool)) throw sdkError("InvalidConfig", "new UserPoolSession(pool, tokens): pool must be a UserPool");
     if (typeof tokens?.idToken !== "string" || typeof tokens?.accessToken !== "string") {
       throw sdkError("InvalidConfig", "a session starts from signIn()'s or respond()'s tokens ({ idToken, accessToken, refreshToken }), not from a challenge");
@@ -44,10 +55,21 @@ export class UserPoolSession {
     if (refreshBeforeSeconds !== undefined && !(typeof refreshBeforeSeconds === "number" && refreshBeforeSeconds >= 0)) {
       throw sdkError("InvalidConfig", "refreshBeforeSeconds must be a number of seconds, 0 or more");
     }
+    if (shareAcrossTabs !== undefined && typeof shareAcrossTabs !== "boolean") throw sdkError("InvalidConfig", "shareAcrossTabs must be true or false");
+    if (onTabEvent !== undefined && typeof onTabEvent !== "function") throw sdkError("InvalidConfig", "onTabEvent must be a function");
     this.#pool = pool;
     this.#tokens = { ...tokens };
     // null: the default, which adapts to each token's lifetime.
     this.#before = refreshBeforeSeconds === undefined ? null : refreshBeforeSeconds * 1000;
+    this.#onTabEvent = onTabEvent;
+    // As CognitoIdentityCredentials (src/wasm/tabs.rs): in browsers by
+    // default; Node has no Web Locks, and Deno's instances are not one user's tabs.
+    const platform = typeof BroadcastChannel === "function" && typeof globalThis.navigator?.locks?.request === "function";
+    if (platform && (shareAcrossTabs ?? typeof Deno === "undefined")) {
+      this.#share = guarded(() => new glue.SessionShare(this.#tokens));
+      this.#channel = new BroadcastChannel(this.#share.channel);
+      this.#channel.onmessage = (event) => this.#heard(event.data);
+    }
     this.idToken = this.idToken.bind(this);
     this.accessToken = this.accessToken.bind(this);
   }
@@ -57,22 +79,84 @@ export class UserPoolSession {
     return this.#tokens && { ...this.#tokens };
   }
 
-  async #fresh(which) {
-    if (!this.#tokens) throw sdkError("InvalidConfig", "this session was signed out: sign in again");
+  #heard(text) {
+    if (!this.#tokens || typeof text !== "string") return;
+    const heard = guarded(() => this.#share.heard(text, this.#tokens));
+    if (heard?.reply) this.#channel.postMessage(heard.reply);
+    else if (heard?.tokens) {
+      this.#tokens = { ...this.#tokens, ...heard.tokens };
+      this.#event("refreshed");
+    } else if (heard?.signedOut) {
+      this.#forget();
+      this.#event("signedOut");
+    } else return;
+    this.#wake?.();
+  }
+
+  #event(type) {
+    try {
+      this.#onTabEvent?.({ type });
+    } catch (e) {
+      // The app's listener failing is the app's: reported, never ours to throw.
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  }
+
+  #forget() {
+    this.#tokens = null;
+    this.#channel?.close();
+    this.#channel = null;
+  }
+
+  #due(which) {
     // The core's rule (src/op/session.rs): the token asked for, as it is, or refreshed first.
     const { idToken, refreshToken } = this.#tokens;
-    const token = this.#tokens[which];
-    if (!guarded(() => glue.sessionRefreshDue(String(token), String(idToken), !!refreshToken, this.#before ?? undefined))) {
+    return guarded(() => glue.sessionRefreshDue(String(this.#tokens[which]), String(idToken), !!refreshToken, this.#before ?? undefined));
+  }
+
+  async #refresh() {
+    const tokens = this.#tokens;
+    const fresh = await this.#pool.refresh(tokens.refreshToken);
+    // A sign-out meanwhile wins: its tokens are not brought back.
+    if (this.#tokens) this.#tokens = { ...this.#tokens, ...fresh };
+    return this.#tokens;
+  }
+
+  // Under the lock, the tab asks the others first: one that waited for the
+  // lock may not have heard the holder's tokens yet, and its refresh token
+  // may be spent. Only if none answers does it refresh, then posts the tokens
+  // before the lock is released.
+  async #refreshShared(which) {
+    let entered = false;
+    const underLock = async () => {
+      entered = true;
+      if (!this.#tokens || !this.#due(which)) return this.#tokens;
+      this.#channel.postMessage(guarded(() => this.#share.want(this.#tokens)));
+      await new Promise((resolve) => {
+        this.#wake = resolve;
+        setTimeout(resolve, this.#share.askMs);
+      });
+      this.#wake = null;
+      if (!this.#tokens || !this.#due(which)) return this.#tokens;
+      await this.#refresh();
+      if (this.#tokens) this.#channel?.postMessage(guarded(() => this.#share.refreshed(this.#tokens)));
       return this.#tokens;
+    };
+    try {
+      return await navigator.locks.request(this.#share.channel, underLock);
+    } catch (e) {
+      // A lock the platform refuses (a document being unloaded): refresh alone.
+      if (entered) throw e;
+      return this.#refresh();
     }
-    this.#refreshing ??= this.#pool
-      .refresh(this.#tokens.refreshToken)
-      .then((fresh) => {
-        // A sign-out meanwhile wins: its tokens are not brought back.
-        if (this.#tokens) this.#tokens = { ...this.#tokens, ...fresh };
-        return this.#tokens;
-      })
-      .finally(() => (this.#refreshing = null));
+  }
+
+  async #fresh(which) {
+    if (!this.#tokens) throw sdkError("InvalidConfig", "this session was signed out: sign in again");
+    if (!this.#due(which)) return this.#tokens;
+    this.#refreshing ??= (this.#channel ? this.#refreshShared(which) : this.#refresh()).finally(() => (this.#refreshing = null));
     const tokens = await this.#refreshing;
     if (!tokens) throw sdkError("InvalidConfig", "this session was signed out: sign in again");
     return tokens;
@@ -88,10 +172,12 @@ export class UserPoolSession {
     return (await this.#fresh("accessToken")).accessToken;
   }
 
-  /** Revokes the refresh token on the pool (RevokeToken), forgets the tokens, and clears `credentials` (their IdentityId and keys). */
+  /** Revokes the refresh token on the pool (RevokeToken), forgets the tokens in every tab of this sign-in, and clears `credentials` (their IdentityId and keys, in every tab). */
   async signOut(credentials) {
     const refreshToken = this.#tokens?.refreshToken;
-    this.#tokens = null;
+    if (this.#channel) this.#channel.postMessage(guarded(() => this.#share.signedOut()));
+    this.#forget();
+    this.#wake?.();
     credentials?.clear?.();
     if (refreshToken) await this.#pool.revoke(refreshToken);
   }
