@@ -1,7 +1,8 @@
 // Across tabs (#23), in real Chromium against the devstack: several pages of
 // one browser context (one origin) share one credential exchange per user
 // through a BroadcastChannel and a Web Lock, a user's credentials never reach
-// a tab signed in as someone else, and sign-out in one tab signs out all.
+// a tab signed in as someone else, sign-out in one tab signs out all, and a
+// dedicated worker of the origin takes a page's credentials.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -181,6 +182,51 @@ test("a tab closed while it holds the lock mid-exchange blocks nobody: the next 
     assert.deepEqual(out.map((o) => o.status), [200, 200, 200]);
     assert.equal(new Set(out.map((o) => o.key)).size, 1);
     assert.deepEqual(calls, { GetId: 1, GetCredentialsForIdentity: 1 }, "one of them exchanged, for all");
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("a dedicated worker of the origin takes the page's credentials: it sends nothing to the identity pool", async () => {
+  const { context, pages, calls, errors } = await tabs(1);
+  try {
+    const page = await signIn(pages[0], tokens[USER]);
+    // In a module worker: credentials for the same user, sharing (the
+    // default) or not, counting what it sends to the identity pool itself.
+    const inWorker = (share) =>
+      pages[0].evaluate(
+        async ({ c, token, share }) => {
+          const code = `onmessage = async ({ data: { c, token, share, origin } }) => {
+            const sdk = await import(origin + "/pkg/index.js");
+            await sdk.default();
+            let sent = 0;
+            const realFetch = fetch;
+            self.fetch = (...args) => (sent++, realFetch(...args));
+            const creds = new sdk.CognitoIdentityCredentials({ region: c.region, identityPoolId: c.identityPoolId, endpoint: c.identityEndpoint, idToken: token, storage: "memory", ...(share === false && { shareAcrossTabs: false }) });
+            const got = await creds.get();
+            postMessage({ key: got.accessKeyId, sent });
+          };`;
+          const worker = new Worker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })), { type: "module" });
+          const reply = new Promise((resolve, reject) => {
+            worker.onmessage = (e) => resolve(e.data);
+            worker.onerror = (e) => reject(new Error(e.message));
+          });
+          worker.postMessage({ c, token, share, origin: location.origin });
+          const out = await reply;
+          worker.terminate();
+          return out;
+        },
+        { c, token: tokens[USER], share },
+      );
+    const shared = await inWorker(undefined);
+    assert.equal(shared.key, page.key, "the worker has the page's credentials");
+    assert.equal(shared.sent, 0, "and sent nothing");
+    assert.deepEqual(calls, { GetId: 1, GetCredentialsForIdentity: 1 });
+    // The same worker without sharing exchanges itself: the count above can fail.
+    const alone = await inWorker(false);
+    assert.notEqual(alone.key, page.key);
+    assert.ok(alone.sent >= 1, `${alone.sent} requests`);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
