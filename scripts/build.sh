@@ -49,6 +49,7 @@ sdk_build() {
 sdk_build sdk pkg main
 cp src/wasm/js/index.js src/wasm/js/index.d.ts pkg/
 cp src/wasm/js/package-readme.md pkg/README.md
+cp LICENSE-MIT LICENSE-APACHE CHANGELOG.md pkg/
 
 # cognito-sigv4/user-pool: a module of its own, the whole SDK and the user
 # pool (UserPool, SRP, sessions, clientCredentials). Its index.js is

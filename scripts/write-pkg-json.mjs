@@ -30,7 +30,7 @@ const manifest = {
   // cognito_sigv4_wasm.d.ts, user-pool/ holds its own, signer/index.d.ts
   // imports ../index.d.ts
   // (tests/types/check.mjs compiles an app against the packed tarball).
-  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm.d.ts", "cognito_sigv4_wasm_bg.wasm", "snippets/", "user-pool/", "signer/", "README.md"],
+  files: ["*.js", "index.d.ts", "cognito_sigv4_wasm.d.ts", "cognito_sigv4_wasm_bg.wasm", "snippets/", "user-pool/", "signer/", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "CHANGELOG.md"],
   sideEffects: false,
   engines: { node: ">=18" },
   keywords: ["aws", "sigv4", "cognito", "signature", "wasm", "s3", "api-gateway"],

@@ -59,6 +59,16 @@ after(async () => {
   rmSync(app, { recursive: true, force: true });
 });
 
+test("the tarball carries both licenses the manifest names, the changelog and the README", () => {
+  const installed = join(app, "node_modules/cognito-sigv4");
+  const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+  assert.equal(manifest.license, "MIT OR Apache-2.0");
+  assert.match(readFileSync(join(installed, "LICENSE-MIT"), "utf8"), /^MIT License/);
+  assert.match(readFileSync(join(installed, "LICENSE-APACHE"), "utf8"), /Apache License\s+Version 2\.0/);
+  assert.match(readFileSync(join(installed, "CHANGELOG.md"), "utf8"), new RegExp(`## ${manifest.version.replace(/\./g, "\\.")}`));
+  assert.ok(readFileSync(join(installed, "README.md"), "utf8").length > 1000);
+});
+
 const page = (dir, script) => writeFileSync(join(app, "dist", dir, "index.html"), `<!doctype html>${script}\n`);
 
 // Each builds the app of `entry` (a folder of ENTRIES) into dist/`out`.

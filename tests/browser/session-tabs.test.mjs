@@ -72,6 +72,9 @@ const startSession = (page, tokens, margin) =>
 /** Seconds a token has left. */
 const left = (token) => decodeJwt(token).payload.exp - Date.now() / 1000;
 
+/** Waits until `token` has less than `margin` seconds left (then a session refreshes it). */
+const untilDue = (token, margin) => new Promise((r) => setTimeout(r, Math.max(0, (left(token) - margin) * 1000 + 300)));
+
 test("refresh with rotation: 5 tabs with tokens near expiry make one refresh, and every tab ends with the new refresh token", async () => {
   const first = await signIn(USER);
   const { context, pages, sent, errors } = await tabs(5);
@@ -80,7 +83,7 @@ test("refresh with rotation: 5 tabs with tokens near expiry make one refresh, an
     // 6 s before they are due in turn: the test's window.
     const margin = Math.floor(left(first.idToken)) - 6;
     await Promise.all(pages.map((p) => startSession(p, first, margin)));
-    await new Promise((r) => setTimeout(r, Math.max(0, (left(first.idToken) - margin) * 1000 + 200)));
+    await untilDue(first.idToken, margin);
     const ids = await Promise.all(pages.map((p) => p.evaluate(() => window.session.idToken())));
     const refreshes = sent.filter((s) => s.target === "GetTokensFromRefreshToken");
     assert.equal(refreshes.length, 1, "one refresh for five tabs");
@@ -158,7 +161,7 @@ test("a tab that switches user while another is still signed in as the first nev
     const margin = Math.floor(left(bob.idToken)) - 4;
     await pages[1].evaluate(({ tokens, margin }) => (window.bob = window.pool.session(tokens, { refreshBeforeSeconds: margin })), { tokens: bob, margin });
     await pages[0].evaluate((margin) => (window.session = window.pool.session(window.session.tokens, { refreshBeforeSeconds: margin })), margin);
-    await new Promise((r) => setTimeout(r, 4500));
+    await untilDue(bob.idToken, margin);
     // Both refresh, each their own user, at once.
     const [a, b] = await Promise.all([pages[0].evaluate(() => window.session.idToken()), pages[1].evaluate(() => window.bob.idToken())]);
     assert.equal(decodeJwt(a).payload["cognito:username"], USER);
@@ -183,7 +186,7 @@ test("shareAcrossTabs: false refreshes in every tab, as before (with its own sig
     const own = [await signIn(USER), await signIn(USER)];
     const margin = Math.floor(left(own[0].idToken)) - 3;
     await Promise.all(pages.map((p, i) => p.evaluate(({ tokens, margin }) => (window.session = window.pool.session(tokens, { refreshBeforeSeconds: margin, shareAcrossTabs: false })), { tokens: own[i], margin })));
-    await new Promise((r) => setTimeout(r, 3500));
+    await untilDue(own[1].idToken, margin);
     await Promise.all(pages.map((p) => p.evaluate(() => window.session.idToken())));
     assert.equal(sent.filter((s) => s.target === "GetTokensFromRefreshToken").length, 2);
     await assert.rejects(pages[0].evaluate(() => window.pool.session({ idToken: "a", accessToken: "b" }, { shareAcrossTabs: "yes" })), /shareAcrossTabs must be true or false/);
