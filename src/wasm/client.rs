@@ -674,19 +674,29 @@ impl Client {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
+/** Headers as fetch takes them: an object, a Headers, or name/value pairs. */
 export type HeadersInput = Record<string, string> | Headers | Array<[string, string]>;
 
+/** Plain AWS credentials. */
 export interface AwsKeys {
+  /** The access key id. */
   accessKeyId: string;
+  /** The secret key. */
   secretAccessKey: string;
+  /** The session token of temporary credentials. */
   sessionToken?: string;
 }
 
+/** Options of AwsClient. */
 export interface AwsClientOptions {
   /** A CognitoIdentityCredentials (or anything with get()), or plain keys. */
-  credentials: { get(): Promise<AwsKeys> } | AwsKeys;
+  credentials: {
+    /** Called before each request: fresh keys (a provider caches them). */
+    get(): Promise<AwsKeys>;
+  } | AwsKeys;
   /** Read from AWS host names when left out. */
   region?: string;
+  /** The service signed for ("execute-api", "s3", …); read from AWS host names when left out. */
   service?: string;
   /** Retries of throttling, 5xx, network failures and timeouts (default 3). A 429 or 5xx's `Retry-After` of up to 20 s is waited out; a longer one returns the answer at once. */
   retries?: number;
@@ -695,12 +705,18 @@ export interface AwsClientOptions {
 }
 
 /** fetch()'s init, and `unsignedPayload` to sign the body as UNSIGNED-PAYLOAD (S3). */
-export type AwsRequestInit = RequestInit & { unsignedPayload?: boolean };
+export type AwsRequestInit = RequestInit & {
+  /** Sign the body as UNSIGNED-PAYLOAD instead of hashing it (S3 only). */
+  unsignedPayload?: boolean;
+};
 
+/** Options of a presigned URL. */
 export interface PresignOptions {
+  /** Default "GET". */
   method?: string;
   /** Seconds, default 3600, at most 604800. */
   expiresIn?: number;
+  /** Headers the link's user must send as signed. */
   headers?: HeadersInput;
 }
 "#;
@@ -732,6 +748,7 @@ impl AwsClient {
         self.client.signing.borrow().region.clone()
     }
 
+    /// Sets the region to sign for; empty or undefined: read from AWS host names.
     #[wasm_bindgen(setter)]
     pub fn set_region(&self, region: Option<String>) {
         self.client.signing.borrow_mut().region = region.filter(|r| !r.is_empty());
@@ -743,6 +760,7 @@ impl AwsClient {
         self.client.signing.borrow().service.clone()
     }
 
+    /// Sets the service to sign for; empty or undefined: read from AWS host names.
     #[wasm_bindgen(setter)]
     pub fn set_service(&self, service: Option<String>) {
         self.client.signing.borrow_mut().service = service.filter(|s| !s.is_empty());
@@ -754,6 +772,7 @@ impl AwsClient {
         self.client.retries()
     }
 
+    /// Sets the retries (0 to 100).
     #[wasm_bindgen(setter)]
     pub fn set_retries(&self, retries: f64) {
         self.client.signing.borrow_mut().retries = retries.clamp(0.0, 100.0) as u32;

@@ -164,7 +164,9 @@ const TYPES: &str = r#"
 /** A token, or a function returning one (sync or async); called on every get(). */
 export type TokenSource = string | (() => string | Promise<string>);
 
+/** Options of CognitoIdentityCredentials. */
 export interface CognitoIdentityCredentialsOptions {
+  /** The identity pool's region, e.g. "us-east-1". */
   region: string;
   /** us-east-1:01234567-89ab-cdef-0123-456789abcdef */
   identityPoolId: string;
@@ -174,11 +176,15 @@ export interface CognitoIdentityCredentialsOptions {
   logins?: Record<string, TokenSource>;
   /** With several roles in the token: the one to assume (enhanced flow). */
   customRoleArn?: string;
+  /** The AWS account of the identity pool (GetId's AccountId; rarely needed). */
   accountId?: string;
   /** "enhanced" (default): GetCredentialsForIdentity; "basic": STS AssumeRoleWithWebIdentity with `roleArn`. */
   flow?: "enhanced" | "basic";
+  /** The role AssumeRoleWithWebIdentity assumes (`flow: "basic"` only). */
   roleArn?: string;
+  /** Cognito Identity's endpoint (a local stack, a proxy); AWS's for `region` by default. */
   endpoint?: string;
+  /** STS's endpoint for `flow: "basic"`; AWS's for `region` by default. */
   stsEndpoint?: string;
   /** Where the IdentityId is kept (never credentials or tokens). Default "local". */
   storage?: "local" | "session" | "memory" | Pick<Storage, "getItem" | "setItem" | "removeItem">;
@@ -204,11 +210,25 @@ export interface CognitoIdentityCredentialsOptions {
   onTabEvent?: (event: { type: "signedIn" | "refreshed" | "signedOut" }) => void;
 }
 
+/** What decodeJwt() returns: the token's two JSON parts (its signature is not checked). */
+export interface DecodedJwt {
+  /** e.g. `{ alg: "RS256", kid }`. */
+  header: Record<string, unknown>;
+  /** The claims: `sub`, `iss`, `exp`, `cognito:groups`, … */
+  payload: Record<string, unknown>;
+}
+
+/** What CognitoIdentityCredentials.get() resolves to: temporary credentials and whose they are. */
 export interface AwsCredentials {
+  /** The temporary access key id (ASIA…). */
   accessKeyId: string;
+  /** The secret key: keep it in memory only. */
   secretAccessKey: string;
+  /** The session token, sent as x-amz-security-token. */
   sessionToken: string;
+  /** When they stop working (get() refreshes them before). */
   expiration: Date;
+  /** The user's IdentityId in the identity pool ("us-east-1:…"): their S3 prefix. */
   identityId: string;
 }
 "#;
@@ -633,7 +653,7 @@ async fn resolve_token(value: &JsValue, what: &str) -> Result<String, JsValue> {
 /// `{ header, payload }` of a JWT. No signature check: AWS verifies tokens.
 #[wasm_bindgen(
     js_name = decodeJwt,
-    unchecked_return_type = "{ header: Record<string, unknown>; payload: Record<string, unknown> }"
+    unchecked_return_type = "DecodedJwt"
 )]
 pub fn decode_jwt(
     #[wasm_bindgen(unchecked_param_type = "string")] token: JsValue,

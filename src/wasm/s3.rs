@@ -47,40 +47,61 @@ struct ObjectOut<'a> {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
+/** Options of S3Client. */
 export interface S3ClientOptions {
+  /** A CognitoIdentityCredentials (or anything with get()), or plain keys. */
   credentials: AwsClientOptions["credentials"];
+  /** The bucket's region. */
   region: string;
+  /** The bucket every call of this client goes to. */
   bucket: string;
   /** https://host[:port][/base] of an S3-compatible service; AWS when left out. */
   endpoint?: string;
+  /** Address the bucket in the path (https://host/bucket/key) rather than the host name; automatic for IP addresses, localhost, endpoints with a path and dotted bucket names. */
   forcePathStyle?: boolean;
   /** The prefix myPrefix() puts before the IdentityId. */
   prefix?: string;
+  /** As AwsClient's: retries of throttling, 5xx and network failures (default 3). */
   retries?: number;
   /** As AwsClient's: per attempt, the whole answer; none by default. */
   timeoutMs?: number;
 }
 
+/** One object of a listing. */
 export interface S3Object {
+  /** Its key, decoded. */
   key: string;
+  /** Its size in bytes. */
   size: number;
+  /** Its ETag, quotes included. */
   etag: string;
+  /** When it was last written. */
   lastModified: Date;
 }
 
+/** One page of a listing (ListObjectsV2). */
 export interface S3Listing {
+  /** The objects of this page. */
   objects: S3Object[];
+  /** The common prefixes ("folders") under `delimiter`. */
   prefixes: string[];
+  /** Pass it as `continuationToken` for the next page; undefined on the last. */
   nextContinuationToken?: string;
 }
 
+/** Options of listObjects() and listAll(). */
 export interface ListObjectsOptions {
+  /** Only keys that start with this (e.g. `await s3.myPrefix()`). */
   prefix?: string;
+  /** Group keys by this (usually "/") into `prefixes`. */
   delimiter?: string;
+  /** From a previous page's `nextContinuationToken`. */
   continuationToken?: string;
+  /** Only keys after this one. */
   startAfter?: string;
   /** 1 to 1000. */
   maxKeys?: number;
+  /** Cancels the request. */
   signal?: AbortSignal;
 }
 "#;
@@ -280,16 +301,19 @@ impl S3Client {
         }
     }
 
+    /// The bucket's region.
     #[wasm_bindgen(getter)]
     pub fn region(&self) -> String {
         self.at.region.clone()
     }
 
+    /// The bucket this client reads and writes.
     #[wasm_bindgen(getter)]
     pub fn bucket(&self) -> String {
         self.at.bucket.clone()
     }
 
+    /// The prefix `myPrefix()` puts before the IdentityId ("" for none).
     #[wasm_bindgen(getter)]
     pub fn prefix(&self) -> String {
         self.at.prefix.clone()

@@ -15,21 +15,42 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
+/** What copyObject() resolves to. */
+export interface CopyResult {
+  /** The copy's ETag. */
+  etag: string;
+}
+
+/** What headObject() tells of an object. */
 export interface S3Head {
+  /** Its size in bytes. */
   size: number;
+  /** Its ETag, quotes included (null where the bucket's CORS does not expose it). */
   etag: string | null;
+  /** Its Content-Type. */
   contentType: string | null;
+  /** When it was last written. */
   lastModified: Date | null;
   /** x-amz-meta-* headers, without the prefix (pages see only those the bucket's CORS exposes). */
   metadata: Record<string, string>;
 }
 
+/** What deleteObjects() did, key by key. */
 export interface DeleteObjectsResult {
+  /** Keys deleted (or already absent). */
   deleted: string[];
   /** Keys S3 did not delete, with S3's code (AccessDenied, …) and message. */
-  errors: { key: string; code: string; message: string }[];
+  errors: {
+    /** The object's key. */
+    key: string;
+    /** S3's code. */
+    code: string;
+    /** S3's message. */
+    message: string;
+  }[];
 }
 
+/** Options of presignPost(): a browser form that uploads straight to S3. */
 export interface PresignPostOptions {
   /** Seconds, default 3600, at most 604800. */
   expiresIn?: number;
@@ -41,6 +62,7 @@ export interface PresignPostOptions {
   conditions?: (Record<string, string> | (string | number)[])[];
 }
 
+/** A presigned POST form: post `fields`, then the file, to `url`. */
 export interface PresignedPost {
   /** The form's action. */
   url: string;
@@ -96,7 +118,7 @@ impl S3Client {
     }
 
     /// CopyObject within the bucket, S3-side (up to 5 GB): `{ etag }`.
-    #[wasm_bindgen(js_name = copyObject, unchecked_return_type = "Promise<{ etag: string }>")]
+    #[wasm_bindgen(js_name = copyObject, unchecked_return_type = "Promise<CopyResult>")]
     pub fn copy_object(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] source: JsValue,

@@ -21,6 +21,7 @@ const DEFAULT_CONCURRENCY: f64 = 4.0;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
+/** What onProgress is told. */
 export interface UploadProgress {
   /** Bytes S3 has taken so far (parts already there when resuming included). */
   loaded: number;
@@ -30,7 +31,9 @@ export interface UploadProgress {
   uploadId?: string;
 }
 
+/** Options of S3Client.upload(). */
 export interface UploadOptions {
+  /** The object's Content-Type. */
   contentType?: string;
   /** Sent with CreateMultipartUpload (or the single PUT): x-amz-meta-*, cache-control, … */
   headers?: HeadersInput;
@@ -48,10 +51,13 @@ export interface UploadOptions {
   leavePartsOnError?: boolean;
 }
 
+/** What upload() resolves to. */
 export interface UploadResult {
+  /** The object's ETag ("…-N" for a multipart upload of N parts). */
   etag: string | null;
   /** undefined when the body fitted in one PUT. */
   uploadId?: string;
+  /** How many parts it took (1 for a single PUT). */
   parts: number;
 }
 "#;

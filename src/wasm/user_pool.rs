@@ -46,19 +46,27 @@ struct TokensOut {
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
+/** Options of UserPool. */
 export interface UserPoolOptions {
+  /** The user pool's region. */
   region: string;
+  /** e.g. "us-east-1_AbCdEfGhI". */
   userPoolId: string;
   /** The app client's id (a client without a secret). */
   clientId: string;
+  /** The user pool's endpoint (a local stack, a proxy); AWS's for `region` by default. */
   endpoint?: string;
 }
 
+/** A signed-in user's tokens. */
 export interface UserPoolTokens {
+  /** The IdToken: who the user is (CognitoIdentityCredentials' `idToken`). */
   idToken: string;
+  /** The AccessToken: for the user pool's own APIs, and JWT authorizers. */
   accessToken: string;
   /** From refresh(): present only where the app client rotates refresh tokens (the one given is then spent); absent, it stays the same. */
   refreshToken?: string;
+  /** Seconds the id and access tokens live. */
   expiresIn: number;
 }
 
@@ -68,21 +76,35 @@ export interface AuthChallenge {
   challengeName: string;
   /** The sign-in's session (valid 3 minutes); do not log it. */
   session: string;
+  /** Who is signing in, as the pool knows them. */
   username: string;
   /** The challenge's parameters, e.g. CODE_DELIVERY_DESTINATION. */
   parameters: Record<string, string>;
 }
 
+/** Options of UserPool.signIn(). */
 export interface SignInOptions {
   /** "srp" (USER_SRP_AUTH, the default: the password never leaves the page) or "password" (USER_PASSWORD_AUTH). */
   flow?: "srp" | "password";
 }
 
+/** What clientCredentials() resolves to. */
+export interface ClientCredentialsToken {
+  /** The access token, for an API's JWT authorizer (Authorization: Bearer …). */
+  accessToken: string;
+  /** When it expires. */
+  expiresAt: Date;
+}
+
+/** Options of clientCredentials() (servers and edge runtimes only). */
 export interface ClientCredentialsOptions {
   /** https://<domain>/oauth2/token */
   tokenEndpoint: string;
+  /** The machine-to-machine app client's id. */
   clientId: string;
+  /** Its secret: never ship it to a browser (clientCredentials refuses to run in one). */
   clientSecret: string;
+  /** The scopes to ask for, e.g. "https://api.example.com/read". */
   scope?: string | string[];
 }
 "#;
@@ -122,16 +144,19 @@ impl UserPool {
         })
     }
 
+    /// The user pool's region.
     #[wasm_bindgen(getter)]
     pub fn region(&self) -> String {
         self.region.clone()
     }
 
+    /// The user pool's id.
     #[wasm_bindgen(getter, js_name = userPoolId)]
     pub fn user_pool_id(&self) -> String {
         self.user_pool_id.clone()
     }
 
+    /// The app client's id.
     #[wasm_bindgen(getter, js_name = clientId)]
     pub fn client_id(&self) -> String {
         self.client_id.clone()
@@ -478,7 +503,7 @@ thread_local! {
 /// worker: a client secret must never be shipped to one.
 #[wasm_bindgen(
     js_name = clientCredentials,
-    unchecked_return_type = "Promise<{ accessToken: string; expiresAt: Date }>"
+    unchecked_return_type = "Promise<ClientCredentialsToken>"
 )]
 pub fn client_credentials(
     #[wasm_bindgen(unchecked_param_type = "ClientCredentialsOptions")] options: JsValue,

@@ -8,13 +8,15 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
+import { devstackBlock } from "../fixtures/docs.mjs";
 import { launch } from "./chromium.mjs";
 import { repoRoot } from "../js/suite-files.mjs";
 
 const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html; charset=utf-8", ".json": "application/json" };
 
 // pkg/ under each policy: /strict/… without 'wasm-unsafe-eval', /allowed/… with it.
-const POLICIES = { strict: "script-src 'self'", allowed: "script-src 'self' 'wasm-unsafe-eval'" };
+// `allowed` is the policy docs/deploying.md tells users to set.
+const POLICIES = { strict: "script-src 'self'", allowed: devstackBlock("csp") };
 let browser, server, origin;
 before(async () => {
   browser = await launch();

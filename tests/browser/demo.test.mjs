@@ -111,3 +111,60 @@ test("scenarios S1–S6 from the demo page, its console quiet (only the denials 
   await page.screenshot({ path: join(repoRoot, "test-results/demo.png"), fullPage: true });
   await page.close();
 });
+
+test("the demo explains itself: scenarios described, log lines name the user and role, presigned URLs are links, a cancelled upload resets its bar", async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e));
+  const notFound = [];
+  page.on("response", (r) => r.status() === 404 && notFound.push(r.url()));
+  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.waitForSelector("body[data-ready=true]");
+  const scenarios = await page.locator(".scenario h3").allTextContents();
+  assert.deepEqual(scenarios.map((t) => t.slice(0, 2)), ["S1", "S2", "S3", "S4", "S5", "S6"]);
+  for (const p of await page.locator(".scenario p").allTextContents()) assert.ok(p.length > 60, `a scenario's description: ${p}`);
+  assert.match(await page.locator(".about").textContent(), /admin@example\.com.*cognito-sigv4-admin/s);
+
+  await signIn(page, "both@example.com");
+  assert.match(await page.locator("#who").textContent(), /^both@example\.com, as cognito-sigv4-admin \(by the pool's rules\)/);
+  assert.match(await run(page, "user"), /^403 GET \/v1\/user.*· both@example\.com as cognito-sigv4-admin$/s);
+  await page.selectOption("#role", stack.config.roles.user);
+  await page.waitForFunction(() => document.querySelector("#credentials").textContent.includes("cognito-sigv4-user"));
+  assert.match(await run(page, "user"), /^200 GET \/v1\/user.*· both@example\.com as cognito-sigv4-user$/s);
+
+  await run(page, "put");
+  await run(page, "presign", 2);
+  const href = await page.locator("#log li a").first().getAttribute("href");
+  assert.match(href, /X-Amz-Signature=/, "the presigned URL is a link");
+  assert.equal((await fetch(href)).status, 200);
+
+  // Cancel a multipart upload once bytes are going.
+  await page.click("[data-action=upload]");
+  await page.waitForFunction(() => document.querySelector("#upload-progress").value > 0, null, { timeout: 60_000 });
+  await page.click("#upload-cancel");
+  await page.waitForFunction(() => document.querySelector("#upload-status").textContent === "cancelled", null, { timeout: 30_000 });
+  assert.equal(await page.locator("#upload-progress").evaluate((bar) => bar.value), 0, "the bar starts over");
+  assert.match(await page.locator("#log li").first().textContent(), /^Cancelled test-24MiB\.bin\s+the upload was aborted, on S3 too/);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(notFound, [], "nothing the page asks for is missing (favicon included)");
+  await page.close();
+});
+
+test("screenshots at desktop and phone width: nothing wider than the screen, every scenario on the page", async () => {
+  mkdirSync(join(repoRoot, "test-results"), { recursive: true });
+  for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["phone", { width: 390, height: 844 }]]) {
+    const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForSelector("body[data-ready=true]");
+    await signIn(page, "user@example.com");
+    await run(page, "user");
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: the page is ${overflow} px wider than the screen`);
+    for (const id of ["s1", "s3", "s6", "log", "form"]) {
+      const box = await page.locator(`#${id}`).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= viewport.width + 1, `${name}: #${id} within the screen`);
+    }
+    await page.screenshot({ path: join(repoRoot, `test-results/demo-${name}.png`), fullPage: true });
+    await page.close();
+  }
+});

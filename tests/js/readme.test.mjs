@@ -1,5 +1,5 @@
-// Every ```js block of README.md and of the package's README
-// (src/wasm/js/package-readme.md), run as a new user would run it: as a
+// Every ```js block of README.md, of the package's README
+// (src/wasm/js/package-readme.md) and of the guides in docs/, run as a new user would run it: as a
 // module that imports "cognito-sigv4" (resolved to the built pkg/), against
 // the devstack, its results checked (presigned links fetched, form uploads
 // posted, from Chromium too). A block throws, answers wrong, or has no entry
@@ -18,14 +18,15 @@
 // its prelude in BLOCKS, the global `readmeTest`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { repoRoot } from "./suite-files.mjs";
 import { startDevstack } from "./devstack.mjs";
 
-const READMES = ["README.md", "src/wasm/js/package-readme.md"];
+// The READMEs, and every guide in docs/.
+const READMES = ["README.md", "src/wasm/js/package-readme.md", ...readdirSync(join(repoRoot, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
 
 /** Blocks that cannot run here, and where their lines do run. Keep it short. */
 const SKIPPED = {
@@ -107,6 +108,59 @@ const BLOCKS = {
       await s3.deleteObjects(keys);
     },
   },
+  "local-development": {
+    // Runs where `npm run devstack` wrote .devstack/config.json (see `before`).
+    prelude: "",
+    cwd: "devstack",
+    exports: ["res", "text", "s3", "key"],
+    async check({ res, text, s3, key }) {
+      assert.equal(res.status, 200, `the signed API call: ${await res.text()}`);
+      assert.equal(text, "hello");
+      assert.equal(key, `${c.s3Prefix}/${identityIds[signedInUser]}/hello.txt`, "the user's own prefix");
+      await s3.deleteObject(key);
+    },
+  },
+  "migrate-aws4fetch": {
+    prelude: "const { accessKeyId, secretAccessKey, sessionToken } = readmeTest.awsCredentials;",
+    exports: ["res"],
+    async check({ res }) {
+      assert.equal(res.status, 200, `the signed API call: ${await res.text()}`);
+    },
+  },
+  "migrate-sdk-v3": {
+    prelude: [
+      "const { identityPoolId } = readmeTest.config;",
+      `const idToken = readmeTest.idToken(${JSON.stringify(signedInUser)});`,
+      'const file = new File([new Uint8Array(6 << 20).fill(1)], "video.mp4", { type: "video/mp4" });   // two parts',
+      "const console = { log() {} };",
+    ].join("\n"),
+    exports: ["res", "s3", "key", "etag", "link"],
+    async check({ res, s3, key, etag, link }) {
+      assert.equal(res.status, 200, `the signed API call: ${await res.text()}`);
+      assert.match(etag, /-2"$/, "a multipart upload");
+      assert.equal((await fetch(link)).status, 200, "the presigned link");
+      await s3.deleteObject(key);
+    },
+  },
+  "migrate-amplify": {
+    prelude: [
+      "const { userPoolId, clientId, identityPoolId } = readmeTest.config;",
+      `const { username, password } = readmeTest.user(${JSON.stringify(signedInUser)});`,
+      'const file = new File(["a photo"], "photo.jpg", { type: "image/jpeg" });',
+      "const console = { log() {} };",
+    ].join("\n"),
+    exports: ["identityId", "key", "url", "session"],
+    async check({ identityId, key, url, session }) {
+      assert.equal(identityId, identityIds[signedInUser]);
+      assert.ok(key.includes(identityId));
+      const got = await fetch(url);
+      assert.equal(got.status, 200, "the presigned link");
+      assert.equal(await got.text(), "a photo");
+      assert.equal(session.tokens, null, "signed out");
+      const cleanup = await readmeTest.at((await import(join(repoRoot, "pkg/node.js"))).S3Client, { credentials: readmeTest.credentials(signedInUser), region: c.region });
+      await cleanup.deleteObject(key);
+    },
+  },
   "package-signer": {
     prelude: "const { accessKeyId, secretAccessKey, sessionToken } = readmeTest.awsCredentials;",
     exports: ["res", "link"],
@@ -145,6 +199,7 @@ before(async () => {
   const pool = new withPool.UserPool({ region: c.region, userPoolId: c.userPoolId, clientId: c.clientId, endpoint: c.userPoolEndpoint });
   const tokens = {};
   for (const u of c.users) tokens[u.username] = (await pool.signIn(u.username, u.password)).idToken;
+  const idToken = (username) => tokens[username];
   const at = (Class, options) => new Class({ ...options, ...overrides(Class.name) });
   const credentials = (username) => at(sdk.CognitoIdentityCredentials, { region: c.region, identityPoolId: c.identityPoolId, idToken: tokens[username] });
   const mine = await credentials(signedInUser).get();
@@ -156,6 +211,7 @@ before(async () => {
     config: c,
     user: (username) => c.users.find((u) => u.username === username),
     credentials,
+    idToken,
     awsCredentials: mine,
     at,
     url,
@@ -164,6 +220,9 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "readme-test-"));
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(join(repoRoot, "pkg"), join(dir, "node_modules/cognito-sigv4"), "dir");
+  // What `npm run devstack` writes, for the local-development guide.
+  mkdirSync(join(dir, "devstack/.devstack"), { recursive: true });
+  writeFileSync(join(dir, "devstack/.devstack/config.json"), JSON.stringify(c));
 });
 after(() => {
   stack?.stop();
@@ -233,8 +292,13 @@ for (const block of blocks) {
   test(`${title} runs against the devstack`, async () => {
     const file = join(dir, `${block.name}.mjs`);
     writeFileSync(file, moduleOf(block, spec));
-    const results = await import(pathToFileURL(file).href);
-    await spec.check(results);
+    const cwd = process.cwd();
+    if (spec.cwd) process.chdir(join(dir, spec.cwd));
+    try {
+      await spec.check(await import(pathToFileURL(file).href));
+    } finally {
+      process.chdir(cwd);
+    }
   });
 }
 

@@ -7,13 +7,38 @@ import { AwsClient, CognitoIdentityCredentials, S3Client, UserPool, clientCreden
 const $ = (id) => document.getElementById(id);
 let stack, session;
 
+/** The role the credentials are for: the one picked (S2), else the identity pool's first matching rule (devstack.toml: admin, then user), else its authenticated role. */
+function roleName() {
+  const picked = $("role").value;
+  if (picked) return picked.split("/").pop();
+  const group = ["admin", "user"].find((g) => session.groups.includes(g));
+  return group ? stack.roles[group].split("/").pop() : "cognito-sigv4-reader";
+}
+
+/** A log line: outcome, action, detail (text or a node), and who did it, as which role. */
 function log(action, outcome, detail, cls) {
   const li = document.createElement("li");
   li.className = cls;
   const b = document.createElement("b");
   b.textContent = outcome;
   li.append(b, ` ${action}  `, detail);
+  if (session) {
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = `  · ${session.user.username} as ${roleName()}`;
+    li.append(who);
+  }
   $("log").prepend(li);
+}
+
+/** A link that opens in a new tab, for presigned URLs. */
+function link(url) {
+  const a = document.createElement("a");
+  a.href = url;
+  a.target = "_blank";
+  a.rel = "noopener";
+  a.textContent = url;
+  return a;
 }
 
 function logError(action, error) {
@@ -52,7 +77,7 @@ async function signIn() {
     }
     roles.disabled = groups.length < 2;
     // A session that refreshes its tokens before they expire.
-    session = { user, tokens, userSession: pool.session(tokens) };
+    session = { user, tokens, groups, userSession: pool.session(tokens) };
     await connect();
     log(`sign in ${user.username}`, "OK", `USER_SRP_AUTH; groups: ${groups.join(", ") || "none"}`, "ok");
   } catch (e) {
@@ -72,6 +97,7 @@ async function connect() {
     storage: "session",
   });
   session.credentials = credentials;
+  $("who").textContent = `${session.user.username}, as ${roleName()}${customRoleArn ? " (picked with CustomRoleArn)" : " (by the pool's rules)"}`;
   session.api = new AwsClient({ credentials, region: stack.region, service: "execute-api" });
   session.s3 = new S3Client({ credentials, region: stack.region, bucket: stack.bucket, endpoint: stack.s3Endpoint, prefix: stack.s3Prefix });
   try {
@@ -90,7 +116,7 @@ function signOut() {
   // Revokes the refresh token on the pool; a failure to reach it changes nothing here.
   session?.userSession?.signOut().catch(() => {});
   session = undefined;
-  for (const id of ["groups", "roles", "identityId", "credentials"]) $(id).textContent = "–";
+  for (const id of ["who", "groups", "roles", "identityId", "credentials"]) $(id).textContent = "–";
 }
 
 /** Another identity's key: S3 must refuse it. */
@@ -114,7 +140,7 @@ const actions = {
   other: () => session.s3.getObject(`${stack.s3Prefix}/${OTHER}/data.txt`),
   presign: async () => {
     const url = await session.s3.presignGet(await session.s3.myPrefix("data.txt"), { expiresIn: 300 });
-    log("presigned GET (5 min)", "URL", url, "ok");
+    log("presigned GET (5 min)", "URL", link(url), "ok");
     return fetch(url);
   },
   presignPut: async () => {
@@ -144,16 +170,28 @@ const actions = {
     cancel.disabled = false;
     cancel.onclick = () => controller.abort();
     const bar = $("upload-progress");
+    const status = $("upload-status");
+    bar.value = 0;
+    status.className = "";
+    status.textContent = "";
     const started = performance.now();
     try {
       const { etag, parts } = await session.s3.upload(key, file, {
         signal: controller.signal,
         onProgress: ({ loaded, total }) => {
           bar.value = total ? loaded / total : 0;
-          $("upload-status").textContent = `${(loaded / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB`;
+          status.textContent = `${(loaded / 1048576).toFixed(1)} of ${(total / 1048576).toFixed(1)} MiB`;
         },
       });
       return new Response(`${file.name}: ${file.size} B in ${parts} part(s) in ${Math.round(performance.now() - started)} ms, ETag ${etag}`, { status: 200 });
+    } catch (e) {
+      if (!controller.signal.aborted) throw e;
+      // Cancelled: the bar starts over, and S3 has no parts left (the upload was aborted there too).
+      bar.value = 0;
+      status.className = "cancelled";
+      status.textContent = "cancelled";
+      log(`${file.name}`, "Cancelled", "the upload was aborted, on S3 too", "denied");
+      return undefined;
     } finally {
       cancel.disabled = true;
     }

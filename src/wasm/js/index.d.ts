@@ -6,13 +6,17 @@
 // entry, cognito-sigv4/user-pool, is this file (as its sdk.d.ts) and
 // user-pool.d.ts.
 
+/** Where init() gets the wasm: a URL or Request to fetch, a Response, the bytes, or a compiled module. */
 export type InitInput =
   | RequestInfo
   | URL
   | Response
   | BufferSource
   | WebAssembly.Module
-  | { module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module };
+  | {
+      /** As the other forms (wasm-bindgen's object form). */
+      module_or_path: RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+    };
 
 /**
  * Loads the wasm module (fetched beside index.js in browsers, read from disk in Node).
@@ -53,19 +57,37 @@ export type ErrorCode =
 
 /** Every error thrown has `name === code`, and a message that says what to fix. */
 export interface SdkError extends Error {
+  /** The error's kind: one of ErrorCode, or AWS's own error type. */
   name: ErrorCode;
+  /** The same as `name`. */
   code: ErrorCode;
   /** The HTTP status of the AWS answer behind the error (service errors only). */
   status?: number;
   /** S3Client.upload: the multipart upload whose parts stay on S3 (leavePartsOnError, or the abort failed too): resume it with `uploadId`, or abort it. */
   uploadId?: string;
   /** S3Client.deleteObjects: what the requests before the one that failed did. */
-  result?: { deleted: string[]; errors: { key: string; code: string; message: string }[] };
+  result?: {
+    /** Keys deleted. */
+    deleted: string[];
+    /** Keys S3 refused, each with S3's code and message. */
+    errors: {
+      /** The object's key. */
+      key: string;
+      /** S3's code, e.g. AccessDenied. */
+      code: string;
+      /** S3's message. */
+      message: string;
+    }[];
+  };
 }
 
+/** What a Signer signs with, and for. */
 export interface SignerOptions {
+  /** The credentials' access key id. */
   accessKeyId: string;
+  /** The credentials' secret key (never logged, never in an error). */
   secretAccessKey: string;
+  /** The session token of temporary credentials (sent as x-amz-security-token). */
   sessionToken?: string;
   /** e.g. "us-east-1" */
   region: string;
@@ -75,13 +97,18 @@ export interface SignerOptions {
 
 import type { HeadersInput, ListObjectsOptions, S3Object } from "./cognito_sigv4_wasm.js";
 export type { HeadersInput };
+/** A body Signer can hash: text (UTF-8), bytes, or form parameters. */
 export type BodyInput = string | Uint8Array | ArrayBuffer | ArrayBufferView | URLSearchParams | null;
 
+/** A request to sign with Signer.sign(). */
 export interface SignRequest {
   /** Default "GET". */
   method?: string;
+  /** The full URL, query included. */
   url: string | URL;
+  /** Headers to sign and send (those a browser controls are never signed). */
   headers?: HeadersInput;
+  /** The body, hashed into the signature; none by default. */
   body?: BodyInput;
   /** Signing time: a Date or epoch milliseconds; default now. */
   date?: Date | number;
@@ -99,39 +126,59 @@ export interface SignRequest {
   rawUrl?: boolean;
 }
 
+/** What Signer.sign() returns: spread it into fetch(url, { method, headers }). */
 export interface SignedRequest {
+  /** The method, upper-case as given. */
   method: string;
+  /** The URL as signed (and as fetch will send it). */
   url: string;
   /** Lower-case names: the given headers plus host, x-amz-date, authorization, and x-amz-security-token / x-amz-content-sha256 where due. */
   headers: Record<string, string>;
 }
 
+/** A URL to presign with Signer.presign(): the signature goes in its query. */
 export interface PresignRequest {
+  /** Default "GET". */
   method?: string;
+  /** The full URL. */
   url: string | URL;
+  /** Headers the link's user must send as signed (e.g. content-type for a PUT). */
   headers?: HeadersInput;
   /** Seconds, 1..604800; default 3600. */
   expiresIn?: number;
+  /** Signing time: a Date or epoch milliseconds; default now. */
   date?: Date | number;
+  /** As SignRequest's: sign the URL exactly as given. */
   rawUrl?: boolean;
 }
 
+/** Signer.explain(): the signature's inputs, for debugging a SignatureDoesNotMatch. */
 export interface Explained {
+  /** The signed URL (with the signature in the query when presigned). */
   url: string;
+  /** The method (header signing). */
   method?: string;
+  /** The signed headers (header signing). */
   headers?: Record<string, string>;
+  /** SigV4's canonical request: compare it with the one in AWS's error message. */
   canonicalRequest: string;
+  /** SigV4's string to sign. */
   stringToSign: string;
 }
 
 /** SigV4 with fixed credentials, region and service; synchronous. */
 export class Signer {
+  /** Throws InvalidConfig or MissingCredentials for options that cannot sign. */
   constructor(options: SignerOptions);
+  /** The region signed for. */
   readonly region: string;
+  /** The service signed for. */
   readonly service: string;
+  /** Signs `request` in its headers: `{ method, url, headers }` for fetch. */
   sign(request: SignRequest): SignedRequest;
   /** As sign(); a body of 64 KiB or more is hashed by WebCrypto first (faster), hence async. */
   signAsync(request: SignRequest): Promise<SignedRequest>;
+  /** A presigned URL: anyone may send that request until it expires. */
   presign(request: PresignRequest): string;
   /** Releases the wasm memory now rather than at garbage collection; the signer is unusable after. */
   free(): void;
@@ -141,6 +188,7 @@ export class Signer {
 
 /** Lower-case hex SHA-256 of a string or bytes. */
 export function sha256(data: string | Uint8Array | ArrayBuffer | ArrayBufferView): string;
+/** An SdkError of `code` (for code that wraps the SDK and throws its kind of errors). */
 export function sdkError(code: ErrorCode, message: string): SdkError;
 
 /** Temporary AWS credentials from an identity pool. */
@@ -169,6 +217,8 @@ export type {
   DeleteObjectsResult,
   PresignPostOptions,
   PresignedPost,
+  CopyResult,
+  DecodedJwt,
 } from "./cognito_sigv4_wasm.js";
 
 // The module's classes have `[Symbol.dispose]()` (wasm-bindgen writes it, for

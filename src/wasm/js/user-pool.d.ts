@@ -14,6 +14,7 @@ export type {
   AuthChallenge,
   SignInOptions,
   ClientCredentialsOptions,
+  ClientCredentialsToken,
 } from "./cognito_sigv4_wasm.js";
 
 /** Options of a UserPoolSession. */
@@ -44,6 +45,7 @@ export interface UserPoolSessionOptions {
  */
 export class UserPoolSession {
   constructor(pool: UserPool, tokens: UserPoolTokens, options?: UserPoolSessionOptions);
+  /** The tokens as they are now (no refresh); null once signed out. Save these, not the first ones, if you persist a session: a rotated refresh token replaces the old. */
   readonly tokens: UserPoolTokens | null;
   /**
    * The IdToken, refreshed first (one refresh for concurrent callers) when it
