@@ -41,6 +41,17 @@ test("deploying.md: the CORS headers are the ones the devstack answers", () => {
   assert.deepEqual(JSON.parse(devstackBlock("cors.s3_allowed_headers")), world.cors.s3_allowed_headers);
 });
 
+test("deploying.md: the bucket's CORS rule allows what the devstack's S3 allows, and exposes ETag, which the devstack exposes", () => {
+  const [rule] = JSON.parse(devstackBlock("s3-cors-rule"));
+  assert.deepEqual(rule.AllowedHeaders, world.cors.s3_allowed_headers);
+  assert.ok(rule.ExposeHeaders.includes("ETag"));
+  // What the devstack exposes (tests/devstack/src/cors.rs EXPOSE_HEADERS).
+  const cors = readFileSync(join(repoRoot, "tests/devstack/src/cors.rs"), "utf8");
+  const exposed = /EXPOSE_HEADERS: &str = "([^;]*?)";/s.exec(cors)[1].replace(/\\\n/g, "").split(/,\s*/);
+  for (const h of rule.ExposeHeaders) assert.ok(exposed.includes(h), `${h} is exposed by the devstack`);
+  for (const m of rule.AllowedMethods) assert.ok(["GET", "PUT", "POST", "DELETE", "HEAD"].includes(m));
+});
+
 test("deploying.md: the CSP is the one csp.test.mjs runs the package under", () => {
   const csp = readFileSync(join(repoRoot, "tests/browser/csp.test.mjs"), "utf8");
   assert.match(csp, /devstackBlock\("csp"\)/, "csp.test.mjs reads its policy from the guide");
