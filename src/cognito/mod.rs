@@ -129,6 +129,8 @@ fn advice(type_name: &str, operation: &str) -> &'static str {
             "the identity pool has no IAM role for authenticated users, or its role mapping rules match none: set roles on the identity pool"
         }
         "NotAuthorizedException" if operation == "InitiateAuth" => "wrong username or password, or the app client does not allow this sign-in flow (USER_SRP_AUTH by default; { flow: \"password\" } needs USER_PASSWORD_AUTH)",
+        "NotAuthorizedException" if operation == "GetTokensFromRefreshToken" => "the refresh token was revoked (a sign-out) or has expired: sign in again",
+        "RefreshTokenReuseException" => "this refresh token was already spent by another refresh (the app client rotates refresh tokens): use the newest one, or sign in again",
         "NotAuthorizedException" if operation == "RespondToAuthChallenge" => "wrong username or password, or the sign-in took too long (its session lasts 3 minutes): sign in again",
         "CodeMismatchException" => "the code is wrong: ask for the current one and answer again",
         "ExpiredCodeException" => "the code has expired: sign in again for a new one",

@@ -73,8 +73,13 @@ pub enum Heard {
     Reply(String),
     /// Take these tokens: they replace this tab's.
     Adopt(Tokens),
-    /// The user signed out in another tab: forget the tokens.
-    SignedOut,
+    /// The user signed out in another tab: forget the tokens, and revoke
+    /// this tab's refresh token on the pool when it is not the one the
+    /// other tab revoked (another sign-in of the same user, or a refresh
+    /// the other tab had not heard of yet).
+    SignedOut {
+        revoke: bool,
+    },
 }
 
 /// One session's view of the other tabs of its user.
@@ -145,9 +150,12 @@ impl SessionShare {
         self.have(&from, fresh)
     }
 
-    /// This tab signed out: the message that signs out the others.
+    /// This tab signed out (and revokes its refresh token): the message that
+    /// signs out the others.
     pub fn signed_out(&self) -> String {
-        self.message("signedOut").finish()
+        self.message("signedOut")
+            .string("from", &self.current)
+            .finish()
     }
 
     fn moved_to(&mut self, tokens: &Tokens) {
@@ -170,7 +178,9 @@ impl SessionShare {
             return Heard::Nothing;
         }
         match (field("type"), field("from")) {
-            (Some("signedOut"), _) => Heard::SignedOut,
+            (Some("signedOut"), from) => Heard::SignedOut {
+                revoke: from != Some(self.current.as_str()),
+            },
             // Tokens that replace the asker's: this tab refreshed past its
             // refresh token, or holds the same one with newer tokens.
             (Some("want"), Some(from)) => {
@@ -190,7 +200,8 @@ impl SessionShare {
                 let same_user = principal(&theirs.id_token).is_ok_and(|p| p == self.principal);
                 let (then, now) = (issued_at(&mine.id_token), issued_at(&theirs.id_token));
                 // Rotated (a new refresh token) and not older, or newer.
-                let rotated = refresh_tag(&theirs) != self.current;
+                let rotated =
+                    theirs.refresh_token.is_some() && refresh_tag(&theirs) != self.current;
                 if !same_user || now < then || (now == then && !rotated) {
                     return Heard::Nothing;
                 }

@@ -108,7 +108,7 @@ impl Origin {
                     Heard::Nothing => {}
                     Heard::Reply(reply) => self.queue.push((i, reply)),
                     Heard::Adopt(theirs) => tab.tokens = Some(theirs),
-                    Heard::SignedOut => tab.tokens = None,
+                    Heard::SignedOut { .. } => tab.tokens = None,
                 }
             }
         }
@@ -260,6 +260,11 @@ fn tokens_of_another_sign_in_or_older_ones_are_not_taken() {
         .unwrap()
         .refreshed(&tokens("alice", 1_500, "R0"));
     assert_eq!(tab.on_message(&have, &mine), Heard::Nothing);
+    // An answer without a refresh token, at the same time, is no rotation.
+    let mut bare = tokens("alice", 2_000, "R0");
+    bare.refresh_token = None;
+    let have = SessionShare::new(&mine).unwrap().refreshed(&bare);
+    assert_eq!(tab.on_message(&have, &mine), Heard::Nothing);
     // A rotation within the same second is taken.
     let have = SessionShare::new(&mine)
         .unwrap()
@@ -290,7 +295,26 @@ fn sign_out_reaches_every_tab_and_garbage_is_ignored() {
     ] {
         assert_eq!(tab.on_message(text, &mine), Heard::Nothing, "{text}");
     }
-    assert_eq!(tab.on_message(&signed_out, &mine), Heard::SignedOut);
+    // The same refresh token: the sender revoked it already.
+    assert_eq!(
+        tab.on_message(&signed_out, &mine),
+        Heard::SignedOut { revoke: false }
+    );
+    // Another sign-in of the same user, or a refresh the sender had not
+    // heard of: this tab's refresh token is revoked too.
+    let other = tokens("alice", 1_000, "S0");
+    let theirs = SessionShare::new(&other).unwrap().signed_out();
+    assert_eq!(
+        tab.on_message(&theirs, &mine),
+        Heard::SignedOut { revoke: true }
+    );
+    let mut moved = SessionShare::new(&mine).unwrap();
+    let stale = moved.signed_out();
+    moved.refreshed(&tokens("alice", 2_000, "R1"));
+    assert_eq!(
+        moved.on_message(&stale, &tokens("alice", 2_000, "R1")),
+        Heard::SignedOut { revoke: true }
+    );
 }
 
 #[test]

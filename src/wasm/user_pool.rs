@@ -478,14 +478,18 @@ impl JsSessionShare {
     }
 
     /// What `text`, heard on the channel, means for a tab holding `tokens`:
-    /// undefined, `{ reply }` to post, `{ tokens }` to take, or `{ signedOut: true }`.
+    /// undefined, `{ reply }` to post, `{ tokens }` to take, or `{ signedOut:
+    /// "revoke" | "forget" }` (revoke this tab's refresh token on the pool, or not).
     pub fn heard(&mut self, text: &str, tokens: JsValue) -> Result<JsValue, JsValue> {
         let out = js_sys::Object::new();
         let (key, value) = match self.0.on_message(text, &tokens_in(&tokens)?) {
             Heard::Nothing => return Ok(JsValue::UNDEFINED),
             Heard::Reply(text) => ("reply", JsValue::from(text)),
             Heard::Adopt(t) => ("tokens", answer_out(Answer::Tokens(t), "")?),
-            Heard::SignedOut => ("signedOut", JsValue::TRUE),
+            Heard::SignedOut { revoke } => (
+                "signedOut",
+                JsValue::from(if revoke { "revoke" } else { "forget" }),
+            ),
         };
         Reflect::set(&out, &key.into(), &value)?;
         Ok(out.into())

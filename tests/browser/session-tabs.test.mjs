@@ -96,7 +96,7 @@ test("refresh with rotation: 5 tabs with tokens near expiry make one refresh, an
     const told = await Promise.all(pages.map((p) => p.evaluate(() => window.tabEvents.join())));
     assert.deepEqual(told.sort(), ["", "refreshed", "refreshed", "refreshed", "refreshed"]);
     // The old refresh token is spent (the pool refuses it) and never sent again.
-    await assert.rejects(pool.refresh(first.refreshToken), { name: "NotAuthorizedException" });
+    await assert.rejects(pool.refresh(first.refreshToken), { name: "RefreshTokenReuseException" });
     assert.equal(sent.filter((s) => s.body.includes(first.refreshToken)).length, 1);
     assert.deepEqual(errors, []);
   } finally {
@@ -106,9 +106,11 @@ test("refresh with rotation: 5 tabs with tokens near expiry make one refresh, an
 
 test("sign-out in one tab: within a second every tab's session and credentials need a new sign-in, and none sends with the old ones", async () => {
   const first = await signIn(USER);
+  // The third tab signed in separately (its own refresh token): signed out and revoked too.
+  const separate = await signIn(USER);
   const { context, pages, errors } = await tabs(3);
   try {
-    await Promise.all(pages.map((p) => startSession(p, first, undefined)));
+    await Promise.all(pages.map((p, i) => startSession(p, i === 2 ? separate : first, undefined)));
     const keys = await Promise.all(
       pages.map((p) =>
         p.evaluate(async (c) => {
@@ -143,8 +145,9 @@ test("sign-out in one tab: within a second every tab's session and credentials n
       assert.equal(a.apiRequests, 0, `tab ${i} sent nothing`);
     }
     assert.deepEqual(after.map((a) => a.events), ["", "signedOut", "signedOut"]);
-    // The pool revoked the refresh token.
+    // The pool revoked both sign-ins' refresh tokens.
     await assert.rejects(pool.refresh(first.refreshToken), { name: "NotAuthorizedException" });
+    await assert.rejects(pool.refresh(separate.refreshToken), { name: "NotAuthorizedException" });
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
@@ -171,6 +174,9 @@ test("a tab that switches user while another is still signed in as the first nev
     for (const secret of [alice.refreshToken, aliceNow.refreshToken, aliceNow.idToken, aliceNow.accessToken]) {
       assert.ok(!JSON.stringify(bobNow).includes(secret), "bob's session holds none of alice's tokens");
     }
+    // Tab 1 still hears alice's tab: its old alice session took her new tokens…
+    assert.equal(await pages[1].evaluate(() => window.session.tokens.refreshToken), aliceNow.refreshToken);
+    // …and bob's session, on another channel, none of them.
     const fromTab1 = sent.filter((s) => s.page === 1);
     assert.ok(fromTab1.length >= 1);
     for (const s of fromTab1) assert.ok(!s.body.includes(alice.refreshToken) && !s.body.includes(aliceNow.refreshToken), "tab 1 sent alice's refresh token");

@@ -8,8 +8,9 @@ has been revoked", as on AWS. (The access tokens it gave stay valid here.)
 GetTokensFromRefreshToken is Cognito's refresh since 2025: new id and access
 tokens, and where the app client has RefreshTokenRotation ENABLED, a new
 refresh token too, the one given being spent once its RetryGracePeriodSeconds
-(0-60) are over. (On AWS such a client also refuses REFRESH_TOKEN_AUTH; here
-InitiateAuth is moto's own.)
+(0-60) are over: using it again is then RefreshTokenReuseException, as on
+AWS. (On AWS such a client also refuses REFRESH_TOKEN_AUTH; here InitiateAuth
+is moto's own.)
 
 Started by launch.py with moto_server's arguments."""
 
@@ -19,6 +20,7 @@ import time
 
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core.exceptions import JsonRESTError
 from moto.core.responses import EmptyResult
 from moto.server import main
 
@@ -39,8 +41,15 @@ def revoke_token(self):
     return EmptyResult()
 
 
-# Rotated refresh tokens still usable until then (time.time()): the grace period.
-GRACE_UNTIL = {}
+# Rotated refresh tokens: usable until then (time.time()), the grace period;
+# after it, spent.
+SPENT_AFTER = {}
+
+
+class RefreshTokenReuseError(JsonRESTError):
+    def __init__(self):
+        super().__init__("RefreshTokenReuseException",
+                         "The refresh token has already been used to get new tokens (refresh token rotation)")
 
 
 def get_tokens_from_refresh_token(self):
@@ -50,11 +59,11 @@ def get_tokens_from_refresh_token(self):
         if token not in pool.refresh_tokens:
             continue
         entry = pool.refresh_tokens[token]
-        until = GRACE_UNTIL.get(token)
-        if until is not None and time.time() > until:
-            pool.refresh_tokens[token] = entry = None
         if entry is None:
             raise NotAuthorizedError("Refresh Token has been revoked")
+        spent_after = SPENT_AFTER.get(token)
+        if spent_after is not None and time.time() >= spent_after:
+            raise RefreshTokenReuseError()
         token_client, username, _ = entry
         client = pool.clients.get(client_id)
         if token_client != client_id or client is None:
@@ -72,10 +81,7 @@ def get_tokens_from_refresh_token(self):
         if rotation.get("Feature") == "ENABLED":
             result["RefreshToken"], _ = pool.create_refresh_token(client_id, username)
             grace = int(rotation.get("RetryGracePeriodSeconds") or 0)
-            if grace > 0:
-                GRACE_UNTIL.setdefault(token, time.time() + grace)
-            else:
-                pool.refresh_tokens[token] = None
+            SPENT_AFTER.setdefault(token, time.time() + grace)
         return json.dumps({"AuthenticationResult": result})
     raise NotAuthorizedError("Invalid Refresh Token")
 

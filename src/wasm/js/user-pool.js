@@ -82,14 +82,19 @@ export class UserPoolSession {
   #heard(text) {
     if (!this.#tokens || typeof text !== "string") return;
     const heard = guarded(() => this.#share.heard(text, this.#tokens));
-    if (heard?.reply) this.#channel.postMessage(heard.reply);
-    else if (heard?.tokens) {
+    if (heard?.reply) return this.#channel.postMessage(heard.reply);
+    if (heard?.tokens) {
       this.#tokens = { ...this.#tokens, ...heard.tokens };
       this.#event("refreshed");
     } else if (heard?.signedOut) {
+      // Another sign-in of this user, or a refresh token the other tab had
+      // not heard of: revoked here too, so none outlives the sign-out.
+      const { refreshToken } = this.#tokens;
+      if (heard.signedOut === "revoke" && refreshToken) this.#pool.revoke(refreshToken).catch(() => {});
       this.#forget();
       this.#event("signedOut");
     } else return;
+    // Adopted or signed out: an ask under the lock ends now.
     this.#wake?.();
   }
 
@@ -117,10 +122,16 @@ export class UserPoolSession {
   }
 
   async #refresh() {
-    const tokens = this.#tokens;
-    const fresh = await this.#pool.refresh(tokens.refreshToken);
-    // A sign-out meanwhile wins: its tokens are not brought back.
-    if (this.#tokens) this.#tokens = { ...this.#tokens, ...fresh };
+    const fresh = await this.#pool.refresh(this.#tokens.refreshToken);
+    if (!this.#tokens) {
+      // A sign-out meanwhile wins: its tokens are not brought back, and a
+      // rotated refresh token (the sign-out revoked the spent one) is revoked.
+      if (fresh.refreshToken) this.#pool.revoke(fresh.refreshToken).catch(() => {});
+      return null;
+    }
+    this.#tokens = { ...this.#tokens, ...fresh };
+    // Given to the other tabs (before the lock, if any, is released).
+    if (this.#channel) this.#channel.postMessage(guarded(() => this.#share.refreshed(this.#tokens)));
     return this.#tokens;
   }
 
@@ -140,9 +151,15 @@ export class UserPoolSession {
       });
       this.#wake = null;
       if (!this.#tokens || !this.#due(which)) return this.#tokens;
-      await this.#refresh();
-      if (this.#tokens) this.#channel?.postMessage(guarded(() => this.#share.refreshed(this.#tokens)));
-      return this.#tokens;
+      const asked = this.#tokens;
+      try {
+        return await this.#refresh();
+      } catch (e) {
+        // Newer tokens arrived while the pool answered (a late reply to the
+        // ask): they stand, whatever became of this refresh.
+        if (this.#tokens && this.#tokens !== asked) return this.#tokens;
+        throw e;
+      }
     };
     try {
       return await navigator.locks.request(this.#share.channel, underLock);
@@ -172,7 +189,7 @@ export class UserPoolSession {
     return (await this.#fresh("accessToken")).accessToken;
   }
 
-  /** Revokes the refresh token on the pool (RevokeToken), forgets the tokens in every tab of this sign-in, and clears `credentials` (their IdentityId and keys, in every tab). */
+  /** Revokes the refresh token on the pool (RevokeToken), forgets the tokens in every tab of this user (revoking those of their other sign-ins too), and clears `credentials` (their IdentityId and keys, in every tab). */
   async signOut(credentials) {
     const refreshToken = this.#tokens?.refreshToken;
     if (this.#channel) this.#channel.postMessage(guarded(() => this.#share.signedOut()));
