@@ -74,6 +74,7 @@ node_modules/.bin/wasm-opt -Oz --converge \
   --strip-debug --strip-producers \
   pkg/signer/cognito_sigv4_signer_bg.wasm -o pkg/signer/cognito_sigv4_signer_bg.wasm
 cp src/wasm/js/signer-entry.js pkg/signer/index.js
+cp src/wasm/js/signer-node.js pkg/signer/node.js
 cp src/wasm/js/signer-entry.d.ts pkg/signer/index.d.ts
 node scripts/write-pkg-json.mjs
 echo "pkg/ built: $(du -b pkg/cognito_sigv4_wasm_bg.wasm | cut -f1) bytes of wasm, with the user pool $(du -b pkg/user-pool/cognito_sigv4_wasm_bg.wasm | cut -f1), signer entry $(du -b pkg/signer/cognito_sigv4_signer_bg.wasm | cut -f1)" >&2

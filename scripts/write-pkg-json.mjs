@@ -21,7 +21,7 @@ const manifest = {
     // do not load.
     "./user-pool": { types: "./user-pool/index.d.ts", node: "./user-pool/node.js", deno: "./user-pool/node.js", default: "./user-pool/index.js" },
     // Signer alone (wasm-bindgen + sha2 + hmac + the canonicalization).
-    "./signer": { types: "./signer/index.d.ts", default: "./signer/index.js" },
+    "./signer": { types: "./signer/index.d.ts", node: "./signer/node.js", deno: "./signer/node.js", default: "./signer/index.js" },
     "./cognito_sigv4_wasm_bg.wasm": "./cognito_sigv4_wasm_bg.wasm",
     "./user-pool/cognito_sigv4_wasm_bg.wasm": "./user-pool/cognito_sigv4_wasm_bg.wasm",
     "./package.json": "./package.json",

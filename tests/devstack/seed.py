@@ -80,7 +80,7 @@ def seed(endpoint: str, config_path: Path | str = DEFAULT_CONFIG) -> tuple[dict,
         UserPoolId=pool_id,
         ClientName=up["client_name"],
         GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         # As new app clients can (2025): each refresh spends the refresh
         # token and gives a new one (moto_server.py), so several tabs must
         # share one refresh.

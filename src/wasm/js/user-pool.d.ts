@@ -37,6 +37,12 @@ export interface UserPoolSessionOptions {
   shareAcrossTabs?: boolean;
   /** Told when another tab refreshed this session's tokens, or signed the user out. */
   onTabEvent?: (event: { type: "refreshed" | "signedOut" }) => void;
+  /**
+   * Called with the new tokens after every refresh, this tab's or another's:
+   * where the app persists the session, it saves these (a rotated refresh
+   * token replaces the one saved before, which is spent).
+   */
+  onRefresh?: (tokens: UserPoolTokens) => void;
 }
 
 /**

@@ -46,8 +46,9 @@ export class UserPoolSession {
   #channel = null;
   #wake = null;
   #onTabEvent;
+  #onRefresh;
 
-  constructor(pool, tokens, { refreshBeforeSeconds, shareAcrossTabs, onTabEvent } = {}) {
+  constructor(pool, tokens, { refreshBeforeSeconds, shareAcrossTabs, onTabEvent, onRefresh } = {}) {
     if (!(pool instanceof UserPool)) throw sdkError("InvalidConfig", "new UserPoolSession(pool, tokens): pool must be a UserPool");
     if (typeof tokens?.idToken !== "string" || typeof tokens?.accessToken !== "string") {
       throw sdkError("InvalidConfig", "a session starts from signIn()'s or respond()'s tokens ({ idToken, accessToken, refreshToken }), not from a challenge");
@@ -57,11 +58,13 @@ export class UserPoolSession {
     }
     if (shareAcrossTabs !== undefined && typeof shareAcrossTabs !== "boolean") throw sdkError("InvalidConfig", "shareAcrossTabs must be true or false");
     if (onTabEvent !== undefined && typeof onTabEvent !== "function") throw sdkError("InvalidConfig", "onTabEvent must be a function");
+    if (onRefresh !== undefined && typeof onRefresh !== "function") throw sdkError("InvalidConfig", "onRefresh must be a function");
     this.#pool = pool;
     this.#tokens = { ...tokens };
     // null: the default, which adapts to each token's lifetime.
     this.#before = refreshBeforeSeconds === undefined ? null : refreshBeforeSeconds * 1000;
     this.#onTabEvent = onTabEvent;
+    this.#onRefresh = onRefresh;
     // As CognitoIdentityCredentials (src/wasm/tabs.rs): in browsers by
     // default; Node has no Web Locks, and Deno's instances are not one user's tabs.
     const platform = typeof BroadcastChannel === "function" && typeof globalThis.navigator?.locks?.request === "function";
@@ -86,6 +89,7 @@ export class UserPoolSession {
     if (heard?.tokens) {
       this.#tokens = { ...this.#tokens, ...heard.tokens };
       this.#event("refreshed");
+      this.#refreshed();
     } else if (heard?.signedOut) {
       // Another sign-in of this user, or a refresh token the other tab had
       // not heard of: revoked here too, so none outlives the sign-out.
@@ -99,8 +103,17 @@ export class UserPoolSession {
   }
 
   #event(type) {
+    this.#tell(this.#onTabEvent, { type });
+  }
+
+  /** New tokens, from this tab's refresh or another's: the app may save them. */
+  #refreshed() {
+    this.#tell(this.#onRefresh, { ...this.#tokens });
+  }
+
+  #tell(listener, value) {
     try {
-      this.#onTabEvent?.({ type });
+      listener?.(value);
     } catch (e) {
       // The app's listener failing is the app's: reported, never ours to throw.
       queueMicrotask(() => {
@@ -132,6 +145,7 @@ export class UserPoolSession {
     this.#tokens = { ...this.#tokens, ...fresh };
     // Given to the other tabs (before the lock, if any, is released).
     if (this.#channel) this.#channel.postMessage(guarded(() => this.#share.refreshed(this.#tokens)));
+    this.#refreshed();
     return this.#tokens;
   }
 
@@ -171,11 +185,11 @@ export class UserPoolSession {
   }
 
   async #fresh(which) {
-    if (!this.#tokens) throw sdkError("InvalidConfig", "this session was signed out: sign in again");
+    if (!this.#tokens) throw sdkError("SignedOut", "this session was signed out: sign in again");
     if (!this.#due(which)) return this.#tokens;
     this.#refreshing ??= (this.#channel ? this.#refreshShared(which) : this.#refresh()).finally(() => (this.#refreshing = null));
     const tokens = await this.#refreshing;
-    if (!tokens) throw sdkError("InvalidConfig", "this session was signed out: sign in again");
+    if (!tokens) throw sdkError("SignedOut", "this session was signed out: sign in again");
     return tokens;
   }
 

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   // The same, all from the user pool's entry (one module).
   const poolCreds = new PoolCredentials({ region: "us-east-1", identityPoolId: "us-east-1:x", idToken: session.idToken });
   const poolS3: { myPrefix(name?: string): Promise<string> } = new PoolS3Client({ credentials: poolCreds, region: "us-east-1", bucket: "b" });
-  const poolCode: PoolErrorCode = "ChallengeRequired";
+  const poolCode: PoolErrorCode = "SignedOut";
   const creds = new CognitoIdentityCredentials({ region: "us-east-1", identityPoolId: "us-east-1:x", idToken: () => idToken, storage: "session", flow: "basic", roleArn: "arn" });
   const c = await creds.get();
   const expires: Date = c.expiration;
