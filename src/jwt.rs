@@ -77,6 +77,15 @@ impl Jwt {
         self.payload.get(name)?.as_str()
     }
 
+    /// A numeric claim (`exp`, `iat`): a number, or whole seconds written as a
+    /// string (JS's Number() reads both). Parsed as an integer:
+    /// str::parse::<f64> would add 19.7 KB of wasm.
+    pub fn claim_number(&self, name: &str) -> Option<f64> {
+        let v = self.payload.get(name)?;
+        v.as_f64()
+            .or_else(|| Some(v.as_str()?.trim().parse::<u64>().ok()? as f64))
+    }
+
     /// `exp` in epoch seconds.
     pub fn expires_at(&self) -> Option<f64> {
         self.payload.get("exp")?.as_f64()

@@ -32,16 +32,35 @@ pub enum Message {
 /// Version of the messages: a tab of an older page build ignores newer ones.
 const VERSION: &str = "1";
 
+/// A hash naming `text` (a principal, tokens) where any script of the
+/// origin can read it: a lock or channel name, a message. Also
+/// `UserPoolSession`'s (`op::session_tabs`).
+pub fn tag(text: &str) -> String {
+    let digest = hex(&sha256(text.as_bytes()));
+    String::from(digest.get(..32).unwrap_or(&digest))
+}
+
+/// A message for the tabs of `channel` begun: its version and channel (a
+/// tab drops what was meant for another channel, whatever carried it there).
+/// Also `UserPoolSession`'s.
+pub fn envelope(channel: &str) -> json::Writer {
+    json::Writer::new()
+        .string("v", VERSION)
+        .string("channel", channel)
+}
+
+/// `text` as a message of this version for `channel` ([`envelope`]), or None
+/// for anything else (another version, another channel's, or a page of the
+/// origin posting something of its own on the channel).
+pub fn open(channel: &str, text: &str) -> Option<json::Value> {
+    let value = json::parse(text).ok()?;
+    let field = |name: &str| value.get(name).and_then(json::Value::as_str);
+    (field("v")? == VERSION && field("channel")? == channel).then_some(value)
+}
+
 /// The channel's (and lock's) name for `principal` of `identity_pool_id`.
 pub fn channel(identity_pool_id: &str, principal: &str) -> String {
-    let digest = hex(&sha256(principal.as_bytes()));
-    [
-        "cognito-sigv4/",
-        identity_pool_id,
-        "/",
-        digest.get(..32).unwrap_or(&digest),
-    ]
-    .concat()
+    ["cognito-sigv4/", identity_pool_id, "/", &tag(principal)].concat()
 }
 
 /// Names the login tokens a tab holds (a hash: never the tokens): credentials
@@ -55,18 +74,13 @@ pub fn logins_tag(logins: &[(String, String)]) -> String {
             all.push_str(part);
         }
     }
-    let digest = hex(&sha256(all.as_bytes()));
-    String::from(digest.get(..32).unwrap_or(&digest))
+    tag(&all)
 }
 
-/// `message` for the tabs of `channel` (named in it too: a tab drops what
-/// was meant for another channel, whatever carried it there), from a tab
-/// whose logins are `logins` ([`logins_tag`]).
+/// `message` for the tabs of `channel` ([`envelope`]), from a tab whose
+/// logins are `logins` ([`logins_tag`]).
 pub fn encode(channel: &str, logins: &str, message: &Message) -> String {
-    let writer = json::Writer::new()
-        .string("v", VERSION)
-        .string("channel", channel)
-        .string("logins", logins);
+    let writer = envelope(channel).string("logins", logins);
     match message {
         Message::Want => writer.string("type", "want"),
         Message::SignedOut => writer.string("type", "signedOut"),
@@ -89,16 +103,10 @@ pub fn encode(channel: &str, logins: &str, message: &Message) -> String {
     .finish()
 }
 
-/// A message of this version for `channel`, with the sender's
-/// [`logins_tag`], or None for anything else (another version, another
-/// channel's, or a page of the origin posting something of its own on the
-/// channel).
+/// A message for `channel` ([`open`]), with the sender's [`logins_tag`].
 pub fn decode(channel: &str, text: &str) -> Option<(String, Message)> {
-    let value = json::parse(text).ok()?;
+    let value = open(channel, text)?;
     let field = |name: &str| value.get(name).and_then(json::Value::as_str);
-    if field("v")? != VERSION || field("channel")? != channel {
-        return None;
-    }
     let logins = String::from(field("logins")?);
     let message = match field("type")? {
         "want" => Some(Message::Want),

@@ -16,14 +16,7 @@ const DEFAULT_MARGIN_MS: f64 = 300_000.0;
 /// is missing).
 fn timing(token: &str, before_ms: Option<f64>) -> Result<(f64, f64)> {
     let claims = jwt::decode(token)?;
-    // Numbers, or whole seconds written as strings (JS's Number() reads
-    // both). Parsed as integers: str::parse::<f64> would add 19.7 KB of wasm.
-    let number = |name: &str| {
-        let v = claims.payload.get(name);
-        v.and_then(|v| v.as_f64())
-            .or_else(|| Some(v?.as_str()?.trim().parse::<u64>().ok()? as f64))
-            .unwrap_or(f64::NAN)
-    };
+    let number = |name: &str| claims.claim_number(name).unwrap_or(f64::NAN);
     let (exp, iat) = (number("exp"), number("iat"));
     let lifetime = (exp - iat) * 1000.0;
     let margin = match before_ms {

@@ -15,10 +15,10 @@
 //! user.
 
 use crate::cognito::Tokens;
+use crate::credentials::tabs::{envelope, open, tag};
 use crate::error::{Error, ErrorCode, Result};
 use crate::json::{self, Value};
 use crate::jwt;
-use crate::sigv4::sha256::{hex, sha256};
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -26,19 +26,9 @@ use alloc::vec::Vec;
 /// it refreshes: a live tab answers within a task or two.
 pub const ASK_MS: u32 = 100;
 
-/// Version of the messages: a tab of an older page build ignores newer ones.
-const VERSION: &str = "1";
-
 /// How many spent refresh tokens a tab remembers having moved past, to
 /// answer a tab that still holds one of them.
 const SPENT_KEPT: usize = 8;
-
-/// A hash naming `text` (a principal, a refresh token) where any script of
-/// the origin can read it: a lock or channel name, a message.
-fn tag(text: &str) -> String {
-    let digest = hex(&sha256(text.as_bytes()));
-    String::from(digest.get(..32).unwrap_or(&digest))
-}
 
 /// Who an IdToken is for: its pool (`iss`), app client (`aud`) and user (`sub`).
 fn principal(id_token: &str) -> Result<String> {
@@ -53,11 +43,12 @@ fn principal(id_token: &str) -> Result<String> {
     Ok([claim("iss"), "\n", claim("aud"), "\n", claim("sub")].concat())
 }
 
-/// When an IdToken was issued (epoch seconds; 0 where it does not say).
+/// When an IdToken was issued (epoch seconds, read as the refresh rule
+/// reads them; 0 where it does not say).
 fn issued_at(id_token: &str) -> f64 {
     jwt::decode(id_token)
         .ok()
-        .and_then(|t| t.payload.get("iat").and_then(Value::as_f64))
+        .and_then(|t| t.claim_number("iat"))
         .unwrap_or(0.0)
 }
 
@@ -112,10 +103,7 @@ impl SessionShare {
     }
 
     fn message(&self, kind: &str) -> json::Writer {
-        json::Writer::new()
-            .string("v", VERSION)
-            .string("channel", &self.channel)
-            .string("type", kind)
+        envelope(&self.channel).string("type", kind)
     }
 
     fn have(&self, from: &str, tokens: &Tokens) -> String {
@@ -170,13 +158,10 @@ impl SessionShare {
 
     /// What `text`, heard on the channel, means for a tab holding `mine`.
     pub fn on_message(&mut self, text: &str, mine: &Tokens) -> Heard {
-        let Ok(value) = json::parse(text) else {
+        let Some(value) = open(&self.channel, text) else {
             return Heard::Nothing;
         };
         let field = |name: &str| value.get(name).and_then(Value::as_str);
-        if field("v") != Some(VERSION) || field("channel") != Some(self.channel.as_str()) {
-            return Heard::Nothing;
-        }
         match (field("type"), field("from")) {
             (Some("signedOut"), from) => Heard::SignedOut {
                 revoke: from != Some(self.current.as_str()),

@@ -342,3 +342,20 @@ fn a_session_needs_an_id_token_with_a_subject() {
     t.id_token = jwt("", 1_000);
     assert!(SessionShare::new(&t).is_err());
 }
+
+#[test]
+fn an_iat_written_as_a_string_counts_as_the_refresh_rule_reads_it() {
+    let b64 = jwt::base64url_encode;
+    let with_iat = |iat: &str| {
+        let payload = format!(r#"{{"aud":"{CLIENT}","sub":"alice","iat":{iat}}}"#);
+        [b64("{}"), b64(&payload), "c2ln".into()].join(".")
+    };
+    let mut mine = tokens("alice", 0, "R0");
+    mine.id_token = with_iat(r#""1000""#);
+    let mut tab = SessionShare::new(&mine).unwrap();
+    // Newer tokens of the same refresh token, their iat a string too.
+    let mut newer = mine.clone();
+    newer.id_token = with_iat(r#""2000""#);
+    let have = SessionShare::new(&mine).unwrap().refreshed(&newer);
+    assert!(matches!(tab.on_message(&have, &mine), Heard::Adopt(_)));
+}
